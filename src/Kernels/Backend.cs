@@ -1,0 +1,105 @@
+using SparseCore.Kernels.Elementwise;
+using SparseCore.Kernels.Gemm;
+using SparseCore.Kernels.Memory;
+using SparseCore.Kernels.Optim;
+using SparseCore.Kernels.Random;
+
+namespace SparseCore.Kernels;
+
+/// <summary>
+/// The one contract every backend implements (DESIGN §2): memory, then one method per kernel on
+/// raw buffers and shapes. Arguments are validated here, before any kernel runs, so a bad shape is
+/// an error naming the op and the sizes rather than a fault deep in a kernel. Implementations
+/// override the protected <c>Run*</c> methods and may assume valid arguments.
+/// Kernels run in stream order; results are visible to Download/Synchronize.
+/// Determinism: no kernel used in training may depend on thread timing (fixed partitioning, no
+/// float atomics), so the same inputs give bit-identical outputs run after run.
+/// </summary>
+public abstract partial class Backend : IDisposable
+{
+    protected Backend() => Pool = new BufferPool(AllocateStorage);
+
+    /// <summary>"cpu", "cuda" or "ilgpu-cpu": the value of --device that selects it.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Human-readable device description for `sparsecore info` and reports.</summary>
+    public abstract string DeviceDescription { get; }
+
+    public BufferPool Pool { get; }
+
+    // ---- memory ---------------------------------------------------------------------------
+
+    public DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged
+    {
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), $"cannot allocate a buffer of {length} elements");
+        return new DeviceBuffer<T>(this, Pool.Rent(typeof(T), length), length);
+    }
+
+    /// <summary>Creates raw storage of at least <paramref name="capacity"/> elements of <paramref name="elementType"/>.</summary>
+    protected abstract DeviceStorage AllocateStorage(Type elementType, int capacity);
+
+    public void Upload<T>(ReadOnlySpan<T> source, DeviceBuffer<T> destination, int destinationOffset = 0) where T : unmanaged
+    {
+        CheckOwned(destination, "Upload");
+        CheckRange("Upload", "destination", destination.Length, destinationOffset, source.Length);
+        RunUpload(source, destination, destinationOffset);
+    }
+
+    public void Download<T>(DeviceBuffer<T> source, Span<T> destination, int sourceOffset = 0) where T : unmanaged
+    {
+        CheckOwned(source, "Download");
+        CheckRange("Download", "source", source.Length, sourceOffset, destination.Length);
+        RunDownload(source, destination, sourceOffset);
+    }
+
+    public T[] ToArray<T>(DeviceBuffer<T> source) where T : unmanaged
+    {
+        var result = new T[source.Length];
+        Download(source, result);
+        return result;
+    }
+
+    public void Copy(DeviceBuffer<float> source, int sourceOffset, DeviceBuffer<float> destination, int destinationOffset, int count)
+    {
+        CheckOwned(source, "Copy"); CheckOwned(destination, "Copy");
+        CheckRange("Copy", "source", source.Length, sourceOffset, count);
+        CheckRange("Copy", "destination", destination.Length, destinationOffset, count);
+        if (count > 0) RunCopy(source, sourceOffset, destination, destinationOffset, count);
+    }
+
+    /// <summary>Waits until every queued kernel has finished.</summary>
+    public abstract void Synchronize();
+
+    protected abstract void RunUpload<T>(ReadOnlySpan<T> source, DeviceBuffer<T> destination, int destinationOffset) where T : unmanaged;
+    protected abstract void RunDownload<T>(DeviceBuffer<T> source, Span<T> destination, int sourceOffset) where T : unmanaged;
+    protected abstract void RunCopy(DeviceBuffer<float> source, int sourceOffset, DeviceBuffer<float> destination, int destinationOffset, int count);
+
+    public virtual void Dispose()
+    {
+        Pool.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    // ---- validation helpers ---------------------------------------------------------------
+
+    protected void CheckOwned<T>(DeviceBuffer<T> buffer, string op) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        if (!ReferenceEquals(buffer.Backend, this))
+            throw new ArgumentException($"{op}: buffer belongs to backend '{buffer.Backend.Name}', not '{Name}'");
+        _ = buffer.Storage; // throws ObjectDisposedException with the buffer's shape
+    }
+
+    protected static void CheckRange(string op, string operand, long length, long offset, long count)
+    {
+        if (offset < 0 || count < 0 || offset + count > length)
+            throw new ArgumentException($"{op}: {operand} range [{offset}, {offset + count}) is outside its {length} elements");
+    }
+
+    protected void CheckLength<T>(string op, string operand, DeviceBuffer<T> buffer, long required) where T : unmanaged
+    {
+        CheckOwned(buffer, op);
+        if (buffer.Length < required)
+            throw new ArgumentException($"{op}: {operand} has {buffer.Length} elements, needs {required}");
+    }
+}

@@ -1,0 +1,9 @@
+namespace SparseCore.Kernels.Elementwise;
+
+public enum BinaryOp
+{
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
