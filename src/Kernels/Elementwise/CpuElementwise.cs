@@ -159,7 +159,7 @@ public sealed partial class CpuBackend
                     {
                         int seg = (o * mid + m) * inner;
                         var g = dya.AsSpan(seg, inner);
-                        acc += needsA ? TensorPrimitives.Dot(g, aa.AsSpan(seg, inner)) : TensorPrimitives.Sum(g);
+                        acc += needsA ? WideSum.Dot(g, aa.AsSpan(seg, inner)) : WideSum.Sum(g);
                     }
                     dba[m] = FinishGradB(op, acc, ba[m]);
                 }

@@ -13,7 +13,7 @@ public sealed partial class CpuBackend
         {
             CpuParallel.For(outer, Math.Max(1, ElementGrain / axis), (s, e) =>
             {
-                for (int o = s; o < e; o++) ya[o] = scale * TensorPrimitives.Sum(xa.AsSpan(o * axis, axis));
+                for (int o = s; o < e; o++) ya[o] = (float)(scale * WideSum.Sum(xa.AsSpan(o * axis, axis)));
             });
             return;
         }
