@@ -180,7 +180,10 @@ public static class IdxReader
             data = grown;
         }
 
-        // Reading on to the end also makes the decoder check the gzip CRC and length trailer.
+        // Reading on to the end also makes the decoder check the gzip CRC and length trailer. .NET's
+        // decoder does not report a stream that simply stops (measured on .NET 10), so truncation is
+        // judged by the IDX header's size instead: any lost data byte is caught; only a file missing
+        // just its 8-byte trailer, with every data byte intact, goes unnoticed (nothing to verify).
         long trailing = 0;
         Span<byte> scratch = stackalloc byte[4096];
         int n;
@@ -193,7 +196,8 @@ public static class IdxReader
 
     private static DataFormatException Truncated(string path, int[] dims, int expected, long available, string source) =>
         new(path, "data",
-            $"truncated: dims {Format(dims, dims.Length)} need {expected} data bytes, the {source} has {available} after the header");
+            $"truncated: dims {Format(dims, dims.Length)} need {expected} data bytes, the {source} has {available} after the header" +
+            (source == "file" ? "" : " (is the gzip file cut short?)"));
 
     private static DataFormatException Trailing(string path, int[] dims, int expected, long extra) =>
         new(path, "data",
