@@ -9,8 +9,10 @@ public static class IdxDataset
 {
     public static ImageDataset Load(string imagesPath, string labelsPath, int classCount, IReadOnlyList<string>? classNames = null)
     {
-        var images = IdxReader.Read(imagesPath);
+        // Labels first: they are tiny, so a missing or malformed label file fails before the
+        // images (47 MB for Fashion-MNIST) are decompressed.
         var labels = IdxReader.Read(labelsPath);
+        var images = IdxReader.Read(imagesPath);
 
         if (images.Rank != 3)
             throw new DataFormatException(imagesPath, "ndim",
