@@ -1,1 +1,26 @@
-return 0;
+using System.CommandLine;
+using SparseCore.Cli.Commands;
+
+namespace SparseCore.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("SparseCore: structured pruning (PASS) found, trained and measured down to the kernel")
+        {
+            InfoCommand.Create(),
+            TrainCommand.Create(),
+        };
+        try
+        {
+            return root.Parse(args).Invoke();
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or NotSupportedException or UnauthorizedAccessException)
+        {
+            // A user's mistake (bad file, shape, name) reads as one line, not a stack trace.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+}

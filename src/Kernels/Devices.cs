@@ -1,0 +1,32 @@
+using SparseCore.Kernels.Cpu;
+
+namespace SparseCore.Kernels;
+
+/// <summary>
+/// Backend selection (DESIGN §2): --device cpu | cuda | ilgpu-cpu, else $SPARSECORE_DEVICE, else
+/// cuda when an NVIDIA device is found, else cpu.
+/// </summary>
+public static class Devices
+{
+    public const string EnvironmentVariable = "SPARSECORE_DEVICE";
+
+    public static IReadOnlyList<string> Names { get; } = ["cpu", "cuda", "ilgpu-cpu"];
+
+    public static Backend Create(string? name = null)
+    {
+        name ??= Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(name)) name = "cpu";
+        return name switch
+        {
+            "cpu" => new CpuBackend(),
+            _ => throw new ArgumentException($"unknown device '{name}'; choose one of {string.Join(", ", Names)}"),
+        };
+    }
+
+    /// <summary>One line per device found, for `sparsecore info`.</summary>
+    public static IEnumerable<string> Describe()
+    {
+        using var cpu = new CpuBackend();
+        yield return $"cpu: {cpu.DeviceDescription}";
+    }
+}

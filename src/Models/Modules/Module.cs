@@ -1,0 +1,81 @@
+using SparseCore.Kernels;
+using SparseCore.Tensors;
+
+namespace SparseCore.Models.Modules;
+
+/// <summary>
+/// A layer or a network: named parameters, named buffers (state that is saved but not trained,
+/// e.g. running statistics), child modules, and a train/eval mode. Dotted names follow torchvision
+/// ("layer1.0.conv1.weight") so weights map one-to-one onto PyTorch state dicts.
+/// </summary>
+public abstract class Module : IDisposable
+{
+    private readonly List<Parameter> parameters = new();
+    private readonly List<(string Name, Tensor Value)> buffers = new();
+    private readonly List<(string Name, Module Module)> children = new();
+
+    public bool Training { get; private set; } = true;
+
+    public abstract Tensor Forward(Tensor x);
+
+    protected Parameter AddParameter(string name, Tensor value)
+    {
+        var p = new Parameter(name, value);
+        parameters.Add(p);
+        return p;
+    }
+
+    protected Tensor AddBuffer(string name, Tensor value)
+    {
+        buffers.Add((name, value.Persist()));
+        return value;
+    }
+
+    protected T AddModule<T>(string name, T module) where T : Module
+    {
+        children.Add((name, module));
+        return module;
+    }
+
+    public IEnumerable<(string Name, Module Module)> Children => children;
+
+    public IEnumerable<(string Name, Parameter Parameter)> NamedParameters(string prefix = "")
+    {
+        foreach (var p in parameters) yield return (prefix + p.Name, p);
+        foreach (var (name, child) in children)
+            foreach (var item in child.NamedParameters(prefix + name + ".")) yield return item;
+    }
+
+    public IEnumerable<Parameter> Parameters() => NamedParameters().Select(p => p.Parameter);
+
+    public IEnumerable<(string Name, Tensor Buffer)> NamedBuffers(string prefix = "")
+    {
+        foreach (var (name, value) in buffers) yield return (prefix + name, value);
+        foreach (var (name, child) in children)
+            foreach (var item in child.NamedBuffers(prefix + name + ".")) yield return item;
+    }
+
+    public long ParameterCount => Parameters().Sum(p => (long)p.Value.Size);
+
+    /// <summary>Switches this module and every descendant to training (or evaluation) mode.</summary>
+    public void Train(bool training = true)
+    {
+        Training = training;
+        foreach (var (_, child) in children) child.Train(training);
+    }
+
+    public void Eval() => Train(false);
+
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters()) p.Value.ZeroGrad();
+    }
+
+    public virtual void Dispose()
+    {
+        foreach (var p in parameters) p.Dispose();
+        foreach (var (_, b) in buffers) b.Dispose();
+        foreach (var (_, c) in children) c.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,19 @@
+using SparseCore.Kernels.Optim;
+using SparseCore.Models.Modules;
+using SparseCore.Tensors;
+
+namespace SparseCore.Models.Optim;
+
+/// <summary>torch.optim.AdamW: Adam with decoupled weight decay.</summary>
+public sealed class AdamW(IEnumerable<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f,
+                          float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 1e-2f)
+    : Optimizer(parameters, learningRate)
+{
+    protected override int StateTensors => 2;
+
+    protected override void Update(Parameter p, Tensor[] state)
+    {
+        var hyper = new AdamWHyper(LearningRate, beta1, beta2, eps, weightDecay, StepCount);
+        p.Value.Backend.AdamWStep(p.Value.Buffer, p.Grad!.Buffer, state[0].Buffer, state[1].Buffer, hyper, p.Value.Size);
+    }
+}

@@ -1,0 +1,24 @@
+using SparseCore.Kernels.Optim;
+using SparseCore.Models.Modules;
+using SparseCore.Tensors;
+
+namespace SparseCore.Models.Optim;
+
+/// <summary>torch.optim.SGD: momentum, dampening, Nesterov, L2 weight decay.</summary>
+public sealed class Sgd(IEnumerable<Parameter> parameters, float learningRate, float momentum = 0f,
+                        float weightDecay = 0f, bool nesterov = false, float dampening = 0f)
+    : Optimizer(parameters, learningRate)
+{
+    public float Momentum { get; } = momentum;
+    public float WeightDecay { get; } = weightDecay;
+    public bool Nesterov { get; } = nesterov;
+    public float Dampening { get; } = dampening;
+
+    protected override int StateTensors => Momentum != 0 ? 1 : 0;
+
+    protected override void Update(Parameter p, Tensor[] state)
+    {
+        var hyper = new SgdHyper(LearningRate, Momentum, Dampening, WeightDecay, Nesterov, FirstStep: StepCount == 1);
+        p.Value.Backend.SgdStep(p.Value.Buffer, p.Grad!.Buffer, state.Length > 0 ? state[0].Buffer : null, hyper, p.Value.Size);
+    }
+}
