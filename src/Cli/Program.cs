@@ -11,6 +11,7 @@ public static class Program
         {
             InfoCommand.Create(),
             TrainCommand.Create(),
+            SelfTestCommand.Create(),
         };
         try
         {

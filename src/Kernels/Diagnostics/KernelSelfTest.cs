@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using SparseCore.Kernels.Elementwise;
+using SparseCore.Kernels.Gemm;
+using SparseCore.Kernels.Memory;
+using SparseCore.Kernels.Optim;
+using SparseCore.Kernels.Random;
+
+namespace SparseCore.Kernels.Diagnostics;
+
+/// <summary>
+/// `sparsecore selftest`: runs every kernel on a target device and on the CPU backend (itself
+/// checked against double-precision references by the test suite) with the same random inputs of
+/// odd shapes, and reports the normwise error ‖target − cpu‖ / ‖cpu‖ per kernel. This is how a
+/// GPU machine without the .NET SDK checks the ILGPU kernels on real hardware.
+/// </summary>
+public sealed class KernelSelfTest(Backend target, Backend reference, bool small)
+{
+    private const double Exact = 1e-5, Transcendental = 1e-3;
+    private readonly List<SelfTestResult> results = new();
+    private ulong stream;
+
+    public IReadOnlyList<SelfTestResult> Run()
+    {
+        foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
+        {
+            var spec = small ? new GemmSpec(ta, tb, 37, 29, 19, 1.5f, 0.5f, 2, 37 * 19, 19 * 29, 37 * 29)
+                             : new GemmSpec(ta, tb, 515, 257, 129, 1.5f, 0.5f, 3, 515 * 129, 129 * 257, 515 * 257);
+            Check($"gemm {(ta ? 'T' : 'N')}{(tb ? 'T' : 'N')}", spec.ToString(), Exact,
+                [spec.RequiredA, spec.RequiredB, spec.RequiredC], 2, (b, x) => b.Gemm(spec, x[0], x[1], x[2]));
+        }
+        int n = small ? 1001 : 1_000_003;
+        foreach (UnaryOp op in Enum.GetValues<UnaryOp>())
+        {
+            double tol = op is UnaryOp.Neg or UnaryOp.Relu ? Exact : Transcendental;
+            Check($"unary {op}", $"[{n}]", tol, [n, n], 1, (b, x) =>
+            {
+                if (op == UnaryOp.Log) b.Unary(UnaryOp.Exp, x[0], x[0], n); // positive inputs
+                b.Unary(op, x[0], x[1], n);
+            });
+            Check($"unary {op} backward", $"[{n}]", tol, [n, n, n, n], 3, (b, x) =>
+            {
+                if (op == UnaryOp.Log) b.Unary(UnaryOp.Exp, x[0], x[0], n);
+                b.Unary(op, x[0], x[1], n);
+                b.UnaryBackward(op, x[0], x[1], x[2], x[3], n);
+            });
+        }
+        var bc = small ? new Broadcast(3, 5, 7) : new Broadcast(32, 65, 257);
+        foreach (BinaryOp op in Enum.GetValues<BinaryOp>())
+        {
+            Check($"binary {op}", bc.ToString(), Exact, [bc.Total, bc.Mid, bc.Total], 2, (b, x) =>
+            {
+                if (op == BinaryOp.Div) b.Affine(x[1], x[1], 0.25f, 1.5f, bc.Mid); // keep divisors away from 0
+                b.Binary(op, x[0], x[1], x[2], bc);
+            });
+            Check($"binary {op} backward", bc.ToString(), Exact, [bc.Total, bc.Mid, bc.Total, bc.Total, bc.Mid], 3, (b, x) =>
+            {
+                if (op == BinaryOp.Div) b.Affine(x[1], x[1], 0.25f, 1.5f, bc.Mid);
+                b.BinaryBackward(op, x[0], x[1], x[2], x[3], x[4], bc);
+            });
+        }
+        Check("axpby", $"[{n}]", Exact, [n, n], 1, (b, x) => b.Axpby(0.75f, x[0], -1.25f, x[1], n));
+        var (o, a, i) = small ? (3, 37, 5) : (17, 1025, 63);
+        Check("reduce sum", $"[{o}, {a}, {i}]", Exact, [o * a * i, o * i], 1, (b, x) => b.ReduceSum(x[0], x[1], o, a, i, 0.5f));
+        Check("reduce sum backward", $"[{o}, {a}, {i}]", Exact, [o * i, o * a * i], 1, (b, x) => b.ReduceSumBackward(x[0], x[1], o, a, i, 0.5f));
+        Check("reduce max + backward", $"[{o}, {a}, {i}]", Exact, [o * a * i, o * i, o * i, o * a * i], 1, (b, x) =>
+        {
+            using var arg = b.Allocate<int>(o * i);
+            b.ReduceMax(x[0], x[1], arg, o, a, i);
+            b.ReduceMaxBackward(x[2], arg, x[3], o, a, i);
+        });
+        var (rows, cols) = small ? (7, 13) : (1023, 1001);
+        foreach (bool log in new[] { false, true })
+        {
+            string name = log ? "log-softmax" : "softmax";
+            Check($"{name} + backward", $"[{rows}, {cols}]", Transcendental, [rows * cols, rows * cols, rows * cols, rows * cols], 2, (b, x) =>
+            {
+                b.Softmax(x[0], x[1], rows, cols, log);
+                b.SoftmaxBackward(x[1], x[2], x[3], rows, cols, log);
+            });
+        }
+        Check("cross-entropy + backward", $"[{rows}, {cols}]", Transcendental, [rows * cols, rows * cols, rows, rows, rows * cols], 4, (b, x) =>
+        {
+            var labels = new int[rows];
+            for (int r = 0; r < rows; r++) labels[r] = (r * 7919) % cols;
+            using var l = b.Allocate<int>(rows);
+            b.Upload<int>(labels, l);
+            b.CrossEntropy(x[0], l, x[1], x[2], rows, cols, 0.1f);
+            b.CrossEntropyBackward(x[1], l, x[3], x[4], rows, cols, 0.1f);
+        });
+        Check("sgd step", $"[{n}]", Exact, [n, n, n], 3, (b, x) =>
+        {
+            b.SgdStep(x[0], x[1], x[2], new SgdHyper(0.1f, 0.9f, 0f, 5e-4f, Nesterov: true), n);
+        });
+        Check("adamw step", $"[{n}]", Exact, [n, n, n, n], 4, (b, x) =>
+        {
+            b.Affine(x[3], x[3], 0f, 0.01f, n); // second moments are non-negative
+            b.AdamWStep(x[0], x[1], x[2], x[3], new AdamWHyper(1e-3f, Step: 3), n);
+        });
+        Check("fill random uniform", $"[{n}]", 0, [n], 1, (b, x) => b.FillRandom(x[0], RandomDistribution.Uniform, -1f, 2f, 42, 7));
+        return results;
+    }
+
+    /// <summary>
+    /// Fills buffers with identical random data on both devices, runs the kernel sequence on each,
+    /// then compares the buffers from <paramref name="firstOutput"/> on.
+    /// </summary>
+    private void Check(string kernel, string shape, double tolerance, long[] sizes, int firstOutput, Action<Backend, DeviceBuffer<float>[]> run)
+    {
+        ulong s = stream++;
+        var expected = Execute(reference, sizes, s, run, out _);
+        var actual = Execute(target, sizes, s, run, out double ms);
+        double diff = 0, norm = 0;
+        for (int k = firstOutput; k < sizes.Length; k++)
+            for (int i = 0; i < expected[k].Length; i++)
+            {
+                double d = (double)actual[k][i] - expected[k][i];
+                diff += d * d;
+                norm += (double)expected[k][i] * expected[k][i];
+            }
+        double error = norm == 0 ? Math.Sqrt(diff) : Math.Sqrt(diff / norm);
+        if (double.IsNaN(error)) error = double.PositiveInfinity;
+        results.Add(new SelfTestResult(kernel, shape, error, tolerance, ms));
+    }
+
+    private static float[][] Execute(Backend b, long[] sizes, ulong s, Action<Backend, DeviceBuffer<float>[]> run, out double ms)
+    {
+        var buffers = sizes.Select(n => b.Allocate<float>(checked((int)n))).ToArray();
+        try
+        {
+            for (int k = 0; k < buffers.Length; k++) b.FillRandom(buffers[k], RandomDistribution.Uniform, -1f, 1f, 2026, s * 16 + (ulong)k);
+            b.Synchronize();
+            var clock = Stopwatch.StartNew();
+            run(b, buffers);
+            b.Synchronize();
+            ms = clock.Elapsed.TotalMilliseconds;
+            return buffers.Select(b.ToArray).ToArray();
+        }
+        finally
+        {
+            foreach (var buf in buffers) buf.Dispose();
+        }
+    }
+}
