@@ -65,7 +65,7 @@ public class CpuGemmTests
     public void Result_IsBitIdentical_ForAnyThreadCount()
     {
         const int m = 203, n = 517, k = 1100;
-        var rng = new Random(7);
+        var rng = new System.Random(7);
         float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
         float[] one = (float[])c0.Clone(), team = (float[])c0.Clone(), again = (float[])c0.Clone();
 
@@ -82,7 +82,7 @@ public class CpuGemmTests
     {
         // The second caller finds the worker team busy and must run solo, not corrupt the first.
         const int m = 150, n = 300, k = 200;
-        var rng = new Random(11);
+        var rng = new System.Random(11);
         float[] a = Random(rng, m * k), b = Random(rng, k * n);
         float[] expected = new float[m * n];
         CpuGemm.Sgemm(false, false, m, n, k, 1f, a, b, 0f, expected);
@@ -147,7 +147,7 @@ public class CpuGemmTests
     private static void AssertMatchesReference(GemmPath path, bool transA, bool transB, int m, int n, int k,
                                                float alpha, float beta, int seed, bool nanC = false)
     {
-        var rng = new Random(seed);
+        var rng = new System.Random(seed);
         float[] a = Random(rng, m * k), b = Random(rng, k * n);
         float[] c = nanC ? Enumerable.Repeat(float.NaN, m * n).ToArray() : Random(rng, m * n);
         double[] expected = Reference(transA, transB, m, n, k, alpha, a, b, beta, c);
@@ -186,7 +186,7 @@ public class CpuGemmTests
         return result;
     }
 
-    private static float[] Random(Random rng, int count)
+    private static float[] Random(System.Random rng, int count)
     {
         var x = new float[count];
         for (int i = 0; i < count; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
