@@ -12,6 +12,7 @@ public static class Program
             InfoCommand.Create(),
             TrainCommand.Create(),
             SelfTestCommand.Create(),
+            BenchCommand.Create(),
         };
         try
         {

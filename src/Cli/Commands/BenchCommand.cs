@@ -1,0 +1,25 @@
+using System.CommandLine;
+using SparseCore.Bench;
+
+namespace SparseCore.Cli.Commands;
+
+/// <summary>`sparsecore bench`: the BenchmarkDotNet suites in this process (no SDK needed).</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var rest = new Argument<string[]>("benchmarkdotnet-args")
+        {
+            Description = "BenchmarkDotNet arguments, e.g. --filter '*Gemm*' (default: every suite)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var cmd = new Command("bench", "run the BenchmarkDotNet suites in-process") { rest };
+        cmd.TreatUnmatchedTokensAsErrors = false;
+        cmd.SetAction(r =>
+        {
+            var args = (r.GetValue(rest) ?? []).Concat(r.UnmatchedTokens).ToArray();
+            return BenchEntry.Run(args.Length == 0 ? ["--filter", "*"] : args);
+        });
+        return cmd;
+    }
+}
