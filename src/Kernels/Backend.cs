@@ -86,7 +86,7 @@ public abstract partial class Backend : IDisposable
     {
         ArgumentNullException.ThrowIfNull(buffer);
         if (!ReferenceEquals(buffer.Backend, this))
-            throw new ArgumentException($"{op}: buffer belongs to backend '{buffer.Backend.Name}', not '{Name}'");
+            throw new ArgumentException($"{op}: buffer belongs to another backend instance ('{buffer.Backend.Name}'), not to this '{Name}' backend");
         _ = buffer.Storage; // throws ObjectDisposedException with the buffer's shape
     }
 

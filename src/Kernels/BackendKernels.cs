@@ -38,6 +38,7 @@ public abstract partial class Backend
     public void Unary(UnaryOp op, DeviceBuffer<float> x, DeviceBuffer<float> y, int n)
     {
         string name = $"Unary({op})";
+        CheckCount(name, n);
         CheckLength(name, "x", x, n); CheckLength(name, "y", y, n);
         if (n > 0) RunUnary(op, x, y, n);
     }
@@ -46,6 +47,7 @@ public abstract partial class Backend
     public void UnaryBackward(UnaryOp op, DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<float> dy, DeviceBuffer<float> dx, int n)
     {
         string name = $"UnaryBackward({op})";
+        CheckCount(name, n);
         CheckLength(name, "x", x, n); CheckLength(name, "y", y, n);
         CheckLength(name, "dy", dy, n); CheckLength(name, "dx", dx, n);
         if (n > 0) RunUnaryBackward(op, x, y, dy, dx, n);
@@ -79,6 +81,7 @@ public abstract partial class Backend
     /// <summary>y[i] = alpha·x[i] + beta·y[i] for i &lt; n; beta = 0 makes y write-only.</summary>
     public void Axpby(float alpha, DeviceBuffer<float> x, float beta, DeviceBuffer<float> y, int n)
     {
+        CheckCount("Axpby", n);
         CheckLength("Axpby", "x", x, n); CheckLength("Axpby", "y", y, n);
         if (n > 0) RunAxpby(alpha, x, beta, y, n);
     }
@@ -86,6 +89,7 @@ public abstract partial class Backend
     /// <summary>y[i] = scale·x[i] + shift for i &lt; n. y may be x.</summary>
     public void Affine(DeviceBuffer<float> x, DeviceBuffer<float> y, float scale, float shift, int n)
     {
+        CheckCount("Affine", n);
         CheckLength("Affine", "x", x, n); CheckLength("Affine", "y", y, n);
         if (n > 0) RunAffine(x, y, scale, shift, n);
     }
@@ -124,6 +128,12 @@ public abstract partial class Backend
         CheckLength("ReduceMaxBackward", "dy", dy, (long)outer * inner); CheckLength("ReduceMaxBackward", "argmax", argmax, (long)outer * inner);
         CheckLength("ReduceMaxBackward", "dx", dx, (long)outer * axis * inner);
         RunReduceMaxBackward(dy, argmax, dx, outer, axis, inner);
+    }
+
+    /// <summary>Element counts may be 0 (a no-op) but never negative: that is a caller's bug, not an empty call.</summary>
+    private static void CheckCount(string op, int n)
+    {
+        if (n < 0) throw new ArgumentException($"{op}: element count must be ≥ 0, got {n}");
     }
 
     private static void CheckReduce(string op, int outer, int axis, int inner)
@@ -210,6 +220,7 @@ public abstract partial class Backend
     /// <summary>One SGD step over n parameters; momentum may be null when hyper.Momentum is 0.</summary>
     public void SgdStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float>? momentum, in SgdHyper hyper, int n)
     {
+        CheckCount("SgdStep", n);
         CheckLength("SgdStep", "param", param, n); CheckLength("SgdStep", "grad", grad, n);
         if (hyper.Momentum != 0)
         {
@@ -221,6 +232,7 @@ public abstract partial class Backend
 
     public void AdamWStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, in AdamWHyper hyper, int n)
     {
+        CheckCount("AdamWStep", n);
         CheckLength("AdamWStep", "param", param, n); CheckLength("AdamWStep", "grad", grad, n);
         CheckLength("AdamWStep", "m", m, n); CheckLength("AdamWStep", "v", v, n);
         if (hyper.Step < 1) throw new ArgumentException($"AdamWStep: step counts from 1, got {hyper.Step}");
