@@ -17,21 +17,27 @@ public sealed partial class CpuBackend
             });
             return;
         }
-        // Rows of length inner are added in increasing axis order, chunked over inner so that
-        // even outer = 1 splits across cores.
-        int innerGrain = Math.Max(64, ElementGrain / axis);
+        // Rows of length inner are added in increasing axis order into double accumulators (sums
+        // that cancel keep fp32 accuracy), chunked over inner so that even outer = 1 splits across cores.
+        int innerGrain = Math.Clamp(ElementGrain / axis, 64, 2048);
         int innerChunks = (inner + innerGrain - 1) / innerGrain;
         CpuParallel.For(outer * innerChunks, 1, (s, e) =>
         {
+            Span<double> acc = stackalloc double[innerGrain];
             for (int job = s; job < e; job++)
             {
                 int o = job / innerChunks;
                 int i0 = job % innerChunks * innerGrain;
                 int len = Math.Min(innerGrain, inner - i0);
-                var acc = ya.AsSpan(o * inner + i0, len);
-                acc.Clear();
-                for (int a = 0; a < axis; a++) TensorPrimitives.Add(acc, xa.AsSpan((o * axis + a) * inner + i0, len), acc);
-                if (scale != 1f) TensorPrimitives.Multiply(acc, scale, acc);
+                var sum = acc[..len];
+                sum.Clear();
+                for (int a = 0; a < axis; a++)
+                {
+                    var row = xa.AsSpan((o * axis + a) * inner + i0, len);
+                    for (int i = 0; i < len; i++) sum[i] += row[i];
+                }
+                var dst = ya.AsSpan(o * inner + i0, len);
+                for (int i = 0; i < len; i++) dst[i] = (float)(scale * sum[i]);
             }
         });
     }
