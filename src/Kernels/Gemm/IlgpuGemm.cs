@@ -294,7 +294,15 @@ public sealed partial class IlgpuBackend
             gemmSmallKernel(stream, new Index1D(checked(spec.Batch * spec.M * spec.N)), View(a), View(b), View(c), p);
             return;
         }
-        var grid = new Index3D((spec.N + IlgpuGemmKernels.BN - 1) / IlgpuGemmKernels.BN, (spec.M + IlgpuGemmKernels.BM - 1) / IlgpuGemmKernels.BM, spec.Batch);
-        gemmTiledKernel(stream, new KernelConfig(grid, new Index3D(IlgpuGemmKernels.Threads, 1, 1)), View(a), View(b), View(c), p);
+        // Batch is grid z, which CUDA caps at 65535: launch larger batches in slices of views.
+        int gridX = (spec.N + IlgpuGemmKernels.BN - 1) / IlgpuGemmKernels.BN, gridY = (spec.M + IlgpuGemmKernels.BM - 1) / IlgpuGemmKernels.BM;
+        int maxZ = Math.Max(1, accelerator.MaxGridSize.Z);
+        ArrayView<float> va = View(a), vb = View(b), vc = View(c);
+        for (int first = 0; first < spec.Batch; first += maxZ)
+        {
+            int count = Math.Min(maxZ, spec.Batch - first);
+            var config = new KernelConfig(new Index3D(gridX, gridY, count), new Index3D(IlgpuGemmKernels.Threads, 1, 1));
+            gemmTiledKernel(stream, config, va.SubView((long)first * p.StrideA), vb.SubView((long)first * p.StrideB), vc.SubView((long)first * p.StrideC), p);
+        }
     }
 }

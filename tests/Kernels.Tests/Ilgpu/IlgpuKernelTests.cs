@@ -38,7 +38,16 @@ public sealed class IlgpuKernelTests(IlgpuSimulatorFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public void Describe_cuda_devices_never_throws() => Assert.NotNull(SparseCore.Kernels.Ilgpu.IlgpuBackend.DescribeCudaDevices());
+    public void Describe_cuda_devices_never_throws_and_create_cuda_explains_a_missing_device()
+    {
+        var devices = SparseCore.Kernels.Ilgpu.IlgpuBackend.DescribeCudaDevices();
+        Assert.NotNull(devices);
+        if (devices.Count == 0)
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => SparseCore.Kernels.Ilgpu.IlgpuBackend.CreateCuda());
+            Assert.Contains("no CUDA device", e.Message);
+        }
+    }
 
     // ---- elementwise ----------------------------------------------------------------------
 

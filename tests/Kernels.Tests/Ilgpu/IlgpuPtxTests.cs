@@ -74,8 +74,8 @@ public sealed class IlgpuPtxTests
         var kernel = (PTXCompiledKernel)backend.Compile(
             EntryPointDescription.FromExplicitlyGroupedKernel(IlgpuKernelRegistry.GemmTiled.Method), KernelSpecialization.Empty);
         string ptx = kernel.PTXAssembly;
-        // 64 accumulators per k step, hand-unrolled: at least 8·64 fused multiply-adds would appear
-        // if the k loop were unrolled; rolled, one step's 64 must be there, and no local-memory spills.
+        // The hand-unrolled 8×8 micro-tile: one k step's 64 multiply-adds (ptxas contracts mul + add
+        // into fma) appear in the PTX, and the accumulators are registers, not a local-memory array.
         int fmas = CountOccurrences(ptx, "fma.rn.f32") + CountOccurrences(ptx, "mad.f32") + CountOccurrences(ptx, "mul.f32");
         Assert.True(fmas >= 64, $"expected ≥ 64 multiply(-add)s in the tiled GEMM PTX, found {fmas}");
         Assert.DoesNotContain(".local", ptx);
