@@ -6,8 +6,9 @@ using SparseCore.Kernels.Memory;
 namespace SparseCore.Kernels.Ilgpu;
 
 /// <summary>
-/// Pointwise and broadcast kernels. Flat 1D launches of ceil(n / ElementsPerThread) threads; thread t
-/// handles t, t + T, t + 2T, … (T = thread count), so each pass of a warp touches consecutive
+/// Pointwise and broadcast kernels. Flat 1D launches of T = ceil(n / ElementsPerThread) threads;
+/// thread t handles t, t + T, t + 2T, … (at most ElementsPerThread of them, so an index never
+/// passes n + ElementsPerThread and cannot overflow), so each pass of a warp touches consecutive
 /// addresses (coalesced) and every thread does a few elements. Ops are ints; the scalar math is
 /// <see cref="Pointwise"/>, the very code the CPU backend uses.
 /// </summary>
@@ -15,41 +16,44 @@ internal static class IlgpuElementwiseKernels
 {
     public const int ElementsPerThread = 4;
 
+    /// <summary>Threads of a flat launch over n &gt; 0 elements (also each thread's stride), overflow-free.</summary>
+    public static int Threads(int n) => (n - 1) / ElementsPerThread + 1;
+
     [IlgpuKernel]
     internal static void Fill(Index1D t, ArrayView<float> y, int n, float value)
     {
-        int stride = (n + ElementsPerThread - 1) / ElementsPerThread;
-        for (int i = t; i < n; i += stride) y[i] = value;
+        int stride = Threads(n);
+        for (int e = 0, i = t; e < ElementsPerThread && i < n; e++, i += stride) y[i] = value;
     }
 
     [IlgpuKernel]
     internal static void Unary(Index1D t, ArrayView<float> x, ArrayView<float> y, int n, int op)
     {
-        int stride = (n + ElementsPerThread - 1) / ElementsPerThread;
-        for (int i = t; i < n; i += stride) y[i] = Pointwise.Apply(op, x[i]);
+        int stride = Threads(n);
+        for (int e = 0, i = t; e < ElementsPerThread && i < n; e++, i += stride) y[i] = Pointwise.Apply(op, x[i]);
     }
 
     [IlgpuKernel]
     internal static void UnaryBackward(Index1D t, ArrayView<float> x, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx, int n, int op)
     {
-        int stride = (n + ElementsPerThread - 1) / ElementsPerThread;
-        for (int i = t; i < n; i += stride) dx[i] = dy[i] * Pointwise.Derivative(op, x[i], y[i]);
+        int stride = Threads(n);
+        for (int e = 0, i = t; e < ElementsPerThread && i < n; e++, i += stride) dx[i] = dy[i] * Pointwise.Derivative(op, x[i], y[i]);
     }
 
     /// <summary>y[j] = a[j] op b[m], with j = (o·mid + m)·inner + i.</summary>
     [IlgpuKernel]
     internal static void Binary(Index1D t, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y, int n, int mid, int inner, int op)
     {
-        int stride = (n + ElementsPerThread - 1) / ElementsPerThread;
-        for (int j = t; j < n; j += stride) y[j] = Pointwise.Binary(op, a[j], b[j / inner % mid]);
+        int stride = Threads(n);
+        for (int e = 0, j = t; e < ElementsPerThread && j < n; e++, j += stride) y[j] = Pointwise.Binary(op, a[j], b[j / inner % mid]);
     }
 
     /// <summary>da[j] = dy[j]·∂(a op b)/∂a.</summary>
     [IlgpuKernel]
     internal static void BinaryGradA(Index1D t, ArrayView<float> a, ArrayView<float> b, ArrayView<float> dy, ArrayView<float> da, int n, int mid, int inner, int op)
     {
-        int stride = (n + ElementsPerThread - 1) / ElementsPerThread;
-        for (int j = t; j < n; j += stride) da[j] = dy[j] * Pointwise.BinaryDa(op, a[j], b[j / inner % mid]);
+        int stride = Threads(n);
+        for (int e = 0, j = t; e < ElementsPerThread && j < n; e++, j += stride) da[j] = dy[j] * Pointwise.BinaryDa(op, a[j], b[j / inner % mid]);
     }
 
     /// <summary>
@@ -97,15 +101,15 @@ internal static class IlgpuElementwiseKernels
     [IlgpuKernel]
     internal static void Axpby(Index1D t, ArrayView<float> x, ArrayView<float> y, int n, float alpha, float beta)
     {
-        int stride = (n + ElementsPerThread - 1) / ElementsPerThread;
-        for (int i = t; i < n; i += stride) y[i] = beta == 0f ? alpha * x[i] : alpha * x[i] + beta * y[i];
+        int stride = Threads(n);
+        for (int e = 0, i = t; e < ElementsPerThread && i < n; e++, i += stride) y[i] = beta == 0f ? alpha * x[i] : alpha * x[i] + beta * y[i];
     }
 
     [IlgpuKernel]
     internal static void Affine(Index1D t, ArrayView<float> x, ArrayView<float> y, int n, float scale, float shift)
     {
-        int stride = (n + ElementsPerThread - 1) / ElementsPerThread;
-        for (int i = t; i < n; i += stride) y[i] = scale * x[i] + shift;
+        int stride = Threads(n);
+        for (int e = 0, i = t; e < ElementsPerThread && i < n; e++, i += stride) y[i] = scale * x[i] + shift;
     }
 }
 

@@ -155,7 +155,7 @@ public sealed partial class IlgpuBackend : Backend
     }
 
     /// <summary>Thread count for a flat launch in which each thread handles up to ElementsPerThread items.</summary>
-    private static Index1D FlatThreads(int n) => new((n + IlgpuElementwiseKernels.ElementsPerThread - 1) / IlgpuElementwiseKernels.ElementsPerThread);
+    private static Index1D FlatThreads(int n) => new(IlgpuElementwiseKernels.Threads(n));
 
     // ---- memory ---------------------------------------------------------------------------
 

@@ -13,8 +13,8 @@ internal static class IlgpuOptimKernels
     internal static void SgdStep(Index1D t, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> momentum, int n, int hasMomentum,
                                  float lr, float mu, float dampening, float weightDecay, int nesterov, int firstStep)
     {
-        int stride = (n + IlgpuElementwiseKernels.ElementsPerThread - 1) / IlgpuElementwiseKernels.ElementsPerThread;
-        for (int i = t; i < n; i += stride)
+        int stride = IlgpuElementwiseKernels.Threads(n);
+        for (int e = 0, i = t; e < IlgpuElementwiseKernels.ElementsPerThread && i < n; e++, i += stride)
         {
             float p = param[i], g = grad[i];
             float b = 0f;
@@ -31,8 +31,8 @@ internal static class IlgpuOptimKernels
     internal static void AdamWStep(Index1D t, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v, int n,
                                    float lr, float beta1, float beta2, float eps, float weightDecay, float biasCorrection1, float biasCorrection2)
     {
-        int stride = (n + IlgpuElementwiseKernels.ElementsPerThread - 1) / IlgpuElementwiseKernels.ElementsPerThread;
-        for (int i = t; i < n; i += stride)
+        int stride = IlgpuElementwiseKernels.Threads(n);
+        for (int e = 0, i = t; e < IlgpuElementwiseKernels.ElementsPerThread && i < n; e++, i += stride)
         {
             float g = grad[i];
             float mi = OptimMath.AdamM(m[i], g, beta1);

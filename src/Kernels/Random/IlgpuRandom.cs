@@ -11,8 +11,8 @@ internal static class IlgpuRandomKernels
     [IlgpuKernel]
     internal static void FillRandom(Index1D t, ArrayView<float> y, int n, int distribution, float a, float b, ulong seed, ulong stream)
     {
-        int stride = (n + IlgpuElementwiseKernels.ElementsPerThread - 1) / IlgpuElementwiseKernels.ElementsPerThread;
-        for (int i = t; i < n; i += stride) y[i] = RandomMath.Draw(distribution, a, b, seed, stream, (ulong)i);
+        int stride = IlgpuElementwiseKernels.Threads(n);
+        for (int e = 0, i = t; e < IlgpuElementwiseKernels.ElementsPerThread && i < n; e++, i += stride) y[i] = RandomMath.Draw(distribution, a, b, seed, stream, (ulong)i);
     }
 }
 

@@ -109,8 +109,8 @@ internal static class IlgpuReduceKernels
     [IlgpuKernel]
     internal static void ReduceSumBackward(Index1D t, ArrayView<float> dy, ArrayView<float> dx, int n, int axis, int inner, float scale)
     {
-        int stride = (n + IlgpuElementwiseKernels.ElementsPerThread - 1) / IlgpuElementwiseKernels.ElementsPerThread;
-        for (int j = t; j < n; j += stride)
+        int stride = IlgpuElementwiseKernels.Threads(n);
+        for (int e = 0, j = t; e < IlgpuElementwiseKernels.ElementsPerThread && j < n; e++, j += stride)
         {
             int i = j % inner;
             int o = j / (axis * inner);
@@ -160,8 +160,8 @@ internal static class IlgpuReduceKernels
     [IlgpuKernel]
     internal static void ReduceMaxBackward(Index1D t, ArrayView<float> dy, ArrayView<int> argmax, ArrayView<float> dx, int n, int axis, int inner)
     {
-        int stride = (n + IlgpuElementwiseKernels.ElementsPerThread - 1) / IlgpuElementwiseKernels.ElementsPerThread;
-        for (int j = t; j < n; j += stride)
+        int stride = IlgpuElementwiseKernels.Threads(n);
+        for (int e = 0, j = t; e < IlgpuElementwiseKernels.ElementsPerThread && j < n; e++, j += stride)
         {
             int i = j % inner;
             int a = j / inner % axis;

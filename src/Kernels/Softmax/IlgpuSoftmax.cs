@@ -86,9 +86,9 @@ internal static class IlgpuSoftmaxKernels
     internal static void CrossEntropyBackward(Index1D t, ArrayView<float> logProbs, ArrayView<int> labels, ArrayView<float> dloss,
                                               ArrayView<float> dlogits, int n, int cols, float smoothing)
     {
-        int stride = (n + IlgpuElementwiseKernels.ElementsPerThread - 1) / IlgpuElementwiseKernels.ElementsPerThread;
+        int stride = IlgpuElementwiseKernels.Threads(n);
         float offTarget = smoothing / cols;
-        for (int j = t; j < n; j += stride)
+        for (int e = 0, j = t; e < IlgpuElementwiseKernels.ElementsPerThread && j < n; e++, j += stride)
         {
             int r = j / cols;
             float target = (j - r * cols == labels[r] ? 1f - smoothing : 0f) + offTarget;
