@@ -1,5 +1,6 @@
 using SparseCore.Kernels;
 using SparseCore.Kernels.Cpu;
+using SparseCore.Kernels.Ilgpu;
 
 namespace SparseCore.Tensors.Tests;
 
@@ -10,12 +11,14 @@ namespace SparseCore.Tensors.Tests;
 public static class TestBackends
 {
     private static readonly Lazy<Backend> cpu = new(() => new CpuBackend());
+    private static readonly Lazy<Backend> ilgpuCpu = new(IlgpuBackend.CreateCpuSimulator);
 
-    public static IEnumerable<string> Names => ["cpu"];
+    public static IEnumerable<string> Names => ["cpu", "ilgpu-cpu"];
 
     public static Backend Get(string name) => name switch
     {
         "cpu" => cpu.Value,
+        "ilgpu-cpu" => ilgpuCpu.Value,
         _ => throw new ArgumentException($"unknown test backend {name}"),
     };
 

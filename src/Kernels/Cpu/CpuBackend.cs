@@ -3,11 +3,11 @@ using SparseCore.Kernels.Memory;
 namespace SparseCore.Kernels.Cpu;
 
 /// <summary>
-/// Managed SIMD backend: the default without a GPU. Kernels run synchronously on the calling
+/// Managed SIMD backend: the default without a GPU (unsealed so tests can plant a faulty kernel). Kernels run synchronously on the calling
 /// thread (plus the fixed-partition workers they start), so Synchronize has nothing to wait for.
 /// The kernel bodies live in the op-family folders (Elementwise/CpuElementwise.cs, …).
 /// </summary>
-public sealed partial class CpuBackend : Backend
+public partial class CpuBackend : Backend
 {
     public override string Name => "cpu";
 

@@ -6,7 +6,7 @@ using SparseCore.Kernels.Memory;
 namespace SparseCore.Kernels.Cpu;
 
 /// <summary>Pointwise and broadcast kernels: TensorPrimitives' SIMD loops over fixed chunks.</summary>
-public sealed partial class CpuBackend
+public partial class CpuBackend
 {
     // Large enough that a chunk's work dwarfs the cost of handing it to a worker.
     private const int ElementGrain = 1 << 15;

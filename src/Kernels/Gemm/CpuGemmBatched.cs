@@ -3,7 +3,7 @@ using SparseCore.Kernels.Memory;
 
 namespace SparseCore.Kernels.Cpu;
 
-public sealed partial class CpuBackend
+public partial class CpuBackend
 {
     protected override void RunGemm(in GemmSpec spec, DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c)
     {

@@ -4,7 +4,7 @@ using SparseCore.Kernels.Optim;
 namespace SparseCore.Kernels.Cpu;
 
 /// <summary>Optimizer updates, element-parallel, with <see cref="OptimMath"/>'s formulas.</summary>
-public sealed partial class CpuBackend
+public partial class CpuBackend
 {
     protected override void RunSgdStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float>? momentum, in SgdHyper hyper, int n)
     {

@@ -3,7 +3,7 @@ using SparseCore.Kernels.Random;
 
 namespace SparseCore.Kernels.Cpu;
 
-public sealed partial class CpuBackend
+public partial class CpuBackend
 {
     protected override void RunFillRandom(DeviceBuffer<float> y, RandomDistribution distribution, float a, float b, ulong seed, ulong stream)
     {

@@ -4,7 +4,7 @@ using SparseCore.Kernels.Memory;
 namespace SparseCore.Kernels.Cpu;
 
 /// <summary>Axis reductions over [outer, axis, inner]; every output is summed in a fixed order.</summary>
-public sealed partial class CpuBackend
+public partial class CpuBackend
 {
     protected override void RunReduceSum(DeviceBuffer<float> x, DeviceBuffer<float> y, int outer, int axis, int inner, float scale)
     {

@@ -4,7 +4,7 @@ using SparseCore.Kernels.Memory;
 namespace SparseCore.Kernels.Cpu;
 
 /// <summary>Row-wise softmax, log-softmax and the fused cross-entropy, one row per work item.</summary>
-public sealed partial class CpuBackend
+public partial class CpuBackend
 {
     protected override void RunSoftmax(DeviceBuffer<float> x, DeviceBuffer<float> y, int rows, int cols, bool log)
     {
