@@ -16,9 +16,10 @@ public static class Program
         };
         try
         {
-            return root.Parse(args).Invoke();
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or NotSupportedException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or NotSupportedException
+                                   or UnauthorizedAccessException or Models.Data.DataFormatException)
         {
             // A user's mistake (bad file, shape, name) reads as one line, not a stack trace.
             Console.Error.WriteLine($"error: {e.Message}");

@@ -44,6 +44,10 @@ internal static class TrainCommand
     {
         if (s.Epochs <= 0) throw new ArgumentException($"--epochs must be positive, got {s.Epochs}");
         if (s.BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {s.BatchSize}");
+        if (!ModelZoo.Names.Contains(s.Model))
+            throw new ArgumentException($"--model: unknown model '{s.Model}'; known models: {string.Join(", ", ModelZoo.Names)}");
+        if (s.Optimizer is not ("sgd" or "adamw"))
+            throw new ArgumentException($"--optimizer: unknown '{s.Optimizer}'; choose sgd or adamw");
         var (train, test) = DataSource.Load(s.Data);
         using var backend = Devices.Create(s.Device);
         var (trainIdx, valIdx) = DataSplit.TrainValidation(train.Count, s.Validation, (long)s.Seed);
@@ -56,8 +60,7 @@ internal static class TrainCommand
         using Optimizer opt = s.Optimizer switch
         {
             "sgd" => new Sgd(net.Parameters(), s.Lr, s.Momentum, s.WeightDecay, nesterov: true),
-            "adamw" => new AdamW(net.Parameters(), s.Lr, weightDecay: s.WeightDecay),
-            _ => throw new ArgumentException($"--optimizer: unknown '{s.Optimizer}'; choose sgd or adamw"),
+            _ => new AdamW(net.Parameters(), s.Lr, weightDecay: s.WeightDecay),
         };
         using var trainLoader = new DataLoader(train, s.BatchSize, shuffle: true, seed: (long)s.Seed, indices: trainIdx);
         using var valLoader = valIdx.Length > 0 ? new DataLoader(train, 1000, shuffle: false, indices: valIdx) : null;
