@@ -250,6 +250,30 @@ public class MaskedOpTests
         Assert.All(Enumerable.Range(0, c).Where(ch => mask[ch] == 0f), ch => Assert.NotEqual(0f, dMask[ch]));
     }
 
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Mask_gradients_are_bit_identical_run_after_run(string backendName)
+    {
+        var backend = TestBackends.Get(backendName);
+        var (co, ci, area) = TestBackends.IsSlow(backendName) ? (13, 37, 9) : (129, 67, 9);
+        var rng = new System.Random(12);
+        using var scope = new TensorScope();
+        var w = Tensor.FromArray(backend, RefTensor.Random(rng, co, ci, area).ToFloat(), new Shape(co, ci, 3, 3));
+        var dy = Tensor.FromArray(backend, RefTensor.Random(rng, co, ci, area).ToFloat(), w.Shape);
+        var mo = Tensor.FromArray(backend, RefTensor.Random(rng, co).ToFloat(), new Shape(co));
+        var mi = Tensor.FromArray(backend, RefTensor.Random(rng, ci).ToFloat(), new Shape(ci));
+        float[][] Run()
+        {
+            var (dmo, dmi) = (Tensor.Empty(backend, mo.Shape), Tensor.Empty(backend, mi.Shape));
+            backend.MaskWeightBackward(w.Buffer, mo.Buffer, mi.Buffer, dy.Buffer, null, dmo.Buffer, dmi.Buffer, co, ci, area);
+            return [dmo.ToArray(), dmi.ToArray()];
+        }
+        var first = Run();
+        var second = Run();
+        Assert.Equal(first[0], second[0]);
+        Assert.Equal(first[1], second[1]);
+    }
+
     [Fact]
     public void A_selection_from_a_mask_keeps_the_ones_in_ascending_order()
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using SparseCore.Kernels.Masked;
 using SparseCore.Kernels.Memory;
@@ -89,39 +90,50 @@ public partial class CpuBackend
                                                   int outChannels, int inChannels, int kernelArea)
     {
         var wa = ArrayOf(w); var mo = ArrayOf(outMask); var mi = inMask is null ? null : ArrayOf(inMask); var dya = ArrayOf(dy);
-        // Both mask gradients read dy, so they come before dw, which may overwrite it.
-        if (dInMask is not null) InMaskGradient(wa, mo, dya, ArrayOf(dInMask), outChannels, inChannels, kernelArea);
-        if (dOutMask is not null) OutMaskGradient(wa, mi, dya, ArrayOf(dOutMask), outChannels, inChannels, kernelArea);
-        if (dw is not null) ScaleWeightRows(dya, mo, mi, ArrayOf(dw), outChannels, inChannels, kernelArea);
-    }
-
-    /// <summary>dOutMask[o] = Σ_c inMask[c]·Σ_k dy·w, c and k ascending, in double.</summary>
-    private static void OutMaskGradient(float[] w, float[]? inMask, float[] dy, float[] dOutMask, int outChannels, int inChannels, int kernelArea)
-    {
-        int row = inChannels * kernelArea;
-        CpuParallel.For(outChannels, Math.Max(1, ElementGrain / row), (s, e) =>
+        if (dOutMask is null && dInMask is null)
         {
-            for (int o = s; o < e; o++)
+            ScaleWeightRows(dya, mo, mi, ArrayOf(dw!), outChannels, inChannels, kernelArea);
+            return;
+        }
+        // One pass over the rows computes t[o, c] = Σ_k dy·w in double (each segment read before dw
+        // overwrites it, so dw may alias dy), dOutMask from it, and dw; dInMask then sums t's columns.
+        double[]? t = dInMask is null ? null : ArrayPool<double>.Shared.Rent(outChannels * inChannels);
+        try
+        {
+            var dwa = dw is null ? null : ArrayOf(dw);
+            var dmo = dOutMask is null ? null : ArrayOf(dOutMask);
+            int row = inChannels * kernelArea;
+            CpuParallel.For(outChannels, Math.Max(1, ElementGrain / row), (s, e) =>
             {
-                int rowStart = o * row;
-                double acc;
-                if (inMask is null) acc = WideSum.Dot(dy.AsSpan(rowStart, row), w.AsSpan(rowStart, row));
-                else
+                for (int o = s; o < e; o++)
                 {
-                    acc = 0;
-                    for (int c = 0; c < inChannels; c++)
-                        acc += inMask[c] * KernelDot(dy, w, rowStart + c * kernelArea, kernelArea);
+                    double acc = 0;
+                    for (int c = 0, at = o * row; c < inChannels; c++, at += kernelArea)
+                    {
+                        double dot = 0;
+                        for (int k = 0; k < kernelArea; k++) dot += (double)dya[at + k] * wa[at + k];
+                        if (t is not null) t[o * inChannels + c] = dot;
+                        float m = mi is null ? 1f : mi[c];
+                        acc += m * dot;
+                        if (dwa is null) continue;
+                        float scale = mo[o] * m;
+                        for (int k = 0; k < kernelArea; k++) dwa[at + k] = dya[at + k] * scale;
+                    }
+                    if (dmo is not null) dmo[o] = (float)acc;
                 }
-                dOutMask[o] = (float)acc;
-            }
-        });
+            });
+            if (t is not null) InMaskGradient(t, mo, ArrayOf(dInMask!), outChannels, inChannels);
+        }
+        finally
+        {
+            if (t is not null) ArrayPool<double>.Shared.Return(t);
+        }
     }
 
-    /// <summary>dInMask[c] = Σ_o outMask[o]·Σ_k dy·w, o and k ascending, in double; chunks of c run in parallel.</summary>
-    private static void InMaskGradient(float[] w, float[] outMask, float[] dy, float[] dInMask, int outChannels, int inChannels, int kernelArea)
+    /// <summary>dInMask[c] = Σ_o outMask[o]·t[o, c], o ascending, in double; chunks of c run in parallel.</summary>
+    private static void InMaskGradient(double[] t, float[] outMask, float[] dInMask, int outChannels, int inChannels)
     {
-        int row = inChannels * kernelArea;
-        CpuParallel.For(inChannels, Math.Max(1, ElementGrain / (outChannels * kernelArea)), (s, e) =>
+        CpuParallel.For(inChannels, Math.Max(1, ElementGrain / outChannels), (s, e) =>
         {
             int len = e - s;
             Span<double> acc = len <= 2048 ? stackalloc double[len] : new double[len];
@@ -129,17 +141,10 @@ public partial class CpuBackend
             for (int o = 0; o < outChannels; o++)
             {
                 double m = outMask[o];
-                int at = o * row + s * kernelArea;
-                for (int c = 0; c < len; c++, at += kernelArea) acc[c] += m * KernelDot(dy, w, at, kernelArea);
+                var col = t.AsSpan(o * inChannels + s, len);
+                for (int c = 0; c < len; c++) acc[c] += m * col[c];
             }
             for (int c = 0; c < len; c++) dInMask[s + c] = (float)acc[c];
         });
-    }
-
-    private static double KernelDot(float[] a, float[] b, int at, int length)
-    {
-        double sum = 0;
-        for (int k = 0; k < length; k++) sum += (double)a[at + k] * b[at + k];
-        return sum;
     }
 }
