@@ -17,7 +17,7 @@ internal static class IlgpuMaskedKernels
 {
     public const int Columns = 32, Lanes = 8;
 
-    /// <summary>Threads of one input-mask-gradient group (fits <see cref="IlgpuBackend.MaxGroupSize"/>).</summary>
+    /// <summary>Threads of one input-mask-gradient group: 256, the tiled GEMM's group, which IlgpuBackend already requires of the device.</summary>
     public const int InMaskGroup = Columns * Lanes;
 
     /// <summary>y[j] = x[o, idx[p], i] for j = (o·count + p)·inner + i.</summary>
