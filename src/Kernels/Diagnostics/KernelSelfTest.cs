@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SparseCore.Kernels.Elementwise;
 using SparseCore.Kernels.Gemm;
+using SparseCore.Kernels.Masked;
 using SparseCore.Kernels.Memory;
 using SparseCore.Kernels.Optim;
 using SparseCore.Kernels.Random;
@@ -97,7 +98,37 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
             b.AdamWStep(x[0], x[1], x[2], x[3], new AdamWHyper(1e-3f, Step: 3), n);
         });
         Check("fill random uniform", $"[{n}]", 0, [n], 1, (b, x) => b.FillRandom(x[0], RandomDistribution.Uniform, -1f, 2f, 42, 7));
+        CheckMasked();
         return results;
+    }
+
+    /// <summary>Channel gather/scatter through an unsorted selection, and the weight mask with its three gradients.</summary>
+    private void CheckMasked()
+    {
+        var (outer, width, inner) = small ? (3, 13, 7) : (16, 67, 63);
+        int[] kept = small ? [11, 2, 7, 0, 12] : Enumerable.Range(0, 29).Select(j => (j * 37 + 5) % width).ToArray();
+        long full = (long)outer * width * inner, part = (long)outer * kept.Length * inner;
+        string shape = $"[{outer}, {width}→{kept.Length}, {inner}]";
+        Check("gather channels", shape, Exact, [full, part], 1, (b, x) =>
+        {
+            using var sel = ChannelSelection.FromIndices(b, kept, width);
+            b.GatherChannels(x[0], sel, x[1], outer, inner);
+        });
+        foreach (bool zero in new[] { false, true })
+            Check(zero ? "scatter channels (zero others)" : "scatter channels", shape, Exact, [part, full], 1, (b, x) =>
+            {
+                using var sel = ChannelSelection.FromIndices(b, kept, width);
+                b.ScatterChannels(x[0], sel, x[1], outer, inner, zero);
+            });
+        var (co, ci, area) = small ? (5, 7, 9) : (129, 67, 9);
+        long nw = (long)co * ci * area;
+        string wshape = $"[{co}, {ci}, {area}]";
+        Check("mask weight", wshape, Exact, [nw, co, ci, nw], 3, (b, x) => b.MaskWeight(x[0], x[1], x[2], x[3], co, ci, area));
+        Check("mask weight backward", wshape, Exact, [nw, co, ci, nw, nw, co, ci], 4, (b, x) =>
+            b.MaskWeightBackward(x[0], x[1], x[2], x[3], x[4], x[5], x[6], co, ci, area));
+        var (lo, li) = small ? (6, 37) : (1001, 515);
+        Check("mask weight backward, no input mask", $"[{lo}, {li}]", Exact, [(long)lo * li, lo, (long)lo * li, (long)lo * li, lo], 3, (b, x) =>
+            b.MaskWeightBackward(x[0], x[1], null, x[2], x[3], x[4], null, lo, li, 1));
     }
 
     /// <summary>

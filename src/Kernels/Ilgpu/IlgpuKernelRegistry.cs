@@ -24,7 +24,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 24;
+    public const int Count = 30;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     private static IlgpuKernelEntry Explicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped);
@@ -69,6 +69,14 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry GemmSmall = Implicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmSmall));
     public static readonly IlgpuKernelEntry GemmTiled = Explicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmTiled));
 
+    // Masked channels: gather/scatter and the weight mask (Masked/IlgpuMasked.cs)
+    public static readonly IlgpuKernelEntry GatherChannels = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.GatherChannels));
+    public static readonly IlgpuKernelEntry ScatterChannels = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.ScatterChannels));
+    public static readonly IlgpuKernelEntry ScatterChannelsZero = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.ScatterChannelsZero));
+    public static readonly IlgpuKernelEntry MaskWeight = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeight));
+    public static readonly IlgpuKernelEntry MaskWeightGradOut = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradOut));
+    public static readonly IlgpuKernelEntry MaskWeightGradIn = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradIn));
+
     public static IReadOnlyList<IlgpuKernelEntry> All { get; } =
     [
         Fill, Unary, UnaryBackward, Binary, BinaryGradA, BinaryGradBPerThread, BinaryGradBPerGroup, Axpby, Affine,
@@ -77,6 +85,7 @@ internal static class IlgpuKernelRegistry
         Softmax, SoftmaxBackward, CrossEntropy, CrossEntropyBackward,
         SgdStep, AdamWStep,
         GemmSmall, GemmTiled,
+        GatherChannels, ScatterChannels, ScatterChannelsZero, MaskWeight, MaskWeightGradOut, MaskWeightGradIn,
     ];
 
     /// <summary>The implicitly grouped style is recognised by ILGPU from an Index first parameter.</summary>
