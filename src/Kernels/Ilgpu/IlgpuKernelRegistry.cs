@@ -24,7 +24,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 24;
+    public const int Count = 30;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     private static IlgpuKernelEntry Explicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped);
@@ -69,6 +69,16 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry GemmSmall = Implicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmSmall));
     public static readonly IlgpuKernelEntry GemmTiled = Explicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmTiled));
 
+    // LSTM cell (Lstm/IlgpuLstm.cs)
+    public static readonly IlgpuKernelEntry LstmCellForward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellForward));
+    public static readonly IlgpuKernelEntry LstmCellBackward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellBackward));
+
+    // Layout for attention and ViT (Attention/IlgpuLayout.cs)
+    public static readonly IlgpuKernelEntry Permute = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.Permute));
+    public static readonly IlgpuKernelEntry CopyAxis = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.CopyAxis));
+    public static readonly IlgpuKernelEntry Patchify = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.Patchify));
+    public static readonly IlgpuKernelEntry PatchifyBackward = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.PatchifyBackward));
+
     public static IReadOnlyList<IlgpuKernelEntry> All { get; } =
     [
         Fill, Unary, UnaryBackward, Binary, BinaryGradA, BinaryGradBPerThread, BinaryGradBPerGroup, Axpby, Affine,
@@ -77,6 +87,8 @@ internal static class IlgpuKernelRegistry
         Softmax, SoftmaxBackward, CrossEntropy, CrossEntropyBackward,
         SgdStep, AdamWStep,
         GemmSmall, GemmTiled,
+        LstmCellForward, LstmCellBackward,
+        Permute, CopyAxis, Patchify, PatchifyBackward,
     ];
 
     /// <summary>The implicitly grouped style is recognised by ILGPU from an Index first parameter.</summary>
