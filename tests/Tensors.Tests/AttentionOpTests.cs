@@ -125,6 +125,7 @@ public class AttentionOpTests
             ("MultiHeadAttention", () => F.MultiHeadAttention(Z(2, 5, 12), Z(36, 12), Z(36), Z(12, 12), Z(12), 5)),
             ("MultiHeadAttention", () => F.MultiHeadAttention(Z(2, 5, 12), Z(24, 12), Z(24), Z(12, 12), Z(12), 3)),
             ("MultiHeadAttention", () => F.MultiHeadAttention(Z(2, 5, 12), Z(36, 12), Z(36), Z(12, 10), Z(12), 3)),
+            ("MultiHeadAttention", () => F.MultiHeadAttention(Z(2, 5, 12), Z(36, 12), Z(12), Z(12, 12), Z(12), 3)),
             ("ScaledDotProductAttention", () => F.ScaledDotProductAttention(Z(2, 5, 4), Z(2, 6, 3), Z(2, 6, 4))),
             ("ScaledDotProductAttention", () => F.ScaledDotProductAttention(Z(2, 5, 4), Z(2, 6, 4), Z(2, 7, 4))),
             ("ScaledDotProductAttention", () => F.ScaledDotProductAttention(Z(2, 5, 4), Z(3, 6, 4), Z(3, 6, 4))),

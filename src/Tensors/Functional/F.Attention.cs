@@ -52,6 +52,10 @@ public static partial class F
             throw TensorShapeException.Mismatch(op, x.Shape, wQkv.Shape, $"in_proj_weight must be [3E, E] = [{3 * e}, {e}]");
         if (wOut.Shape != new Shape(e, e))
             throw TensorShapeException.Mismatch(op, x.Shape, wOut.Shape, $"out_proj.weight must be [E, E] = [{e}, {e}]");
+        if (bQkv is not null && bQkv.Shape != new Shape(3 * e))
+            throw TensorShapeException.Mismatch(op, wQkv.Shape, bQkv.Shape, $"in_proj_bias must be [3E] = [{3 * e}]");
+        if (bOut is not null && bOut.Shape != new Shape(e))
+            throw TensorShapeException.Mismatch(op, wOut.Shape, bOut.Shape, $"out_proj.bias must be [E] = [{e}]");
         int d = e / heads;
 
         var qkv = Linear(Reshape(x, new Shape(b * t, e)), wQkv, bQkv);
