@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SparseCore.Kernels.Attention;
 using SparseCore.Kernels.Elementwise;
 using SparseCore.Kernels.Gemm;
 using SparseCore.Kernels.Masked;
@@ -99,6 +100,8 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         });
         Check("fill random uniform", $"[{n}]", 0, [n], 1, (b, x) => b.FillRandom(x[0], RandomDistribution.Uniform, -1f, 2f, 42, 7));
         CheckMasked();
+        CheckLstm();
+        CheckLayout();
         return results;
     }
 
@@ -129,6 +132,37 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         var (lo, li) = small ? (6, 37) : (1001, 515);
         Check("mask weight backward, no input mask", $"[{lo}, {li}]", Exact, [(long)lo * li, lo, (long)lo * li, (long)lo * li, lo], 3, (b, x) =>
             b.MaskWeightBackward(x[0], x[1], null, x[2], x[3], x[4], null, lo, li, 1));
+    }
+
+    /// <summary>The fused LSTM cell: forward into its saved gates and state, then the backward from them.</summary>
+    private void CheckLstm()
+    {
+        var (batch, hidden) = small ? (3, 7) : (64, 257);
+        long bh = (long)batch * hidden;
+        // inputs: gates, b_ih, b_hh, c_prev, dState; outputs: activated, state, dGates, dc_prev
+        Check("lstm cell + backward", $"[{batch}, 4·{hidden}]", Transcendental, [4 * bh, 4 * hidden, 4 * hidden, bh, 2 * bh, 4 * bh, 2 * bh, 4 * bh, bh], 5, (b, x) =>
+        {
+            b.LstmCellForward(batch, hidden, x[0], x[1], x[2], x[3], x[5], x[6]);
+            b.LstmCellBackward(batch, hidden, x[5], x[3], x[6], x[4], x[7], x[8]);
+        });
+    }
+
+    /// <summary>Attention's layout kernels: head permutations, an axis slice/placement, patchify and back.</summary>
+    private void CheckLayout()
+    {
+        int[] dims = small ? [2, 5, 3, 7] : [32, 65, 3, 64];
+        int size = dims.Aggregate(1, (p, d) => p * d);
+        foreach (int[] perm in new[] { new[] { 0, 2, 1, 3 }, [3, 1, 0, 2] })
+            Check($"permute ({string.Join("", perm)})", $"[{string.Join(", ", dims)}]", Exact, [size, size], 1, (b, x) => b.Permute(x[0], x[1], dims, perm));
+        var copy = small ? new AxisCopy(3, 5, 7, 2, 9, 3, 4) : new AxisCopy(64, 192, 65, 1, 70, 5, 64);
+        Check("copy axis", copy.ToString(), Exact, [copy.SrcTotal, copy.DstTotal], 1, (b, x) => b.CopyAxis(x[0], x[1], copy));
+        var (pn, pc, ph, pw, pp) = small ? (2, 3, 6, 9, 3) : (64, 3, 32, 32, 4);
+        long image = (long)pn * pc * ph * pw;
+        Check("patchify + backward", $"[{pn}, {pc}, {ph}, {pw}] patch {pp}", Exact, [image, image, image], 1, (b, x) =>
+        {
+            b.Patchify(x[0], x[1], pn, pc, ph, pw, pp);
+            b.PatchifyBackward(x[1], x[2], pn, pc, ph, pw, pp);
+        });
     }
 
     /// <summary>

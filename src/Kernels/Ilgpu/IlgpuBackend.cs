@@ -45,6 +45,8 @@ public sealed partial class IlgpuBackend : Backend
             LoadOptim();
             LoadGemm();
             LoadMasked();
+            LoadLstm();
+            LoadLayout();
             if (kernelsLoaded != IlgpuKernelRegistry.Count)
                 throw new InvalidOperationException($"IlgpuBackend loaded {kernelsLoaded} kernels, the registry lists {IlgpuKernelRegistry.Count}");
         }

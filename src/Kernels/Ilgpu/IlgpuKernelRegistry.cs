@@ -24,7 +24,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 30;
+    public const int Count = 36;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     private static IlgpuKernelEntry Explicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped);
@@ -76,6 +76,15 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry MaskWeight = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeight));
     public static readonly IlgpuKernelEntry MaskWeightGradOut = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradOut));
     public static readonly IlgpuKernelEntry MaskWeightGradIn = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradIn));
+    // LSTM cell (Lstm/IlgpuLstm.cs)
+    public static readonly IlgpuKernelEntry LstmCellForward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellForward));
+    public static readonly IlgpuKernelEntry LstmCellBackward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellBackward));
+
+    // Layout for attention and ViT (Attention/IlgpuLayout.cs)
+    public static readonly IlgpuKernelEntry Permute = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.Permute));
+    public static readonly IlgpuKernelEntry CopyAxis = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.CopyAxis));
+    public static readonly IlgpuKernelEntry Patchify = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.Patchify));
+    public static readonly IlgpuKernelEntry PatchifyBackward = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.PatchifyBackward));
 
     public static IReadOnlyList<IlgpuKernelEntry> All { get; } =
     [
@@ -86,6 +95,8 @@ internal static class IlgpuKernelRegistry
         SgdStep, AdamWStep,
         GemmSmall, GemmTiled,
         GatherChannels, ScatterChannels, ScatterChannelsZero, MaskWeight, MaskWeightGradOut, MaskWeightGradIn,
+        LstmCellForward, LstmCellBackward,
+        Permute, CopyAxis, Patchify, PatchifyBackward,
     ];
 
     /// <summary>The implicitly grouped style is recognised by ILGPU from an Index first parameter.</summary>
