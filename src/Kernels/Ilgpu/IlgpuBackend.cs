@@ -44,6 +44,8 @@ public sealed partial class IlgpuBackend : Backend
             LoadSoftmax();
             LoadOptim();
             LoadGemm();
+            LoadPool();
+            LoadNorm();
             if (kernelsLoaded != IlgpuKernelRegistry.Count)
                 throw new InvalidOperationException($"IlgpuBackend loaded {kernelsLoaded} kernels, the registry lists {IlgpuKernelRegistry.Count}");
         }
