@@ -7,14 +7,21 @@ public readonly record struct BatchNormShape(int N, int C, int Spatial)
     public int PerChannel => N * Spatial;
     public long Size => (long)N * C * Spatial;
 
-    internal void Validate(string op, bool training)
+    /// <summary>What is wrong with this shape (fields named), or null when it is valid.</summary>
+    public string? Problem(bool training)
     {
         if (N <= 0 || C <= 0 || Spatial <= 0)
-            throw new ArgumentException($"{op}: extents must be positive, got N={N}, C={C}, Spatial={Spatial}");
+            return $"extents must be positive, got N={N}, C={C}, Spatial={Spatial}";
         if (Size > int.MaxValue)
-            throw new ArgumentException($"{op}: {this} has more than {int.MaxValue} elements");
+            return $"{this} has more than {int.MaxValue} elements";
         // As PyTorch: the unbiased variance of one value is undefined.
         if (training && PerChannel < 2)
-            throw new ArgumentException($"{op}: training needs more than one value per channel, got N={N} × Spatial={Spatial}");
+            return $"training needs more than one value per channel, got N={N} × Spatial={Spatial}";
+        return null;
+    }
+
+    internal void Validate(string op, bool training)
+    {
+        if (Problem(training) is string problem) throw new ArgumentException($"{op}: {problem}");
     }
 }

@@ -25,18 +25,24 @@ public readonly record struct Pool2dShape(int N, int C, int H, int W, int Kernel
         if (hi > outExtent - 1) hi = outExtent - 1;
     }
 
-    internal void Validate(string op)
+    /// <summary>What is wrong with this shape (fields named), or null when it is valid.</summary>
+    public string? Problem()
     {
         if (N <= 0 || C <= 0 || H <= 0 || W <= 0)
-            throw new ArgumentException($"{op}: extents must be positive, got N={N}, C={C}, H={H}, W={W}");
+            return $"extents must be positive, got N={N}, C={C}, H={H}, W={W}";
         if (Kernel <= 0 || Stride <= 0)
-            throw new ArgumentException($"{op}: Kernel and Stride must be positive, got Kernel={Kernel}, Stride={Stride}");
+            return $"Kernel and Stride must be positive, got Kernel={Kernel}, Stride={Stride}";
         if (Padding < 0 || Padding > Kernel / 2)
-            throw new ArgumentException($"{op}: Padding must be in [0, Kernel/2 = {Kernel / 2}], got Padding={Padding} with Kernel={Kernel}");
+            return $"Padding must be in [0, Kernel/2 = {Kernel / 2}], got Padding={Padding} with Kernel={Kernel}";
         if (Kernel > H + 2 * Padding || Kernel > W + 2 * Padding)
-            throw new ArgumentException(
-                $"{op}: Kernel={Kernel} is larger than the padded input (H={H}, W={W}, Padding={Padding} give {H + 2 * Padding}×{W + 2 * Padding})");
+            return $"Kernel={Kernel} is larger than the padded input (H={H}, W={W}, Padding={Padding} give {H + 2 * Padding}×{W + 2 * Padding})";
         if (InputSize > int.MaxValue || OutputSize > int.MaxValue)
-            throw new ArgumentException($"{op}: {this} has more than {int.MaxValue} elements");
+            return $"{this} has more than {int.MaxValue} elements";
+        return null;
+    }
+
+    internal void Validate(string op)
+    {
+        if (Problem() is string problem) throw new ArgumentException($"{op}: {problem}");
     }
 }
