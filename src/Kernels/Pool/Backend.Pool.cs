@@ -4,9 +4,10 @@ using SparseCore.Kernels.Pool;
 namespace SparseCore.Kernels;
 
 /// <summary>
-/// 2-d max and average pooling over NCHW (see <see cref="Pool2dShape"/>). Backward passes gather:
-/// each input element sums the outputs whose window covers it, in increasing (oh, ow) order, so
-/// overlapping windows need no atomics and the result is deterministic.
+/// 2-d max and average pooling over NCHW (see <see cref="Pool2dShape"/>). In the backward passes
+/// each input element sums the outputs whose window covers it in increasing (oh, ow) order, with
+/// no atomics (ILGPU gathers per input, the CPU scatters per plane), so overlapping windows give
+/// deterministic, backend-identical sums.
 /// </summary>
 public abstract partial class Backend
 {
