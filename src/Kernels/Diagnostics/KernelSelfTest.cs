@@ -4,7 +4,9 @@ using SparseCore.Kernels.Elementwise;
 using SparseCore.Kernels.Gemm;
 using SparseCore.Kernels.Masked;
 using SparseCore.Kernels.Memory;
+using SparseCore.Kernels.Norm;
 using SparseCore.Kernels.Optim;
+using SparseCore.Kernels.Pool;
 using SparseCore.Kernels.Random;
 
 namespace SparseCore.Kernels.Diagnostics;
@@ -99,9 +101,12 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
             b.AdamWStep(x[0], x[1], x[2], x[3], new AdamWHyper(1e-3f, Step: 3), n);
         });
         Check("fill random uniform", $"[{n}]", 0, [n], 1, (b, x) => b.FillRandom(x[0], RandomDistribution.Uniform, -1f, 2f, 42, 7));
+        Check("fill random bernoulli (dropout mask)", $"[{n}]", 0, [n], 1, (b, x) => b.FillRandom(x[0], RandomDistribution.Bernoulli, 0.7f, 0f, 42, 7));
         CheckMasked();
         CheckLstm();
         CheckLayout();
+        CheckPool();
+        CheckNorm();
         return results;
     }
 
@@ -162,6 +167,53 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         {
             b.Patchify(x[0], x[1], pn, pc, ph, pw, pp);
             b.PatchifyBackward(x[1], x[2], pn, pc, ph, pw, pp);
+        });
+    }
+
+    /// <summary>Max pooling (forward, argmax-routed backward) and average pooling at odd sizes, stride 2, padding 0/1/3.</summary>
+    private void CheckPool()
+    {
+        var (n, c, h, w) = small ? (2, 3, 9, 11) : (32, 65, 33, 35);
+        foreach (var (k, s, p) in new[] { (3, 2, 1), (2, 2, 0), (7, 2, 3) })
+        {
+            var shape = new Pool2dShape(n, c, h, w, k, s, p);
+            long input = shape.InputSize, output = shape.OutputSize;
+            Check($"max pool {k}×{k}/{s} pad {p} + backward", $"[{n}, {c}, {h}, {w}]", Exact, [input, output, output, input], 2, (b, x) =>
+            {
+                using var argmax = b.Allocate<int>((int)output);
+                b.MaxPool2d(x[0], x[2], argmax, shape);
+                b.MaxPool2dBackward(x[1], argmax, x[3], shape);
+            });
+            Check($"avg pool {k}×{k}/{s} pad {p} + backward", $"[{n}, {c}, {h}, {w}]", Exact, [input, output, output, input], 2, (b, x) =>
+            {
+                b.AvgPool2d(x[0], x[2], shape);
+                b.AvgPool2dBackward(x[1], x[3], shape);
+            });
+        }
+    }
+
+    /// <summary>Batch-norm (train with the running-statistic update, eval) and layer-norm, each forward then backward.</summary>
+    private void CheckNorm()
+    {
+        var bn = small ? new BatchNormShape(3, 5, 63) : new BatchNormShape(32, 65, 17 * 19);
+        long size = bn.Size, ch = bn.C;
+        foreach (bool training in new[] { true, false })
+        {
+            // x, γ, β, dy, then outputs: running mean/var (updated in training), y, mean, rstd, dx, dγ, dβ.
+            Check($"batch-norm {(training ? "train" : "eval")} + backward", $"[{bn.N}, {bn.C}, {bn.Spatial}]", Exact,
+                [size, ch, ch, size, ch, ch, size, ch, ch, size, ch, ch], 4, (b, x) =>
+            {
+                b.Affine(x[5], x[5], 0.5f, 1f, bn.C); // running variances are positive
+                b.BatchNorm2d(x[0], x[1], x[2], x[4], x[5], x[6], x[7], x[8], bn, training, 0.1f, 1e-5f);
+                b.BatchNorm2dBackward(x[0], x[3], x[1], x[7], x[8], x[9], x[10], x[11], bn, training);
+            });
+        }
+        var (rows, cols) = small ? (7, 37) : (64 * 65, 193);
+        long cells = (long)rows * cols;
+        Check("layer-norm + backward", $"[{rows}, {cols}]", Exact, [cells, cols, cols, cells, cells, rows, rows, cells, cols, cols], 4, (b, x) =>
+        {
+            b.LayerNorm(x[0], x[1], x[2], x[4], x[5], x[6], rows, cols, 1e-5f);
+            b.LayerNormBackward(x[0], x[3], x[1], x[5], x[6], x[7], x[8], x[9], rows, cols);
         });
     }
 

@@ -47,6 +47,8 @@ public sealed partial class IlgpuBackend : Backend
             LoadMasked();
             LoadLstm();
             LoadLayout();
+            LoadPool();
+            LoadNorm();
             if (kernelsLoaded != IlgpuKernelRegistry.Count)
                 throw new InvalidOperationException($"IlgpuBackend loaded {kernelsLoaded} kernels, the registry lists {IlgpuKernelRegistry.Count}");
         }

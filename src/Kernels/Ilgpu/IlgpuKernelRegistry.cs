@@ -24,7 +24,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 36;
+    public const int Count = 48;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     private static IlgpuKernelEntry Explicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped);
@@ -85,6 +85,21 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry CopyAxis = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.CopyAxis));
     public static readonly IlgpuKernelEntry Patchify = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.Patchify));
     public static readonly IlgpuKernelEntry PatchifyBackward = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.PatchifyBackward));
+    // Pooling (Pool/IlgpuPool.cs)
+    public static readonly IlgpuKernelEntry MaxPool2d = Implicit(typeof(IlgpuPoolKernels), nameof(IlgpuPoolKernels.MaxPool2d));
+    public static readonly IlgpuKernelEntry MaxPool2dBackward = Implicit(typeof(IlgpuPoolKernels), nameof(IlgpuPoolKernels.MaxPool2dBackward));
+    public static readonly IlgpuKernelEntry AvgPool2d = Implicit(typeof(IlgpuPoolKernels), nameof(IlgpuPoolKernels.AvgPool2d));
+    public static readonly IlgpuKernelEntry AvgPool2dBackward = Implicit(typeof(IlgpuPoolKernels), nameof(IlgpuPoolKernels.AvgPool2dBackward));
+
+    // Normalisation (Norm/IlgpuNorm.cs)
+    public static readonly IlgpuKernelEntry BatchNormStats = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormStats));
+    public static readonly IlgpuKernelEntry BatchNormEvalStats = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormEvalStats));
+    public static readonly IlgpuKernelEntry BatchNormApply = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormApply));
+    public static readonly IlgpuKernelEntry BatchNormBackwardReduce = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormBackwardReduce));
+    public static readonly IlgpuKernelEntry BatchNormBackwardData = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormBackwardData));
+    public static readonly IlgpuKernelEntry LayerNorm = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNorm));
+    public static readonly IlgpuKernelEntry LayerNormBackwardData = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNormBackwardData));
+    public static readonly IlgpuKernelEntry LayerNormBackwardParams = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNormBackwardParams));
 
     public static IReadOnlyList<IlgpuKernelEntry> All { get; } =
     [
@@ -97,6 +112,9 @@ internal static class IlgpuKernelRegistry
         GatherChannels, ScatterChannels, ScatterChannelsZero, MaskWeight, MaskWeightGradOut, MaskWeightGradIn,
         LstmCellForward, LstmCellBackward,
         Permute, CopyAxis, Patchify, PatchifyBackward,
+        MaxPool2d, MaxPool2dBackward, AvgPool2d, AvgPool2dBackward,
+        BatchNormStats, BatchNormEvalStats, BatchNormApply, BatchNormBackwardReduce, BatchNormBackwardData,
+        LayerNorm, LayerNormBackwardData, LayerNormBackwardParams,
     ];
 
     /// <summary>The implicitly grouped style is recognised by ILGPU from an Index first parameter.</summary>
