@@ -44,6 +44,7 @@ public sealed partial class IlgpuBackend : Backend
             LoadSoftmax();
             LoadOptim();
             LoadGemm();
+            LoadConv();
             if (kernelsLoaded != IlgpuKernelRegistry.Count)
                 throw new InvalidOperationException($"IlgpuBackend loaded {kernelsLoaded} kernels, the registry lists {IlgpuKernelRegistry.Count}");
         }
