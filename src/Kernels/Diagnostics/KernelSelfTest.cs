@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SparseCore.Kernels.Conv;
 using SparseCore.Kernels.Attention;
 using SparseCore.Kernels.Elementwise;
 using SparseCore.Kernels.Gemm;
@@ -102,6 +103,7 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         });
         Check("fill random uniform", $"[{n}]", 0, [n], 1, (b, x) => b.FillRandom(x[0], RandomDistribution.Uniform, -1f, 2f, 42, 7));
         Check("fill random bernoulli (dropout mask)", $"[{n}]", 0, [n], 1, (b, x) => b.FillRandom(x[0], RandomDistribution.Bernoulli, 0.7f, 0f, 42, 7));
+        CheckConv();
         CheckMasked();
         CheckLstm();
         CheckLayout();
@@ -215,6 +217,25 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
             b.LayerNorm(x[0], x[1], x[2], x[4], x[5], x[6], rows, cols, 1e-5f);
             b.LayerNormBackward(x[0], x[3], x[1], x[5], x[6], x[7], x[8], x[9], rows, cols);
         });
+    }
+
+    /// <summary>conv2d forward (with bias), backward-data and backward-weights (with bias) on odd shapes.</summary>
+    private void CheckConv()
+    {
+        Conv2dShape[] shapes = small
+            ? [new(2, 3, 9, 11, 5, 3, 3, 2, 2, 1, 1), new(2, 7, 13, 11, 11, 3, 3, 1, 1, 1, 1), new(2, 3, 11, 9, 5, 7, 7, 2, 2, 3, 3)]
+            : [new(8, 65, 29, 27, 63, 3, 3, 1, 1, 1, 1), new(8, 33, 31, 29, 65, 3, 3, 2, 2, 1, 1), new(4, 3, 65, 63, 17, 7, 7, 2, 2, 3, 3),
+               new(8, 63, 17, 15, 129, 1, 1, 1, 1, 0, 0)];
+        foreach (var s in shapes)
+        {
+            string shape = s.ToString();
+            Check("conv2d forward", shape, Exact, [s.XLength, s.WeightLength, s.Cout, s.YLength], 3,
+                (b, x) => b.Conv2dForward(s, x[0], x[1], x[2], x[3]));
+            Check("conv2d backward data", shape, Exact, [s.YLength, s.WeightLength, s.XLength], 2,
+                (b, x) => b.Conv2dBackwardData(s, x[0], x[1], x[2]));
+            Check("conv2d backward weights", shape, Exact, [s.XLength, s.YLength, s.WeightLength, s.Cout], 2,
+                (b, x) => b.Conv2dBackwardWeights(s, x[0], x[1], x[2], x[3]));
+        }
     }
 
     /// <summary>

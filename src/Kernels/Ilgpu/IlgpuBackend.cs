@@ -49,6 +49,7 @@ public sealed partial class IlgpuBackend : Backend
             LoadLayout();
             LoadPool();
             LoadNorm();
+            LoadConv();
             if (kernelsLoaded != IlgpuKernelRegistry.Count)
                 throw new InvalidOperationException($"IlgpuBackend loaded {kernelsLoaded} kernels, the registry lists {IlgpuKernelRegistry.Count}");
         }

@@ -24,7 +24,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 48;
+    public const int Count = 51;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     private static IlgpuKernelEntry Explicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped);
@@ -100,6 +100,11 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry LayerNorm = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNorm));
     public static readonly IlgpuKernelEntry LayerNormBackwardData = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNormBackwardData));
     public static readonly IlgpuKernelEntry LayerNormBackwardParams = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNormBackwardParams));
+    // conv2d (Conv/IlgpuConv.cs): one implicit-GEMM kernel for all three passes, the split-K
+    // partial sum of the weight gradient, and the bias gradient.
+    public static readonly IlgpuKernelEntry ConvGemm = Explicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvGemm));
+    public static readonly IlgpuKernelEntry ConvSplitKSum = Implicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvSplitKSum));
+    public static readonly IlgpuKernelEntry ConvBiasGrad = Explicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvBiasGrad));
 
     public static IReadOnlyList<IlgpuKernelEntry> All { get; } =
     [
@@ -115,6 +120,7 @@ internal static class IlgpuKernelRegistry
         MaxPool2d, MaxPool2dBackward, AvgPool2d, AvgPool2dBackward,
         BatchNormStats, BatchNormEvalStats, BatchNormApply, BatchNormBackwardReduce, BatchNormBackwardData,
         LayerNorm, LayerNormBackwardData, LayerNormBackwardParams,
+        ConvGemm, ConvSplitKSum, ConvBiasGrad,
     ];
 
     /// <summary>The implicitly grouped style is recognised by ILGPU from an Index first parameter.</summary>

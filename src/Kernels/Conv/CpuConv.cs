@@ -1,0 +1,224 @@
+using System.Numerics.Tensors;
+using SparseCore.Kernels.Conv;
+using SparseCore.Kernels.Gemm;
+using SparseCore.Kernels.Memory;
+
+namespace SparseCore.Kernels.Cpu;
+
+// conv2d on the CPU: im2col per image into a per-thread scratch, then the packed SIMD GEMM
+// (CpuGemm.Sgemm), so the convolution runs at GEMM speed once the patch matrix exists.
+//   forward         y_n[Cout, P]    = W[Cout, Cin·KH·KW] · cols_n[Cin·KH·KW, P]  (bias preloaded, beta = 1)
+//   backward-data   cols_n          = Wᵀ · dy_n, then col2im scatters cols_n into dx_n
+//   backward-weights dW             = Σ_n dy_n · cols_nᵀ, one GEMM per image with beta = 1, in image order
+// with P = OutH·OutW. A 1×1, stride-1, unpadded conv needs no im2col: x_n already is cols_n.
+//
+// Threads: forward and backward-data give every image its own output, so with at least as many
+// images as team threads the images are dealt out to the WorkerTeam, each running a one-thread
+// GEMM (a GEMM called inside a team job runs solo); fewer images run in order with the GEMM itself
+// parallel. Both give bit-identical results, since Sgemm's result never depends on its thread count.
+// Backward-weights sums over the batch, so its GEMMs run in image order (each parallel inside);
+// only the im2col of a group of images, whose outputs are disjoint, is dealt out to the team.
+// The result depends on the inputs alone, not on thread count or timing.
+public partial class CpuBackend
+{
+    protected override void RunConv2dForward(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float>? bias, DeviceBuffer<float> y)
+    {
+        var s = shape;
+        float[] xa = ArrayOf(x), wa = ArrayOf(w), ya = ArrayOf(y);
+        float[]? ba = bias is null ? null : ArrayOf(bias);
+        int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, outPlane = s.Cout * p;
+        CpuConv.ForEachImage(s.N, n =>
+        {
+            var yn = ya.AsSpan(n * outPlane, outPlane);
+            if (ba is not null)
+                for (int co = 0; co < s.Cout; co++) yn.Slice(co * p, p).Fill(ba[co]);
+            var xn = xa.AsSpan(n * inPlane, inPlane);
+            ReadOnlySpan<float> cols = CpuConv.IsPointwise(s) ? xn : CpuConv.Im2Col(s, xn, CpuConv.Scratch((long)k * p));
+            CpuGemm.Sgemm(false, false, s.Cout, p, k, 1f, wa.AsSpan(0, (int)s.WeightLength), cols, ba is null ? 0f : 1f, yn);
+        });
+    }
+
+    protected override void RunConv2dBackwardData(in Conv2dShape shape, DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx)
+    {
+        var s = shape;
+        float[] dya = ArrayOf(dy), wa = ArrayOf(w), dxa = ArrayOf(dx);
+        int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, outPlane = s.Cout * p;
+        CpuConv.ForEachImage(s.N, n =>
+        {
+            var dyn = dya.AsSpan(n * outPlane, outPlane);
+            var dxn = dxa.AsSpan(n * inPlane, inPlane);
+            var wt = wa.AsSpan(0, (int)s.WeightLength);
+            if (CpuConv.IsPointwise(s))
+            {
+                CpuGemm.Sgemm(true, false, s.Cin, p, s.Cout, 1f, wt, dyn, 0f, dxn);
+                return;
+            }
+            var cols = CpuConv.Scratch((long)k * p);
+            CpuGemm.Sgemm(true, false, k, p, s.Cout, 1f, wt, dyn, 0f, cols);
+            CpuConv.Col2Im(s, cols, dxn);
+        });
+    }
+
+    protected override void RunConv2dBackwardWeights(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float>? dbias)
+    {
+        var s = shape;
+        float[] xa = ArrayOf(x), dya = ArrayOf(dy), dwa = ArrayOf(dw);
+        int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, outPlane = s.Cout * p;
+        var dwn = dwa.AsSpan(0, (int)s.WeightLength);
+        bool pointwise = CpuConv.IsPointwise(s);
+        int group = pointwise ? s.N : Math.Max(1, WorkerTeam.Shared.Size);
+        float[] slab = pointwise ? [] : CpuConv.Slab((long)group * k * p);
+        for (int first = 0; first < s.N; first += group)
+        {
+            int count = Math.Min(group, s.N - first);
+            if (!pointwise)
+                CpuConv.ForEachImage(count, i => CpuConv.Im2Col(s, xa.AsSpan((first + i) * inPlane, inPlane), slab.AsSpan(i * k * p, k * p)));
+            for (int i = 0; i < count; i++)
+            {
+                int n = first + i;
+                ReadOnlySpan<float> cols = pointwise ? xa.AsSpan(n * inPlane, inPlane) : slab.AsSpan(i * k * p, k * p);
+                CpuGemm.Sgemm(false, true, s.Cout, k, p, 1f, dya.AsSpan(n * outPlane, outPlane), cols, n == 0 ? 0f : 1f, dwn);
+            }
+        }
+        if (dbias is null) return;
+        var dba = ArrayOf(dbias);
+        CpuParallel.For(s.Cout, Math.Max(1, ElementGrain / Math.Max(1, s.N * p)), (c0, c1) =>
+        {
+            for (int co = c0; co < c1; co++)
+            {
+                double sum = 0;
+                for (int n = 0; n < s.N; n++) sum += WideSum.Sum(dya.AsSpan(n * outPlane + co * p, p));
+                dba[co] = (float)sum;
+            }
+        });
+    }
+}
+
+/// <summary>The patch-matrix helpers and image scheduling of the CPU conv2d.</summary>
+internal static class CpuConv
+{
+    [ThreadStatic] private static float[]? t_cols;
+    [ThreadStatic] private static float[]? t_slab;
+
+    /// <summary>A 1×1 stride-1 unpadded conv: the input image is already its own patch matrix.</summary>
+    public static bool IsPointwise(in Conv2dShape s) =>
+        s.KH == 1 && s.KW == 1 && s.StrideH == 1 && s.StrideW == 1 && s.PadH == 0 && s.PadW == 0;
+
+    /// <summary>This thread's grow-only patch matrix of at least <paramref name="floats"/> (contents undefined).</summary>
+    public static Span<float> Scratch(long floats) => Grow(ref t_cols, floats).AsSpan(0, checked((int)floats));
+
+    /// <summary>The caller's grow-only buffer holding the patch matrices of a group of images.</summary>
+    public static float[] Slab(long floats) => Grow(ref t_slab, floats);
+
+    private static float[] Grow(ref float[]? buffer, long floats)
+    {
+        if (buffer is null || buffer.Length < floats)
+        {
+            buffer = null; // let the old one go before allocating the new one
+            buffer = GC.AllocateUninitializedArray<float>(checked((int)floats));
+        }
+        return buffer;
+    }
+
+    /// <summary>
+    /// Runs body(n) for n in [0, count): dealt out round-robin to the team when every thread gets
+    /// an image, otherwise in order on the caller. Bodies must write disjoint outputs.
+    /// </summary>
+    public static void ForEachImage(int count, Action<int> body)
+    {
+        var team = WorkerTeam.Shared;
+        if (team.Size > 1 && count >= team.Size)
+        {
+            team.Run(new ImageJob(count, body), team.Size);
+            return;
+        }
+        for (int n = 0; n < count; n++) body(n);
+    }
+
+    private sealed class ImageJob(int count, Action<int> body) : IWorkerJob
+    {
+        public void Execute(in WorkerContext ctx)
+        {
+            for (int n = ctx.ThreadIndex; n < count; n += ctx.ThreadCount) body(n);
+        }
+    }
+
+    /// <summary>cols[(ci·KH + r)·KW + q, oh·OutW + ow] = x[ci, oh·sh − ph + r, ow·sw − pw + q], 0 in the padding.</summary>
+    public static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols)
+    {
+        int outH = s.OutH, outW = s.OutW, p = outH * outW, plane = s.H * s.W;
+        for (int ci = 0; ci < s.Cin; ci++)
+            for (int r = 0; r < s.KH; r++)
+            {
+                var (ohLo, ohHi) = ValidRange(r, s.PadH, s.StrideH, s.H, outH);
+                for (int q = 0; q < s.KW; q++)
+                {
+                    var row = cols.Slice(((ci * s.KH + r) * s.KW + q) * p, p);
+                    var (owLo, owHi) = ValidRange(q, s.PadW, s.StrideW, s.W, outW);
+                    if (ohLo > ohHi || owLo > owHi)
+                    {
+                        row.Clear();
+                        continue;
+                    }
+                    row[..(ohLo * outW)].Clear();
+                    row[((ohHi + 1) * outW)..].Clear();
+                    for (int oh = ohLo; oh <= ohHi; oh++)
+                    {
+                        var dst = row.Slice(oh * outW, outW);
+                        var src = x.Slice(ci * plane + (oh * s.StrideH - s.PadH + r) * s.W);
+                        dst[..owLo].Clear();
+                        dst[(owHi + 1)..].Clear();
+                        int iw0 = owLo * s.StrideW - s.PadW + q;
+                        if (s.StrideW == 1)
+                            src.Slice(iw0, owHi - owLo + 1).CopyTo(dst[owLo..]);
+                        else
+                            for (int ow = owLo, iw = iw0; ow <= owHi; ow++, iw += s.StrideW) dst[ow] = src[iw];
+                    }
+                }
+            }
+        return cols;
+    }
+
+    /// <summary>dx = 0, then dx[ci, ih, iw] += cols[row, pixel] for every patch entry that reads it (fixed order).</summary>
+    public static void Col2Im(in Conv2dShape s, ReadOnlySpan<float> cols, Span<float> dx)
+    {
+        int outH = s.OutH, outW = s.OutW, p = outH * outW, plane = s.H * s.W;
+        dx.Clear();
+        for (int ci = 0; ci < s.Cin; ci++)
+            for (int r = 0; r < s.KH; r++)
+            {
+                var (ohLo, ohHi) = ValidRange(r, s.PadH, s.StrideH, s.H, outH);
+                for (int q = 0; q < s.KW; q++)
+                {
+                    var row = cols.Slice(((ci * s.KH + r) * s.KW + q) * p, p);
+                    var (owLo, owHi) = ValidRange(q, s.PadW, s.StrideW, s.W, outW);
+                    if (owLo > owHi) continue;
+                    int iw0 = owLo * s.StrideW - s.PadW + q;
+                    for (int oh = ohLo; oh <= ohHi; oh++)
+                    {
+                        var src = row.Slice(oh * outW, outW);
+                        var dst = dx.Slice(ci * plane + (oh * s.StrideH - s.PadH + r) * s.W);
+                        if (s.StrideW == 1)
+                        {
+                            var d = dst.Slice(iw0, owHi - owLo + 1);
+                            TensorPrimitives.Add(d, src.Slice(owLo, owHi - owLo + 1), d);
+                        }
+                        else
+                            for (int ow = owLo, iw = iw0; ow <= owHi; ow++, iw += s.StrideW) dst[iw] += src[ow];
+                    }
+                }
+            }
+    }
+
+    /// <summary>
+    /// The output positions o in [lo, hi] whose input index o·stride − pad + tap lies in [0, size);
+    /// lo &gt; hi when there are none.
+    /// </summary>
+    private static (int Lo, int Hi) ValidRange(int tap, int pad, int stride, int size, int outSize)
+    {
+        int lo = pad - tap > 0 ? (pad - tap + stride - 1) / stride : 0;
+        int top = size - 1 + pad - tap;
+        int hi = top < 0 ? -1 : Math.Min(outSize - 1, top / stride);
+        return (lo, hi);
+    }
+}
