@@ -41,15 +41,21 @@ public static class OpCheck
         Assert.Equal(0, Autograd.TapeLength);
     }
 
-    public static void ReferenceMatchesFiniteDifferences(string caseName, OpCase c)
+    public static void ReferenceMatchesFiniteDifferences(string caseName, OpCase c) =>
+        ReferenceMatchesFiniteDifferences(caseName, c.Ref, c.Inputs, c.NotDifferentiated);
+
+    public static void ReferenceMatchesFiniteDifferences(string caseName, RefOp op, RefTensor[] inputs, int[]? notDifferentiated = null)
     {
-        double error = GradCheck.MaxError(c.Ref, c.Inputs, skip: c.NotDifferentiated?.ToHashSet());
+        double error = GradCheck.MaxError(op, inputs, skip: notDifferentiated?.ToHashSet());
         Assert.True(error < 1e-6, $"{caseName}: reference backward differs from finite differences by {error:E2}");
     }
 
-    public static void ScaledBackwardFails(string caseName, OpCase c)
+    public static void ScaledBackwardFails(string caseName, OpCase c) =>
+        ScaledBackwardFails(caseName, c.Ref, c.Inputs, c.NotDifferentiated);
+
+    public static void ScaledBackwardFails(string caseName, RefOp op, RefTensor[] inputs, int[]? notDifferentiated = null)
     {
-        double error = GradCheck.MaxError(c.Ref.WithScaledBackward(1.01), c.Inputs, skip: c.NotDifferentiated?.ToHashSet());
+        double error = GradCheck.MaxError(op.WithScaledBackward(1.01), inputs, skip: notDifferentiated?.ToHashSet());
         Assert.True(error > 1e-3, $"{caseName}: a gradient scaled by 1.01 passed the check (error {error:E2})");
     }
 }

@@ -19,44 +19,13 @@ public class PoolNormOpTests
 
     [Theory]
     [MemberData(nameof(BackendCases))]
-    public void Forward_and_backward_match_the_double_reference(string backendName, string caseName)
-    {
-        var backend = TestBackends.Get(backendName);
-        var c = PoolNormCases.Create(caseName, TestBackends.IsSlow(backendName));
-        var expected = c.Ref.Forward(c.Inputs);
-        var seed = RefTensor.Random(new System.Random(99), expected.Shape);
-        var expectedGrads = c.Ref.Backward(c.Inputs, seed);
-
-        using var scope = new TensorScope();
-        var inputs = c.Inputs.Select(x =>
-        {
-            var t = Tensor.FromArray(backend, x.ToFloat(), new Shape(x.Shape));
-            t.RequiresGrad = true;
-            return t;
-        }).ToArray();
-        var y = c.Run(inputs);
-
-        Assert.Equal(new Shape(expected.Shape), y.Shape);
-        double forwardError = Norms.RelativeError(y.ToArray(), expected.Data);
-        Assert.True(forwardError <= c.Tolerance, $"{caseName} forward on {backendName}: error {forwardError:E2} > {c.Tolerance:E0}");
-
-        y.Backward(Tensor.FromArray(backend, seed.ToFloat(), y.Shape));
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            double gradError = Norms.RelativeError(inputs[i].Grad!.ToArray(), expectedGrads[i].Data);
-            Assert.True(gradError <= c.Tolerance, $"{caseName} gradient of input {i} on {backendName}: error {gradError:E2} > {c.Tolerance:E0}");
-        }
-        Assert.Equal(0, Autograd.TapeLength);
-    }
+    public void Forward_and_backward_match_the_double_reference(string backendName, string caseName) =>
+        OpCheck.ForwardAndBackward(backendName, caseName, PoolNormCases.Create(caseName, TestBackends.IsSlow(backendName)));
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Reference_backward_matches_finite_differences(string caseName)
-    {
-        var c = PoolNormCases.Create(caseName, small: true);
-        double error = GradCheck.MaxError(c.Ref, c.Inputs);
-        Assert.True(error < 1e-6, $"{caseName}: reference backward differs from finite differences by {error:E2}");
-    }
+    public void Reference_backward_matches_finite_differences(string caseName) =>
+        OpCheck.ReferenceMatchesFiniteDifferences(caseName, PoolNormCases.Create(caseName, small: true));
 
     [Theory]
     [InlineData("maxpool:3:2:1")]
@@ -64,12 +33,8 @@ public class PoolNormOpTests
     [InlineData("batchnorm:train")]
     [InlineData("batchnorm:eval")]
     [InlineData("layernorm")]
-    public void A_backward_off_by_one_percent_fails_the_check(string caseName)
-    {
-        var c = PoolNormCases.Create(caseName, small: true);
-        double error = GradCheck.MaxError(c.Ref.WithScaledBackward(1.01), c.Inputs);
-        Assert.True(error > 1e-3, $"{caseName}: a gradient scaled by 1.01 passed the check (error {error:E2})");
-    }
+    public void A_backward_off_by_one_percent_fails_the_check(string caseName) =>
+        OpCheck.ScaledBackwardFails(caseName, PoolNormCases.Create(caseName, small: true));
 
     [Theory]
     [MemberData(nameof(Backends))]
