@@ -21,6 +21,8 @@ internal static class TrainReport
         sb.AppendLine(c, $"- parameters: {parameters:N0}");
         sb.AppendLine(c, $"- wall time: {elapsed.TotalSeconds:F1} s for {history.Count} epochs");
         sb.AppendLine();
+        sb.AppendLine("![loss and accuracy per epoch](training.png)");
+        sb.AppendLine();
         sb.AppendLine("| epoch | train loss | train acc | val loss | val acc | lr | s | samples/s |");
         sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var m in history)

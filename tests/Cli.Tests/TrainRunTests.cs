@@ -27,6 +27,8 @@ public class TrainRunTests
             Assert.Equal(3, metrics.Length); // header + 2 epochs
             Assert.StartsWith("epoch,train_loss", metrics[0]);
             Assert.Contains("test accuracy", File.ReadAllText(Path.Combine(run, "report.md")));
+            var png = File.ReadAllBytes(Path.Combine(run, "training.png"));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
         }
         finally
         {

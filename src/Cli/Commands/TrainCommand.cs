@@ -76,6 +76,7 @@ internal static class TrainCommand
         string summary = string.Create(CultureInfo.InvariantCulture,
             $"test accuracy {result.Accuracy:P2} (loss {result.Loss:F4}) on {result.Samples} images after {s.Epochs} epochs in {clock.Elapsed.TotalSeconds:F1}s");
         Console.WriteLine(summary);
+        TrainingPlot.Write(Path.Combine(runFolder, "training.png"), trainer.History, $"{s.Model} on {s.Data}");
         TrainReport.Write(runFolder, s.Model, backend, trainer.History, result, clock.Elapsed, net.ParameterCount);
         return 0;
     }
