@@ -9,20 +9,12 @@ using SparseCore.Models.Zoo;
 
 namespace SparseCore.Models.Tests.Training;
 
-/// <summary>A run interrupted after epoch k and resumed ends bit-identical to one that never stopped.</summary>
+/// <summary>A run interrupted after epoch k and resumed ends bit-identical to one that never stopped (augmented, prefetched data included).</summary>
 public class ResumeTests
 {
     private const int Epochs = 4, Seed = 11;
 
-    private static ImageDataset Data()
-    {
-        var rng = new System.Random(5);
-        int n = 200;
-        var pixels = new float[n * 36];
-        for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)rng.NextDouble();
-        var labels = Enumerable.Range(0, n).Select(i => i % 3).ToArray();
-        return new ImageDataset(pixels, labels, 1, 6, 6, 3, "random");
-    }
+    private static ImageDataset Data() => SyntheticDataset.Create(200, 1, 6, 6, 3, seed: 5);
 
     private sealed record Run(float[] Weights, (double, double, double?, double?, double)[] Metrics);
 
@@ -34,7 +26,8 @@ public class ResumeTests
         var (trainIndices, validation) = DataSplit.TrainValidation(data.Count, 40, Seed);
         using var net = ModelZoo.Mlp(new ModuleInit(backend, initSeed), 36, [19], 3);
         using var opt = new AdamW(net.Parameters(), 1e-2f);
-        using var train = new DataLoader(data, 16, shuffle: true, seed: loaderSeed, indices: trainIndices);
+        using var train = new DataLoader(data, 16, shuffle: true, seed: loaderSeed, indices: trainIndices,
+            augment: new AugmentPipeline(new RandomCrop(6, 6, padding: 1), new HorizontalFlip()));
         using var eval = new DataLoader(data, 64, shuffle: false, indices: validation);
         var schedule = new WarmupSchedule(5, new CosineSchedule(Epochs * train.BatchCount));
         var options = new TrainerOptions { Epochs = stopAfter, RunFolder = folder, CheckpointEvery = 1, LabelSmoothing = 0.1f };
