@@ -12,7 +12,7 @@ internal static class CommonOptions
 
     public static Option<string> Data() => new("--data")
     {
-        Description = "fashion-mnist, or a folder holding the four standard IDX files",
+        Description = "fashion-mnist, or a folder holding the four standard IDX files or the CIFAR-10/100 binary files",
         DefaultValueFactory = _ => "fashion-mnist",
     };
 

@@ -2,7 +2,7 @@ using SparseCore.Models.Data;
 
 namespace SparseCore.Cli;
 
-/// <summary>Resolves --data: a dataset name or a folder of IDX files.</summary>
+/// <summary>Resolves --data: a dataset name, or a folder of IDX or CIFAR binary files.</summary>
 internal static class DataSource
 {
     public static (ImageDataset Train, ImageDataset Test) Load(string data)
@@ -13,6 +13,6 @@ internal static class DataSource
             _ when Directory.Exists(data) => data,
             _ => throw new ArgumentException($"--data: '{data}' is neither a known dataset (fashion-mnist) nor a folder"),
         };
-        return (FashionMnist.Load(folder, train: true), FashionMnist.Load(folder, train: false));
+        return (DataFolder.Load(folder, train: true), DataFolder.Load(folder, train: false));
     }
 }

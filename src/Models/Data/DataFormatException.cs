@@ -1,8 +1,8 @@
 namespace SparseCore.Models.Data;
 
 /// <summary>
-/// Any problem with a data set on disk: a missing file, a malformed header, a label out of range.
-/// One type so a command-line front end can catch every data problem in one place and print it
+/// Any problem with a data set or checkpoint on disk: a missing file, a malformed header, a label
+/// out of range, a tensor whose shape does not fit the model. One type so a command-line front end can catch every data problem in one place and print it
 /// as-is; the message always starts with the file (or folder) and the field that is wrong, because
 /// "index out of range" from deep inside a loader tells the user nothing about which of four
 /// files to fix.

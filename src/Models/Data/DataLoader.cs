@@ -8,6 +8,11 @@ namespace SparseCore.Models.Data;
 /// as an uninterrupted run. Without shuffling, the indices are visited as given.
 /// </para>
 /// <para>
+/// Augmentation: an optional <see cref="AugmentPipeline"/> transforms each sample while its batch
+/// is prepared (in the background), keyed by (seed, epoch, dataset index), so augmented batches
+/// are as reproducible as the order.
+/// </para>
+/// <para>
 /// Buffers: two <see cref="Batch"/> objects are reused for the loader's whole life (double
 /// buffering): while the caller trains on one, the next is filled in the background. A yielded
 /// batch is therefore valid only until the enumerator advances, and only one epoch may be
@@ -21,6 +26,8 @@ public sealed class DataLoader : IDisposable
     private readonly int[] _order;
     private readonly Batch[] _buffers;
     private readonly BatchPrefetcher? _prefetcher;
+    private readonly AugmentPipeline? _augment;
+    private int _epoch;
     private int _active;
     private bool _disposed;
 
@@ -31,8 +38,9 @@ public sealed class DataLoader : IDisposable
     /// <param name="dropLast">Skip an epoch's final partial batch (keeps every batch the same size).</param>
     /// <param name="indices">Only these dataset indices (e.g. a training or validation split); all if null.</param>
     /// <param name="prefetch">Prepare the next batch on a background thread; false fills on the caller's thread.</param>
+    /// <param name="augment">Transforms applied to every sample (random ones seeded by <paramref name="seed"/>); none if null.</param>
     public DataLoader(ImageDataset dataset, int batchSize, bool shuffle = true, long seed = 0, bool dropLast = false,
-        IReadOnlyList<int>? indices = null, bool prefetch = true)
+        IReadOnlyList<int>? indices = null, bool prefetch = true, AugmentPipeline? augment = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -57,6 +65,9 @@ public sealed class DataLoader : IDisposable
         }
 
         _dataset = dataset;
+        _augment = augment;
+        SampleShape = augment?.OutputShape(dataset.Channels, dataset.Height, dataset.Width)
+                      ?? (dataset.Channels, dataset.Height, dataset.Width);
         _order = new int[_indices.Length];
         BatchSize = batchSize;
         Shuffle = shuffle;
@@ -78,6 +89,10 @@ public sealed class DataLoader : IDisposable
     public long Seed { get; }
     public bool DropLast { get; }
     public bool Prefetch => _prefetcher is not null;
+    public AugmentPipeline? Augment => _augment;
+
+    /// <summary>The shape of a batch's images: the dataset's, or the augmentation's output.</summary>
+    public (int Channels, int Height, int Width) SampleShape { get; }
 
     /// <summary>Samples the loader draws from (the subset size, or the dataset size).</summary>
     public int SampleCount => _indices.Length;
@@ -115,6 +130,7 @@ public sealed class DataLoader : IDisposable
         try
         {
             FillOrder(_order, epoch);
+            _epoch = epoch; // read by fills on the prefetch thread; Start's lock publishes it
             if (_prefetcher is null)
             {
                 for (int b = 0; b < BatchCount; b++)
@@ -156,14 +172,19 @@ public sealed class DataLoader : IDisposable
     {
         int start = number * BatchSize;
         int count = Math.Min(BatchSize, _order.Length - start);
-        int size = _dataset.SampleSize;
+        int size = _dataset.SampleSize, outSize = batch.SampleSize;
         var images = _dataset.Images;
         var labels = _dataset.Labels;
         var x = batch.X.AsSpan();
         for (int j = 0; j < count; j++)
         {
             int index = _order[start + j];
-            images.Slice(index * size, size).CopyTo(x.Slice(j * size, size));
+            var image = images.Slice(index * size, size);
+            if (_augment is null)
+                image.CopyTo(x.Slice(j * size, size));
+            else
+                _augment.Apply(image, x.Slice(j * outSize, outSize), _dataset.Channels, _dataset.Height, _dataset.Width,
+                    Seed, _epoch, index);
             batch.Y[j] = labels[index];
             batch.Indices[j] = index;
         }
@@ -172,7 +193,7 @@ public sealed class DataLoader : IDisposable
     }
 
     private Batch NewBatch(int capacity) =>
-        new(capacity, _dataset.SampleSize, _dataset.Channels, _dataset.Height, _dataset.Width);
+        new(capacity, SampleShape.Channels * SampleShape.Height * SampleShape.Width, SampleShape.Channels, SampleShape.Height, SampleShape.Width);
 
     public void Dispose()
     {

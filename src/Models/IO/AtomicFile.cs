@@ -29,7 +29,9 @@ public static class AtomicFile
         }
         catch
         {
-            File.Delete(temp);
+            // A failed clean-up must not hide why the write failed.
+            try { File.Delete(temp); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
             throw;
         }
     }

@@ -9,7 +9,7 @@ public sealed class AdamW(IEnumerable<Parameter> parameters, float learningRate 
                           float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 1e-2f)
     : Optimizer(parameters, learningRate)
 {
-    protected override int StateTensors => 2;
+    public override IReadOnlyList<string> StateNames => ["exp_avg", "exp_avg_sq"];
 
     protected override void Update(Parameter p, Tensor[] state)
     {

@@ -26,8 +26,8 @@ public abstract class Optimizer : IDisposable
 
     public float BaseLearningRate { get; }
 
-    /// <summary>Completed steps.</summary>
-    public int StepCount { get; protected set; }
+    /// <summary>Completed steps (checkpoints restore it, as Adam's bias correction depends on it).</summary>
+    public int StepCount { get; protected internal set; }
 
     public void Step()
     {
@@ -45,19 +45,23 @@ public abstract class Optimizer : IDisposable
         foreach (var p in Parameters) p.Value.ZeroGrad();
     }
 
-    /// <summary>How many state tensors each parameter needs (0 for plain SGD).</summary>
-    protected abstract int StateTensors { get; }
+    /// <summary>
+    /// The per-parameter state tensors, named as torch.optim names them ("momentum_buffer",
+    /// "exp_avg", "exp_avg_sq"); empty for plain SGD. Checkpoints store each under its name.
+    /// </summary>
+    public abstract IReadOnlyList<string> StateNames { get; }
 
     protected abstract void Update(Parameter p, Tensor[] state);
 
     /// <summary>Optimizer state by parameter, for checkpoints.</summary>
     public IReadOnlyDictionary<Parameter, Tensor[]> State => state;
 
-    private Tensor[] StateOf(Parameter p)
+    /// <summary>The state of <paramref name="p"/>, allocated (zeroed) if it has none yet; for checkpoint restore.</summary>
+    internal Tensor[] StateOf(Parameter p)
     {
         if (!state.TryGetValue(p, out var s))
         {
-            s = new Tensor[StateTensors];
+            s = new Tensor[StateNames.Count];
             for (int i = 0; i < s.Length; i++) s[i] = Tensor.Zeros(p.Value.Backend, p.Value.Shape).Persist();
             state[p] = s;
         }

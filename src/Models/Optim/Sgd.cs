@@ -14,7 +14,7 @@ public sealed class Sgd(IEnumerable<Parameter> parameters, float learningRate, f
     public bool Nesterov { get; } = nesterov;
     public float Dampening { get; } = dampening;
 
-    protected override int StateTensors => Momentum != 0 ? 1 : 0;
+    public override IReadOnlyList<string> StateNames => Momentum != 0 ? ["momentum_buffer"] : [];
 
     protected override void Update(Parameter p, Tensor[] state)
     {

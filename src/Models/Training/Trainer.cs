@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SparseCore.Models.Data;
+using SparseCore.Models.IO;
 using SparseCore.Models.Modules;
 using SparseCore.Models.Optim;
 using SparseCore.Tensors;
@@ -9,20 +10,36 @@ namespace SparseCore.Models.Training;
 /// <summary>
 /// The supervised loop: per batch, forward, cross-entropy, backward, optimizer step, all inside
 /// one <see cref="TensorScope"/> so a step's memory is returned before the next begins; per epoch,
-/// evaluation and a metrics.csv row.
+/// evaluation, a metrics.csv row and (if asked) a checkpoint from which <see cref="Resume"/>
+/// continues bit-identically: the epoch order is a function of (seed, epoch) and the schedule a
+/// function of the global step, so restoring weights, optimizer state, step and epoch suffices.
 /// </summary>
 public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedule, TrainerOptions options, ITrainingObserver? observer = null)
 {
     private readonly List<EpochMetrics> history = new();
+    private long? resumedSeed;
 
     public IReadOnlyList<EpochMetrics> History => history;
 
     /// <summary>Global optimisation step, the schedule's clock.</summary>
     public int GlobalStep { get; private set; }
 
-    public void Fit(DataLoader train, DataLoader? eval, int firstEpoch = 1)
+    /// <summary>Epochs finished, counting those before a <see cref="Resume"/>; <see cref="Fit"/> continues after them.</summary>
+    public int CompletedEpochs { get; private set; }
+
+    /// <param name="firstEpoch">The first epoch to train; by default the one after <see cref="CompletedEpochs"/>.</param>
+    public void Fit(DataLoader train, DataLoader? eval, int? firstEpoch = null)
     {
-        for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
+        if (options.CheckpointEvery < 0)
+            throw new ArgumentException($"Trainer: CheckpointEvery must be ≥ 0, got {options.CheckpointEvery}");
+        if (options.CheckpointEvery > 0 && options.RunFolder is null)
+            throw new ArgumentException("Trainer: CheckpointEvery needs a RunFolder to write the checkpoint into");
+        if (resumedSeed is long seed && seed != train.Seed)
+            throw new InvalidOperationException(
+                $"Trainer: the checkpoint was trained with loader seed {seed}, this loader's seed is {train.Seed}; " +
+                "resuming with another seed would visit the data in a different order than the interrupted run");
+
+        for (int epoch = firstEpoch ?? CompletedEpochs + 1; epoch <= options.Epochs; epoch++)
         {
             var m = TrainEpoch(train, epoch);
             if (eval is not null)
@@ -31,9 +48,39 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedu
                 m = m with { EvalLoss = e.Loss, EvalAccuracy = e.Accuracy };
             }
             history.Add(m);
+            CompletedEpochs = epoch;
             observer?.EpochCompleted(m);
             if (options.RunFolder is not null) MetricsCsv.Write(Path.Combine(options.RunFolder, "metrics.csv"), history);
+            if (options.CheckpointEvery > 0 && (epoch % options.CheckpointEvery == 0 || epoch == options.Epochs))
+                SaveCheckpoint(Path.Combine(options.RunFolder!, Checkpoint.LastFileName), train.Seed);
         }
+    }
+
+    /// <summary>Writes the model, optimizer, step, epoch and history (atomically).</summary>
+    public void SaveCheckpoint(string path, long seed) =>
+        Checkpoint.Save(path, model, optimizer, new CheckpointInfo
+        {
+            Model = options.Model,
+            Epoch = CompletedEpochs,
+            GlobalStep = GlobalStep,
+            Seed = seed,
+            History = history.ToArray(),
+            Settings = options.Settings,
+        });
+
+    /// <summary>
+    /// Restores the model, optimizer, global step, completed epochs and metrics history from a
+    /// checkpoint, so the next <see cref="Fit"/> continues with the epoch after the saved one.
+    /// </summary>
+    public CheckpointInfo Resume(string checkpointPath)
+    {
+        var info = Checkpoint.Load(checkpointPath, model, optimizer);
+        GlobalStep = info.GlobalStep;
+        CompletedEpochs = info.Epoch;
+        resumedSeed = info.Seed;
+        history.Clear();
+        history.AddRange(info.History);
+        return info;
     }
 
     /// <summary>One optimisation step on one batch; returns (summed loss, correct count).</summary>

@@ -1,9 +1,23 @@
+using SparseCore.Models.IO;
+
 namespace SparseCore.Models.Training;
 
 public sealed record TrainerOptions
 {
     public int Epochs { get; init; } = 10;
     public float LabelSmoothing { get; init; }
-    /// <summary>Folder for metrics.csv; null writes nothing.</summary>
+    /// <summary>Folder for metrics.csv and checkpoints; null writes nothing.</summary>
     public string? RunFolder { get; init; }
+
+    /// <summary>
+    /// Write <see cref="Checkpoint.LastFileName"/> into the run folder every this many epochs (and
+    /// after the last one); 0 never does.
+    /// </summary>
+    public int CheckpointEvery { get; init; }
+
+    /// <summary>The architecture recorded in checkpoints, so a checkpoint alone rebuilds the network.</summary>
+    public ModelDescription? Model { get; init; }
+
+    /// <summary>Run settings recorded in checkpoints.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 }

@@ -1,0 +1,263 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SparseCore.Models.Data;
+using SparseCore.Models.Modules;
+using SparseCore.Models.Optim;
+using SparseCore.Models.Training;
+using SparseCore.Tensors;
+
+namespace SparseCore.Models.IO;
+
+/// <summary>
+/// Saves and restores a training run as one safetensors file.
+/// <para>
+/// Tensors: the model's parameters and buffers under their torchvision names (so the file loads
+/// into PyTorch's <c>load_state_dict</c> and back), and the optimizer's state as
+/// <c>optimizer.&lt;parameter name&gt;.&lt;slot&gt;</c> with torch.optim's slot names.
+/// </para>
+/// <para>
+/// Metadata keys: <c>format</c>; <c>model</c>, <c>model.channels</c>, <c>model.height</c>,
+/// <c>model.width</c>, <c>model.classes</c>, <c>model.widths</c> (a JSON array); <c>epoch</c>,
+/// <c>global_step</c>, <c>seed</c>; <c>optimizer</c> (its type) and <c>optimizer.step_count</c>;
+/// <c>history</c> (the epoch metrics as JSON); <c>settings.&lt;key&gt;</c> for each run setting.
+/// </para>
+/// <para>
+/// Loading is strict, as PyTorch's is by default: every parameter and buffer must be present with
+/// its exact shape, and a tensor outside the optimizer namespace that the model does not have is an
+/// error — except <c>*.num_batches_tracked</c>, PyTorch's BatchNorm step counter, which is skipped
+/// when the model keeps no such buffer (and loaded from its I64 form when it does). All of this is
+/// checked before anything is changed, so a rejected file leaves the model and optimizer as they were.
+/// </para>
+/// </summary>
+public static class Checkpoint
+{
+    public const string Format = "sparsecore-checkpoint-1";
+    public const string OptimizerPrefix = "optimizer.";
+    public const string LastFileName = "last.safetensors";
+
+    private const string BatchCounterSuffix = "num_batches_tracked";
+
+    private static readonly JsonSerializerOptions HistoryJson = new()
+    {
+        // A diverged run's NaN loss must still be recorded, not make the save fail.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static void Save(string path, Module model, Optimizer? optimizer = null, CheckpointInfo? info = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(model);
+        info ??= new CheckpointInfo();
+        var writer = new SafetensorsWriter();
+        foreach (var (name, p) in model.NamedParameters()) writer.Add(name, p.Value);
+        foreach (var (name, b) in model.NamedBuffers()) writer.Add(name, b);
+
+        if (optimizer is not null)
+        {
+            var names = ParameterNames(model);
+            foreach (var p in optimizer.Parameters)
+            {
+                if (!names.TryGetValue(p, out string? name))
+                    throw new ArgumentException($"checkpoint: the optimizer updates a parameter '{p.Name}' {p.Value.Shape} that the model does not own");
+                if (!optimizer.State.TryGetValue(p, out var state))
+                    continue; // never stepped (frozen, or no gradient yet): a fresh optimizer has no state either
+                for (int s = 0; s < state.Length; s++)
+                    writer.Add($"{OptimizerPrefix}{name}.{optimizer.StateNames[s]}", state[s]);
+            }
+            writer.Metadata("optimizer", optimizer.GetType().Name);
+            writer.Metadata("optimizer.step_count", Text(optimizer.StepCount));
+        }
+
+        foreach (var (key, value) in Encode(info)) writer.Metadata(key, value);
+        writer.Write(path);
+    }
+
+    /// <summary>The header of the checkpoint at <paramref name="path"/>, without reading any tensor.</summary>
+    public static CheckpointInfo ReadInfo(string path)
+    {
+        using var reader = SafetensorsReader.Open(path);
+        return Decode(reader.Path, reader.Metadata);
+    }
+
+    /// <summary>
+    /// Loads the checkpoint into <paramref name="model"/> (and, if given, <paramref name="optimizer"/>,
+    /// which must be of the type that saved it) and returns its header.
+    /// </summary>
+    public static CheckpointInfo Load(string path, Module model, Optimizer? optimizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var reader = SafetensorsReader.Open(path);
+        var info = Decode(reader.Path, reader.Metadata);
+
+        var targets = new List<(SafetensorsEntry Entry, Tensor Target)>();
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, p) in model.NamedParameters()) targets.Add((Match(reader, name, p.Value, "parameter"), p.Value));
+        foreach (var (name, b) in model.NamedBuffers()) targets.Add((Match(reader, name, b, "buffer"), b));
+        foreach (var (entry, _) in targets) claimed.Add(entry.Name);
+
+        var optimizerState = optimizer is null ? null : MatchOptimizer(reader, model, optimizer, claimed);
+
+        var unexpected = reader.Entries
+            .Where(e => !claimed.Contains(e.Name) && !e.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)
+                        && !e.Name.EndsWith("." + BatchCounterSuffix, StringComparison.Ordinal))
+            .Select(e => e.Name).ToList();
+        if (unexpected.Count > 0)
+            throw new DataFormatException(reader.Path, $"tensor '{unexpected[0]}'",
+                $"unexpected: the model has no parameter or buffer of that name ({unexpected.Count} such tensor(s): " +
+                $"{string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", ..." : "")}); is this a checkpoint of another architecture or width?");
+
+        if (optimizerState is not null)
+        {
+            foreach (var (p, slots) in optimizerState.Value.Slots)
+            {
+                var state = optimizer!.StateOf(p);
+                for (int s = 0; s < slots.Length; s++) targets.Add((slots[s], state[s]));
+            }
+            optimizer!.StepCount = optimizerState.Value.StepCount;
+        }
+        foreach (var (entry, target) in targets)
+        {
+            var values = new float[entry.ElementCount];
+            reader.ReadFloats(entry, values);
+            target.Backend.Upload<float>(values, target.Buffer);
+        }
+        return info;
+    }
+
+    private static SafetensorsEntry Match(SafetensorsReader reader, string name, Tensor target, string kind) =>
+        Match(reader, name, target.Shape, kind);
+
+    private static SafetensorsEntry Match(SafetensorsReader reader, string name, Shape shape, string kind)
+    {
+        if (!reader.TryGet(name, out var entry))
+            throw new DataFormatException(reader.Path, $"tensor '{name}'",
+                $"missing: the model's {kind} {shape} is not in the file");
+        if (!entry.Shape.AsSpan().SequenceEqual(shape.Dims))
+            throw new DataFormatException(reader.Path, $"tensor '{name}' shape",
+                $"the file has {entry.ShapeText}, the model's {kind} is {shape}");
+        if (entry.DType is not (SafetensorsDType.F32 or SafetensorsDType.F16 or SafetensorsDType.BF16 or SafetensorsDType.F64
+            or SafetensorsDType.I32 or SafetensorsDType.I64))
+            throw new DataFormatException(reader.Path, $"tensor '{name}' dtype",
+                $"{entry.DType.Name()} cannot be loaded into the model's float32 {kind}");
+        return entry;
+    }
+
+    /// <summary>Checks the optimizer's tensors without touching the optimizer; returns what to load.</summary>
+    private static (List<(Parameter Parameter, SafetensorsEntry[] Slots)> Slots, int StepCount)? MatchOptimizer(
+        SafetensorsReader reader, Module model, Optimizer optimizer, HashSet<string> claimed)
+    {
+        if (!reader.Metadata.TryGetValue("optimizer", out string? kind))
+        {
+            if (reader.Entries.Any(e => e.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)))
+                throw new DataFormatException(reader.Path, "__metadata__.optimizer",
+                    "missing, yet the file holds optimizer tensors: which optimizer wrote them is unknown");
+            return null; // a weights-only file: the optimizer starts fresh
+        }
+        if (kind != optimizer.GetType().Name)
+            throw new DataFormatException(reader.Path, "__metadata__.optimizer",
+                $"the file holds {kind} state; it cannot be loaded into {optimizer.GetType().Name}");
+        int stepCount = Integer(reader.Path, reader.Metadata, "optimizer.step_count") ?? 0;
+
+        var names = ParameterNames(model);
+        var result = new List<(Parameter, SafetensorsEntry[])>();
+        foreach (var p in optimizer.Parameters)
+        {
+            if (!names.TryGetValue(p, out string? name))
+                throw new ArgumentException($"checkpoint: the optimizer updates a parameter '{p.Name}' {p.Value.Shape} that the model does not own");
+            var slots = optimizer.StateNames.Select(s => $"{OptimizerPrefix}{name}.{s}").ToArray();
+            int present = slots.Count(reader.Contains);
+            if (present == 0)
+                continue; // the saved optimizer had not stepped this parameter
+            if (present < slots.Length)
+                throw new DataFormatException(reader.Path, $"tensor '{slots.First(s => !reader.Contains(s))}'",
+                    $"missing: the other {optimizer.GetType().Name} state of '{name}' is present, this slot is not");
+            result.Add((p, slots.Select(s => Match(reader, s, p.Value.Shape, "optimizer state")).ToArray()));
+            claimed.UnionWith(slots);
+        }
+        return (result, stepCount);
+    }
+
+    private static Dictionary<Parameter, string> ParameterNames(Module model)
+    {
+        var names = new Dictionary<Parameter, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (name, p) in model.NamedParameters()) names.TryAdd(p, name);
+        return names;
+    }
+
+    private static IEnumerable<(string Key, string Value)> Encode(CheckpointInfo info)
+    {
+        yield return ("format", Format);
+        if (info.Model is { } m)
+        {
+            yield return ("model", m.Name);
+            yield return ("model.channels", Text(m.Channels));
+            yield return ("model.height", Text(m.Height));
+            yield return ("model.width", Text(m.Width));
+            yield return ("model.classes", Text(m.Classes));
+            if (m.Widths is not null) yield return ("model.widths", JsonSerializer.Serialize(m.Widths));
+        }
+        yield return ("epoch", Text(info.Epoch));
+        yield return ("global_step", Text(info.GlobalStep));
+        if (info.Seed is long seed) yield return ("seed", seed.ToString(CultureInfo.InvariantCulture));
+        yield return ("history", JsonSerializer.Serialize(info.History, HistoryJson));
+        foreach (var (key, value) in info.Settings) yield return ("settings." + key, value);
+    }
+
+    private static CheckpointInfo Decode(string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (metadata.TryGetValue("format", out string? format) && format != Format)
+            throw new DataFormatException(path, "__metadata__.format", $"is '{format}'; this version reads '{Format}'");
+
+        ModelDescription? model = null;
+        if (metadata.TryGetValue("model", out string? name))
+        {
+            int Dimension(string key) => Integer(path, metadata, key)
+                ?? throw new DataFormatException(path, $"__metadata__.{key}", $"missing; it is required with model '{name}'");
+            model = new ModelDescription(name, Dimension("model.channels"), Dimension("model.height"),
+                Dimension("model.width"), Dimension("model.classes"), Json<int[]>(path, metadata, "model.widths"));
+        }
+
+        long? seed = null;
+        if (metadata.TryGetValue("seed", out string? seedText))
+            seed = long.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out long s)
+                ? s : throw new DataFormatException(path, "__metadata__.seed", $"'{seedText}' is not an integer");
+
+        return new CheckpointInfo
+        {
+            Model = model,
+            Epoch = Integer(path, metadata, "epoch") ?? 0,
+            GlobalStep = Integer(path, metadata, "global_step") ?? 0,
+            Seed = seed,
+            History = Json<EpochMetrics[]>(path, metadata, "history") ?? [],
+            Settings = metadata.Where(kv => kv.Key.StartsWith("settings.", StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key["settings.".Length..], kv => kv.Value, StringComparer.Ordinal),
+        };
+    }
+
+    private static int? Integer(string path, IReadOnlyDictionary<string, string> metadata, string key)
+    {
+        if (!metadata.TryGetValue(key, out string? text))
+            return null;
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= 0
+            ? value
+            : throw new DataFormatException(path, $"__metadata__.{key}", $"'{text}' is not a non-negative integer");
+    }
+
+    private static T? Json<T>(string path, IReadOnlyDictionary<string, string> metadata, string key) where T : class
+    {
+        if (!metadata.TryGetValue(key, out string? text))
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize<T>(text, HistoryJson)
+                ?? throw new DataFormatException(path, $"__metadata__.{key}", "is JSON null");
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException(path, $"__metadata__.{key}", $"invalid JSON: {e.Message}", e);
+        }
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,7 @@
+namespace SparseCore.Models.IO;
+
+/// <summary>
+/// What is needed to rebuild a network before loading its weights: the backbone's name, the input
+/// it was built for, and — for a pruned network — its per-layer widths (null for the dense default).
+/// </summary>
+public sealed record ModelDescription(string Name, int Channels, int Height, int Width, int Classes, IReadOnlyList<int>? Widths = null);
