@@ -21,5 +21,8 @@ public sealed class ModuleInit(Backend backend, ulong seed)
     public Tensor Normal(Shape shape, float std) =>
         Tensor.Random(Backend, shape, RandomDistribution.Normal, 0f, std, Seed, nextStream++);
 
+    /// <summary>Reserves the next random stream for a module that draws at run time (dropout).</summary>
+    public ulong NextStream() => nextStream++;
+
     public Tensor Constant(Shape shape, float value) => Tensor.Full(Backend, shape, value);
 }
