@@ -48,6 +48,13 @@ public sealed class ShapeTrace
     public void Record(string kind, Shape input, Shape output, long parameters, long macs, long attentionMacs = 0) =>
         rows.Add(new LayerCost(Name, kind, input, output, parameters, macs, attentionMacs));
 
+    /// <summary>A parameter a module owns directly (a class token, a position embedding), as its own row.</summary>
+    public void RecordParameter(string localName, Shape shape)
+    {
+        string name = path.Count == 0 ? localName : Name + "." + localName;
+        rows.Add(new LayerCost(name, "parameter", shape, shape, shape.Size, 0));
+    }
+
     /// <summary>
     /// The shape after adding a residual branch to its shortcut: spatial extents must agree; the
     /// channel count is the larger of the two (masked streams keep the union of their channels).

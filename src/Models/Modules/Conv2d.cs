@@ -21,9 +21,12 @@ public sealed class Conv2d : Module
         Stride = stride;
         Padding = padding;
         var shape = new Shape(outChannels, inChannels, kernel, kernel);
-        if (weightInit == ConvInit.KaimingNormalFanOut)
+        if (weightInit is ConvInit.KaimingNormalFanOut or ConvInit.NormalFanIn)
         {
-            Weight = AddParameter("weight", init.Normal(shape, MathF.Sqrt(2f / (outChannels * kernel * kernel))));
+            float std = weightInit == ConvInit.KaimingNormalFanOut
+                ? MathF.Sqrt(2f / (outChannels * kernel * kernel))
+                : MathF.Sqrt(1f / (inChannels * kernel * kernel));
+            Weight = AddParameter("weight", init.Normal(shape, std));
             Bias = bias ? AddParameter("bias", init.Constant(new Shape(outChannels), 0f)) : null;
         }
         else

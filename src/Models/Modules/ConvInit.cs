@@ -11,4 +11,7 @@ public enum ConvInit
     /// nonlinearity="relu"), i.e. N(0, 2/fan_out) with fan_out = out · kernel area; bias zero.
     /// </summary>
     KaimingNormalFanOut,
+
+    /// <summary>N(0, 1/fan_in) with zero bias: torchvision's ViT conv_proj (which also truncates at ±2σ).</summary>
+    NormalFanIn,
 }
