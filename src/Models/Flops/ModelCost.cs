@@ -54,13 +54,9 @@ public sealed class ModelCost
         var text = new StringBuilder();
         void Line(string[] cells)
         {
-            for (int c = 0; c < cells.Length; c++)
-            {
-                // Names and shapes read left to right, counts line up on their last digit.
-                string cell = c >= 4 ? cells[c].PadLeft(widths[c]) : cells[c].PadRight(widths[c]);
-                text.Append(cell).Append(c + 1 < cells.Length ? "  " : "");
-            }
-            text.Append('\n');
+            // Names and shapes read left to right, counts line up on their last digit.
+            var padded = cells.Select((cell, c) => c >= 4 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]));
+            text.Append(string.Join("  ", padded).TrimEnd()).Append('\n');
         }
         Line(header);
         Line(widths.Select(w => new string('-', w)).ToArray());
