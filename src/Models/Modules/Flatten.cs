@@ -1,3 +1,4 @@
+using SparseCore.Models.Flops;
 using SparseCore.Tensors;
 
 namespace SparseCore.Models.Modules;
@@ -6,4 +7,6 @@ namespace SparseCore.Models.Modules;
 public sealed class Flatten : Module
 {
     public override Tensor Forward(Tensor x) => F.Flatten(x);
+
+    public override Shape Trace(Shape input, ShapeTrace trace) => new(input[0], input.Product(1, input.Rank));
 }

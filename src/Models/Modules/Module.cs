@@ -1,4 +1,4 @@
-using SparseCore.Kernels;
+using SparseCore.Models.Flops;
 using SparseCore.Tensors;
 
 namespace SparseCore.Models.Modules;
@@ -17,6 +17,19 @@ public abstract class Module : IDisposable
     public bool Training { get; private set; } = true;
 
     public abstract Tensor Forward(Tensor x);
+
+    /// <summary>
+    /// The output shape for an input shape, without running any kernel, recording this layer's
+    /// parameters and multiply-accumulates in <paramref name="trace"/> (the MACs counter's shape walk).
+    /// The default suits shape-preserving layers without state (activations, dropout); a module with
+    /// parameters or children must say how its shapes flow.
+    /// </summary>
+    public virtual Shape Trace(Shape input, ShapeTrace trace)
+    {
+        if (parameters.Count > 0 || children.Count > 0)
+            throw new NotSupportedException($"{GetType().Name} at '{trace.Name}' has parameters or children but does not override Trace");
+        return input;
+    }
 
     protected Parameter AddParameter(string name, Tensor value)
     {
@@ -44,6 +57,16 @@ public abstract class Module : IDisposable
         foreach (var p in parameters) yield return (prefix + p.Name, p);
         foreach (var (name, child) in children)
             foreach (var item in child.NamedParameters(prefix + name + ".")) yield return item;
+    }
+
+    /// <summary>Every descendant (not this module) with its dotted name, parents before children.</summary>
+    public IEnumerable<(string Name, Module Module)> NamedModules(string prefix = "")
+    {
+        foreach (var (name, child) in children)
+        {
+            yield return (prefix + name, child);
+            foreach (var item in child.NamedModules(prefix + name + ".")) yield return item;
+        }
     }
 
     public IEnumerable<Parameter> Parameters() => NamedParameters().Select(p => p.Parameter);

@@ -1,23 +1,39 @@
+using System.Globalization;
+using SparseCore.Models.Flops;
 using SparseCore.Tensors;
 
 namespace SparseCore.Models.Modules;
 
-/// <summary>Children applied in order, named "0", "1", … as torch.nn.Sequential names them.</summary>
+/// <summary>
+/// Children applied in order, named "0", "1", … as torch.nn.Sequential names them, or with the
+/// names given (torch.nn.Sequential of an OrderedDict).
+/// </summary>
 public sealed class Sequential : Module
 {
-    private readonly Module[] layers;
+    private readonly (string Name, Module Module)[] layers;
 
     public Sequential(params Module[] layers)
+        : this(layers.Select((m, i) => (i.ToString(CultureInfo.InvariantCulture), m)))
     {
-        this.layers = layers;
-        for (int i = 0; i < layers.Length; i++) AddModule(i.ToString(System.Globalization.CultureInfo.InvariantCulture), layers[i]);
     }
 
-    public IReadOnlyList<Module> Layers => layers;
+    public Sequential(IEnumerable<(string Name, Module Module)> named)
+    {
+        layers = named.ToArray();
+        foreach (var (name, module) in layers) AddModule(name, module);
+    }
+
+    public IReadOnlyList<Module> Layers => layers.Select(l => l.Module).ToArray();
 
     public override Tensor Forward(Tensor x)
     {
-        foreach (var layer in layers) x = layer.Forward(x);
+        foreach (var (_, layer) in layers) x = layer.Forward(x);
         return x;
+    }
+
+    public override Shape Trace(Shape input, ShapeTrace trace)
+    {
+        foreach (var (name, layer) in layers) input = trace.Child(name, layer, input);
+        return input;
     }
 }

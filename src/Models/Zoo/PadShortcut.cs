@@ -1,0 +1,38 @@
+using SparseCore.Models.Flops;
+using SparseCore.Models.Modules;
+using SparseCore.Tensors;
+
+namespace SparseCore.Models.Zoo;
+
+/// <summary>
+/// The option-A shortcut: x[:, :, ::stride, ::stride] followed by zero channels up to the block's
+/// width. The subsample is a 1×1 max-pool with the stride. The padded channels are appended after
+/// the input's (akamaster's CIFAR ResNet pads both sides; with freshly initialised weights the two
+/// are the same network up to a channel permutation).
+/// </summary>
+public sealed class PadShortcut : Module
+{
+    public PadShortcut(int inChannels, int outChannels, int stride)
+    {
+        if (outChannels < inChannels)
+            throw new ArgumentException($"a zero-padding shortcut cannot narrow {inChannels} channels to {outChannels}");
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        Stride = stride;
+    }
+
+    public int InChannels { get; }
+    public int OutChannels { get; }
+    public int Stride { get; }
+
+    public override Tensor Forward(Tensor x)
+    {
+        var sub = Stride == 1 ? x : F.MaxPool2d(x, 1, Stride);
+        if (OutChannels == InChannels) return sub;
+        var zeros = Tensor.Zeros(x.Backend, new Shape(sub.Shape[0], OutChannels - InChannels, sub.Shape[2], sub.Shape[3]));
+        return F.Concat([sub, zeros], 1);
+    }
+
+    public override Shape Trace(Shape input, ShapeTrace trace) =>
+        new(input[0], input[1] + OutChannels - InChannels, (input[2] - 1) / Stride + 1, (input[3] - 1) / Stride + 1);
+}
