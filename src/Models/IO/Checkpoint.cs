@@ -18,9 +18,11 @@ namespace SparseCore.Models.IO;
 /// </para>
 /// <para>
 /// Metadata keys: <c>format</c>; <c>model</c>, <c>model.channels</c>, <c>model.height</c>,
-/// <c>model.width</c>, <c>model.classes</c>, <c>model.widths</c> (a JSON array); <c>epoch</c>,
+/// <c>model.width</c>, <c>model.classes</c>, <c>model.widths</c> (LayerWidths text); <c>epoch</c>,
 /// <c>global_step</c>, <c>seed</c>; <c>optimizer</c> (its type) and <c>optimizer.step_count</c>;
-/// <c>history</c> (the epoch metrics as JSON); <c>settings.&lt;key&gt;</c> for each run setting.
+/// <c>history</c> (the epoch metrics as JSON); <c>settings.&lt;key&gt;</c> for each run setting;
+/// <c>dropout.&lt;module name&gt;.calls</c> for each dropout layer, whose mask stream advances per
+/// forward — restored so that a resumed run draws the masks the uninterrupted one would have.
 /// </para>
 /// <para>
 /// Loading is strict, as PyTorch's is by default: every parameter and buffer must be present with
@@ -70,6 +72,7 @@ public static class Checkpoint
         }
 
         foreach (var (key, value) in Encode(info)) writer.Metadata(key, value);
+        foreach (var (name, dropout) in Dropouts(model)) writer.Metadata(DropoutKey(name), dropout.Calls.ToString(CultureInfo.InvariantCulture));
         writer.Write(path);
     }
 
@@ -116,6 +119,8 @@ public static class Checkpoint
             }
             optimizer!.StepCount = optimizerState.Value.StepCount;
         }
+        var dropoutCalls = Dropouts(model).Select(d => (d.Module, Calls: DropoutCalls(reader, d.Name))).ToList();
+        foreach (var (dropout, calls) in dropoutCalls) dropout.Calls = calls;
         foreach (var (entry, target) in targets)
         {
             var values = new float[entry.ElementCount];
@@ -178,6 +183,20 @@ public static class Checkpoint
         return (result, stepCount);
     }
 
+    private static IEnumerable<(string Name, Dropout Module)> Dropouts(Module model) =>
+        model.NamedModules().Where(m => m.Module is Dropout).Select(m => (m.Name, (Dropout)m.Module));
+
+    private static string DropoutKey(string moduleName) => $"dropout.{moduleName}.calls";
+
+    /// <summary>A dropout layer's saved call count; 0 for files written before it had one or by PyTorch.</summary>
+    private static ulong DropoutCalls(SafetensorsReader reader, string moduleName)
+    {
+        string key = DropoutKey(moduleName);
+        if (!reader.Metadata.TryGetValue(key, out string? text)) return 0;
+        return ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong calls)
+            ? calls : throw new DataFormatException(reader.Path, $"__metadata__.{key}", $"'{text}' is not a non-negative integer");
+    }
+
     private static Dictionary<Parameter, string> ParameterNames(Module model)
     {
         var names = new Dictionary<Parameter, string>(ReferenceEqualityComparer.Instance);
@@ -195,7 +214,7 @@ public static class Checkpoint
             yield return ("model.height", Text(m.Height));
             yield return ("model.width", Text(m.Width));
             yield return ("model.classes", Text(m.Classes));
-            if (m.Widths is not null) yield return ("model.widths", JsonSerializer.Serialize(m.Widths));
+            if (m.Widths is not null) yield return ("model.widths", m.Widths);
         }
         yield return ("epoch", Text(info.Epoch));
         yield return ("global_step", Text(info.GlobalStep));
@@ -215,7 +234,7 @@ public static class Checkpoint
             int Dimension(string key) => Integer(path, metadata, key)
                 ?? throw new DataFormatException(path, $"__metadata__.{key}", $"missing; it is required with model '{name}'");
             model = new ModelDescription(name, Dimension("model.channels"), Dimension("model.height"),
-                Dimension("model.width"), Dimension("model.classes"), Json<int[]>(path, metadata, "model.widths"));
+                Dimension("model.width"), Dimension("model.classes"), metadata.GetValueOrDefault("model.widths"));
         }
 
         long? seed = null;

@@ -2,6 +2,7 @@ namespace SparseCore.Models.IO;
 
 /// <summary>
 /// What is needed to rebuild a network before loading its weights: the backbone's name, the input
-/// it was built for, and — for a pruned network — its per-layer widths (null for the dense default).
+/// it was built for, and — for a pruned network — its per-layer widths in
+/// <see cref="Zoo.LayerWidths"/>' text form ("conv1=12,layer1.0.conv1=9,…"; null for the dense default).
 /// </summary>
-public sealed record ModelDescription(string Name, int Channels, int Height, int Width, int Classes, IReadOnlyList<int>? Widths = null);
+public sealed record ModelDescription(string Name, int Channels, int Height, int Width, int Classes, string? Widths = null);

@@ -27,6 +27,26 @@ public class CheckpointTests
         public override Tensor Forward(Tensor x) => x;
     }
 
+    [Fact]
+    public void Dropout_mask_streams_resume_where_they_stopped()
+    {
+        using var temp = new TempFolder();
+        using var backend = new CpuBackend();
+        string path = Path.Combine(temp.Path, "dropout.safetensors");
+        using var trained = new Sequential(new Linear(new ModuleInit(backend, 1), 4, 4), new Dropout(0.5f, new ModuleInit(backend, 1)));
+        using (var scope = new TensorScope())
+            for (int i = 0; i < 3; i++) trained.Forward(Tensor.Full(backend, new Shape(2, 4), 1f));
+        Checkpoint.Save(path, trained);
+
+        using var resumed = new Sequential(new Linear(new ModuleInit(backend, 2), 4, 4), new Dropout(0.5f, new ModuleInit(backend, 1)));
+        Checkpoint.Load(path, resumed);
+
+        Assert.Equal(3UL, ((Dropout)resumed.Layers[1]).Calls);
+        using var scope2 = new TensorScope();
+        var x = Tensor.Full(backend, new Shape(2, 4), 1f);
+        Assert.Equal(trained.Forward(x).ToArray(), resumed.Forward(x).ToArray());
+    }
+
     // Odd, irregular widths, as a pruned network has: 11 → 3 → 17 → 5.
     private static Sequential Pruned(Backend backend, ulong seed, int hidden1 = 3, int hidden2 = 17) =>
         new(new Normalize(0.25f, 0.5f),
@@ -57,7 +77,7 @@ public class CheckpointTests
         string path = Path.Combine(temp.Path, "pruned.safetensors");
         var info = new CheckpointInfo
         {
-            Model = new ModelDescription("mlp", 1, 1, 11, 5, [3, 17]),
+            Model = new ModelDescription("mlp", 1, 1, 11, 5, "1=3,3=17"),
             Epoch = 7,
             GlobalStep = 1234,
             Seed = -42,
@@ -68,7 +88,7 @@ public class CheckpointTests
 
         var read = Checkpoint.ReadInfo(path);
         Assert.Equal(info.Model with { Widths = null }, read.Model! with { Widths = null });
-        Assert.Equal([3, 17], read.Model!.Widths);
+        Assert.Equal("1=3,3=17", read.Model!.Widths);
         Assert.Equal((7, 1234, -42L), (read.Epoch, read.GlobalStep, read.Seed));
         Assert.Equal(info.History, read.History);
         Assert.Equal(info.Settings, read.Settings);
