@@ -11,6 +11,7 @@ public static class Program
         {
             InfoCommand.Create(),
             TrainCommand.Create(),
+            EvalCommand.Create(),
             SelfTestCommand.Create(),
             BenchCommand.Create(),
         };

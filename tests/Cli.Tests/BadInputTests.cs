@@ -32,4 +32,17 @@ public class BadInputTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("eval", "--checkpoint", "/no/such.safetensors", "no file at /no/such.safetensors")]
+    [InlineData("info", "--model", "alexnet", "unknown model 'alexnet'")]
+    [InlineData("info", "--input", "3x32", "is not CxHxW")]
+    [InlineData("train", "--resume", "/no/such/run", "no checkpoint at /no/such/run")]
+    public void Other_commands_reject_bad_input_clearly(string command, string option, string value, string expected)
+    {
+        string[] args = command == "info" && option == "--input" ? [command, "--model", "resnet20", option, value] : [command, option, value];
+        var (exit, _, error) = CliRunner.Run(args);
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, error);
+    }
 }

@@ -36,6 +36,15 @@ public class TrainRunTests
         }
     }
 
+    [Fact]
+    public void Info_prints_the_per_layer_cost_of_a_backbone()
+    {
+        var (exit, output, error) = CliRunner.Run("info", "--model", "resnet20", "--input", "3x32x32");
+        Assert.True(exit == 0, error);
+        Assert.Contains("layer3.2.conv2", output);
+        Assert.Contains("40,551,040", output); // ResNet-20 with zero-padding shortcuts at 32 px
+    }
+
     /// <summary>Random 28×28 images whose label is written into their first pixel (learnable).</summary>
     private static void WriteSplit(string folder, string prefix, int count, int seed)
     {
