@@ -144,10 +144,19 @@ internal static class CpuConv
     }
 
     /// <summary>cols[(ci·KH + r)·KW + q, oh·OutW + ow] = x[ci, oh·sh − ph + r, ow·sw − pw + q], 0 in the padding.</summary>
-    public static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols)
+    public static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols) => Im2Col(s, x, cols, default, s.Cin);
+
+    /// <summary>The patch matrix of the listed input channels only: row block ci reads channel channels[ci] (gather conv).</summary>
+    public static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols, ReadOnlySpan<int> channels) =>
+        Im2Col(s, x, cols, channels, channels.Length);
+
+    /// <summary>Row block ci of cols reads x's channel channels[ci], or channel ci when the list is empty.</summary>
+    private static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols, ReadOnlySpan<int> channels, int count)
     {
         int outH = s.OutH, outW = s.OutW, p = outH * outW, plane = s.H * s.W;
-        for (int ci = 0; ci < s.Cin; ci++)
+        for (int ci = 0; ci < count; ci++)
+        {
+            var xc = x.Slice((channels.IsEmpty ? ci : channels[ci]) * plane, plane);
             for (int r = 0; r < s.KH; r++)
             {
                 var (ohLo, ohHi) = ValidRange(r, s.PadH, s.StrideH, s.H, outH);
@@ -165,7 +174,7 @@ internal static class CpuConv
                     for (int oh = ohLo; oh <= ohHi; oh++)
                     {
                         var dst = row.Slice(oh * outW, outW);
-                        var src = x.Slice(ci * plane + (oh * s.StrideH - s.PadH + r) * s.W);
+                        var src = xc.Slice((oh * s.StrideH - s.PadH + r) * s.W);
                         dst[..owLo].Clear();
                         dst[(owHi + 1)..].Clear();
                         int iw0 = owLo * s.StrideW - s.PadW + q;
@@ -176,6 +185,7 @@ internal static class CpuConv
                     }
                 }
             }
+        }
         return cols;
     }
 
