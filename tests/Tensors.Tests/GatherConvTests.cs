@@ -40,6 +40,9 @@ public class GatherConvTests
             Fraction(0.5, 6), Fraction(0.75, 7)),
         new("1x1 pointwise keep all", new(3, 9, 7, 5, 11, 1, 1, 1, 1, 0, 0), new(2, 3, 5, 3, 4, 1, 1, 1, 1, 0, 0), true,
             All, Fraction(0.5, 8)),
+        // One image: the CPU's im2col + team-parallel SGEMM path rather than the implicit one.
+        new("3x3 s2 p1 one image", new(1, 19, 13, 11, 17, 3, 3, 2, 2, 1, 1), new(1, 3, 7, 5, 5, 3, 3, 2, 2, 1, 1), true,
+            Fraction(0.5, 11), Fraction(0.6, 12)),
         // More than one 64-row tile of kept outputs on ILGPU.
         new("3x3 s1 p1 two row tiles", new(2, 9, 7, 9, 131, 3, 3, 1, 1, 1, 1), new(1, 3, 5, 4, 71, 3, 3, 1, 1, 1, 1), true,
             Fraction(0.67, 9), Fraction(0.95, 10)),

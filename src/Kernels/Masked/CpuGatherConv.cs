@@ -7,10 +7,12 @@ using SparseCore.Kernels.Memory;
 namespace SparseCore.Kernels.Cpu;
 
 // Gather conv on the CPU: the dense forward (CpuConv.cs) with both channel lists applied where the
-// operands are copied anyway. The kept [out, in] weight sub-block is gathered into a per-call panel
-// (kept_out × kept_in·KH·KW, returned to the pool at the end: no copy outlives the call), and each
-// image's im2col reads only the kept input channels, so the GEMM is kept_out × P × kept_in·KH·KW —
-// work ∝ kept_in × kept_out. Threads and determinism as the dense forward.
+// operands are copied anyway, so the GEMM is kept_out × P × kept_in·KH·KW — work ∝ kept_in ×
+// kept_out. With an image per thread that is CpuImplicitConv, which gathers the kept [out, in]
+// weight sub-block into the micro-kernel's packed A panels and packs only the kept input
+// channels' patches. Otherwise the sub-block is gathered into a per-call panel and each image's
+// im2col reads only the kept input channels. Either way no weight copy outlives the call.
+// Threads and determinism as the dense forward.
 public partial class CpuBackend
 {
     protected override void RunGatherConv2dForward(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float>? bias,
@@ -22,6 +24,11 @@ public partial class CpuBackend
         int[] inIdx = ArrayOf(inSel.IndexBuffer), outIdx = ArrayOf(outSel.IndexBuffer);
         int keptIn = inSel.Count, keptOut = outSel.Count, area = s.KH * s.KW;
         int k = keptIn * area, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, outPlane = keptOut * p;
+        if (k > 0 && CpuConv.UsesImplicitForward(s))
+        {
+            CpuImplicitConv.Forward(s, xa, wa, ba, ya, inSel.Indices.ToArray(), outSel.Indices.ToArray());
+            return;
+        }
         // A pointwise conv over all input channels in order reads x as its own patch matrix.
         bool direct = CpuConv.IsPointwise(s) && IsIdentity(inSel);
         float[] panel = ArrayPool<float>.Shared.Rent(Math.Max(1, keptOut * k));
