@@ -44,6 +44,8 @@ public sealed class ConvColumn : IColumn
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
+        // A joined summary shows every column on every suite's rows.
+        if (benchmarkCase.Descriptor.Type != typeof(ConvFormsBenchmarks)) return "-";
         double? median = summary[benchmarkCase]?.ResultStatistics?.Median;
         if (median is not > 0) return "NA";
         string shape = Param(benchmarkCase, nameof(ConvFormsBenchmarks.Shape));

@@ -5,7 +5,8 @@ namespace SparseCore.Bench.Conv;
 
 /// <summary>
 /// Draws measured against ideal speedup over kept ratio from the conv-forms suite's CSV export
-/// (BenchmarkDotNet.Artifacts/results/SparseCore.Bench.Conv.ConvFormsBenchmarks-report.csv):
+/// (by default the newest BenchmarkDotNet.Artifacts/results/*-report.csv: the suite's own, or the
+/// joined one when several suites ran together; rows without a Speedup are skipped):
 /// one panel for output-only pruning (ideal 1/r), one for input and output (ideal 1/r²); a colour
 /// per layer, a marker per form, the ideal dashed; log speedup axis.
 /// Run as `dotnet run -c Release --project bench -- plot-conv [csv] [png]`.
@@ -13,12 +14,12 @@ namespace SparseCore.Bench.Conv;
 public static class ConvSpeedupPlot
 {
     public const string Command = "plot-conv";
-    public const string DefaultCsv = "BenchmarkDotNet.Artifacts/results/SparseCore.Bench.Conv.ConvFormsBenchmarks-report.csv";
+    public const string ResultsDirectory = "BenchmarkDotNet.Artifacts/results";
     public const string DefaultPng = "docs/conv-speedup.png";
 
     public static int Run(string[] args)
     {
-        string csv = args.Length > 0 ? args[0] : DefaultCsv, png = args.Length > 1 ? args[1] : DefaultPng;
+        string csv = args.Length > 0 ? args[0] : NewestReport(), png = args.Length > 1 ? args[1] : DefaultPng;
         var rows = Read(csv);
         var multiplot = new Multiplot();
         multiplot.AddPlots(2);
@@ -29,6 +30,11 @@ public static class ConvSpeedupPlot
         Console.WriteLine($"wrote {png} from {rows.Count} rows of {csv}");
         return 0;
     }
+
+    private static string NewestReport() =>
+        (Directory.Exists(ResultsDirectory) ? new DirectoryInfo(ResultsDirectory).GetFiles("*-report.csv") : [])
+            .OrderByDescending(f => f.LastWriteTimeUtc).FirstOrDefault()?.FullName
+        ?? throw new FileNotFoundException($"no *-report.csv under {ResultsDirectory}: run the ConvForms suite first, or pass the CSV's path");
 
     private sealed record Row(string Shape, ConvVariant Variant, double Speedup);
 

@@ -94,6 +94,7 @@ public class LstmBenchmarks
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
         {
+            if (benchmarkCase.Descriptor.Type != typeof(LstmBenchmarks)) return "-"; // a joined summary's other suites
             double? median = summary[benchmarkCase]?.ResultStatistics?.Median;
             return median is > 0 ? (median.Value / 1000 / (int)benchmarkCase.Parameters[nameof(Batch)]).ToString("F1") : "NA";
         }
