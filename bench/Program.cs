@@ -1,7 +1,12 @@
 using SparseCore.Bench;
+using SparseCore.Bench.Conv;
 
 // `--in-process` runs without child builds (what a published single-file app needs); the
 // default spawns one process per benchmark case, the usual BenchmarkDotNet isolation.
+// `plot-conv [csv] [png]` draws docs/conv-speedup.png from the conv-forms suite's CSV export.
+if (args.Length > 0 && args[0] == ConvSpeedupPlot.Command)
+    return ConvSpeedupPlot.Run(args[1..]);
+
 const string InProcessFlag = "--in-process";
 bool inProcess = args.Contains(InProcessFlag);
 return BenchEntry.Run(args.Where(a => a != InProcessFlag).ToArray(), inProcess);

@@ -28,6 +28,8 @@ public sealed class GflopsColumn<TBench> : IColumn where TBench : IFlopCounted
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
+        if (benchmarkCase.Descriptor.Type != typeof(TBench))
+            return "-"; // a joined summary shows every column on every suite's rows
         double? medianNs = summary[benchmarkCase]?.ResultStatistics?.Median;
         if (medianNs is not > 0)
             return "NA";

@@ -6,7 +6,9 @@ using SparseCore.Kernels.Memory;
 namespace SparseCore.Kernels.Cpu;
 
 // conv2d on the CPU: im2col per image into a per-thread scratch, then the packed SIMD GEMM
-// (CpuGemm.Sgemm), so the convolution runs at GEMM speed once the patch matrix exists.
+// (CpuGemm.Sgemm), so the convolution runs at GEMM speed once the patch matrix exists. The
+// forward of a batch with an image per thread instead packs the patches straight into the GEMM's
+// B panels (CpuImplicitConv.cs), skipping the patch matrix's round trip through memory.
 //   forward         y_n[Cout, P]    = W[Cout, Cin·KH·KW] · cols_n[Cin·KH·KW, P]  (bias preloaded, beta = 1)
 //   backward-data   cols_n          = Wᵀ · dy_n, then col2im scatters cols_n into dx_n
 //   backward-weights dW             = Σ_n dy_n · cols_nᵀ, one GEMM per image with beta = 1, in image order
@@ -26,6 +28,11 @@ public partial class CpuBackend
         var s = shape;
         float[] xa = ArrayOf(x), wa = ArrayOf(w), ya = ArrayOf(y);
         float[]? ba = bias is null ? null : ArrayOf(bias);
+        if (CpuConv.UsesImplicitForward(s))
+        {
+            CpuImplicitConv.Forward(s, xa, wa, ba, ya, null, null);
+            return;
+        }
         int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, outPlane = s.Cout * p;
         CpuConv.ForEachImage(s.N, n =>
         {
@@ -100,6 +107,14 @@ internal static class CpuConv
     [ThreadStatic] private static float[]? t_cols;
     [ThreadStatic] private static float[]? t_slab;
 
+    /// <summary>
+    /// Whether the forward packs patches straight into the GEMM panels (CpuImplicitConv): a SIMD
+    /// micro-kernel, a real patch matrix to build, and an image for every team thread — with fewer
+    /// images im2col + the team-parallel Sgemm keeps both threads busy.
+    /// </summary>
+    public static bool UsesImplicitForward(in Conv2dShape s) =>
+        !IsPointwise(s) && CpuImplicitConv.IsSupported && s.N >= WorkerTeam.Shared.Size;
+
     /// <summary>A 1×1 stride-1 unpadded conv: the input image is already its own patch matrix.</summary>
     public static bool IsPointwise(in Conv2dShape s) =>
         s.KH == 1 && s.KW == 1 && s.StrideH == 1 && s.StrideW == 1 && s.PadH == 0 && s.PadW == 0;
@@ -144,10 +159,19 @@ internal static class CpuConv
     }
 
     /// <summary>cols[(ci·KH + r)·KW + q, oh·OutW + ow] = x[ci, oh·sh − ph + r, ow·sw − pw + q], 0 in the padding.</summary>
-    public static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols)
+    public static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols) => Im2Col(s, x, cols, default, s.Cin);
+
+    /// <summary>The patch matrix of the listed input channels only: row block ci reads channel channels[ci] (gather conv).</summary>
+    public static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols, ReadOnlySpan<int> channels) =>
+        Im2Col(s, x, cols, channels, channels.Length);
+
+    /// <summary>Row block ci of cols reads x's channel channels[ci], or channel ci when the list is empty.</summary>
+    private static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols, ReadOnlySpan<int> channels, int count)
     {
         int outH = s.OutH, outW = s.OutW, p = outH * outW, plane = s.H * s.W;
-        for (int ci = 0; ci < s.Cin; ci++)
+        for (int ci = 0; ci < count; ci++)
+        {
+            var xc = x.Slice((channels.IsEmpty ? ci : channels[ci]) * plane, plane);
             for (int r = 0; r < s.KH; r++)
             {
                 var (ohLo, ohHi) = ValidRange(r, s.PadH, s.StrideH, s.H, outH);
@@ -165,7 +189,7 @@ internal static class CpuConv
                     for (int oh = ohLo; oh <= ohHi; oh++)
                     {
                         var dst = row.Slice(oh * outW, outW);
-                        var src = x.Slice(ci * plane + (oh * s.StrideH - s.PadH + r) * s.W);
+                        var src = xc.Slice((oh * s.StrideH - s.PadH + r) * s.W);
                         dst[..owLo].Clear();
                         dst[(owHi + 1)..].Clear();
                         int iw0 = owLo * s.StrideW - s.PadW + q;
@@ -176,6 +200,7 @@ internal static class CpuConv
                     }
                 }
             }
+        }
         return cols;
     }
 

@@ -31,6 +31,10 @@ namespace SparseCore.Kernels.Ilgpu;
 //      it is written once with no atomics; for stride s only 1/s² of its K terms are non-zero
 //      (the rest are predicated off) — wasted FMAs, accepted for the simplicity and determinism.
 //    - Double-buffered shared tiles (one barrier per k-tile), as in the GEMM.
+//    - Gather conv (Masked/Backend.GatherConv.cs) is the forward with Gather set: M and K count
+//      only the kept output / input channels, and the loaders read through the two index lists —
+//      a kept row's weights at w[outRows[m]], a kept input channel at x[inChannels[ci]] — so the
+//      pruned layer runs this same kernel on the full tensors with no weight copy.
 //    - Fused epilogue: bias added on the forward store; the output index maps the GEMM column
 //      back to NCHW (image-major), so no transpose pass follows.
 //    - Backward-weights has few outputs (Cout × Cin·KH·KW) and a long K (N·OutH·OutW): split-K.
@@ -61,6 +65,8 @@ internal struct IlgpuConvParams
     /// <summary>A[m, k] = a[ABase(k) + m·AStride].</summary>
     public int AStride;
     public int HasBias;
+    /// <summary>Forward only: rows and input channels are positions in the kernel's two index lists.</summary>
+    public int Gather;
 
     public static IlgpuConvParams For(in Conv2dShape s, int mode)
     {
@@ -96,9 +102,14 @@ internal static class IlgpuConvKernels
     public const int ThreadsX = 16, ThreadsY = 8, Threads = ThreadsX * ThreadsY; // 8×8 outputs per thread
 
     /// <summary>Where A's column k starts: the weight or dy element of row m = 0.</summary>
-    private static int ABase(IlgpuConvParams p, int k)
+    private static int ABase(IlgpuConvParams p, ArrayView<int> inChannels, int k)
     {
-        if (p.Mode == IlgpuConvParams.Forward) return k;
+        if (p.Mode == IlgpuConvParams.Forward)
+        {
+            if (p.Gather == 0) return k;
+            int ci = k / p.KK;
+            return inChannels[ci] * p.KK + (k - ci * p.KK);
+        }
         if (p.Mode == IlgpuConvParams.BackwardData)
         {
             int co = k / p.KK;
@@ -109,13 +120,14 @@ internal static class IlgpuConvKernels
     }
 
     /// <summary>B[k, n] from the column's decoded (col0, col1, col2) and k's counter (d0, d1, d2); 0 in the padding.</summary>
-    private static float LoadB(ArrayView<float> b, IlgpuConvParams p, int col0, int col1, int col2, int d0, int d1, int d2)
+    private static float LoadB(ArrayView<float> b, ArrayView<int> inChannels, IlgpuConvParams p, int col0, int col1, int col2, int d0, int d1, int d2)
     {
         if (p.Mode == IlgpuConvParams.Forward)
         {
             // col0 = image offset in x, col1/col2 = top-left input row/column of the pixel's window; d = (ci, r, q).
             int ih = col1 + d1, iw = col2 + d2;
-            return ih >= 0 && ih < p.H && iw >= 0 && iw < p.W ? b[col0 + (d0 * p.H + ih) * p.W + iw] : 0f;
+            int ci = p.Gather != 0 ? inChannels[d0] : d0;
+            return ih >= 0 && ih < p.H && iw >= 0 && iw < p.W ? b[col0 + (ci * p.H + ih) * p.W + iw] : 0f;
         }
         if (p.Mode == IlgpuConvParams.BackwardData)
         {
@@ -139,7 +151,12 @@ internal static class IlgpuConvKernels
         return g * p.M * p.OutPlane + (q - g * p.OutPlane);
     }
 
-    private static float Bias(ArrayView<float> bias, IlgpuConvParams p, int m) => p.HasBias != 0 && m < p.M ? bias[m] : 0f;
+    private static float Bias(ArrayView<float> bias, ArrayView<int> outRows, IlgpuConvParams p, int m) =>
+        p.HasBias != 0 && m < p.M ? bias[p.Gather != 0 ? outRows[m] : m] : 0f;
+
+    /// <summary>Offset of A's row m (a kept row through outRows when gathering); 0 past the last row, whose loads are predicated off.</summary>
+    private static int ARow(ArrayView<int> outRows, IlgpuConvParams p, int m) =>
+        m < p.M ? (p.Gather != 0 ? outRows[m] : m) * p.AStride : 0;
 
     private static void Store(ArrayView<float> c, IlgpuConvParams p, int cBase, int m, int q, int o, float value)
     {
@@ -148,7 +165,8 @@ internal static class IlgpuConvKernels
 
     /// <summary>One pass of conv2d as an implicit GEMM: 64×128 block tile, 8×8 register micro-tile, double-buffered.</summary>
     [IlgpuKernel]
-    internal static void ConvGemm(ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, IlgpuConvParams p)
+    internal static void ConvGemm(ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c,
+                                  ArrayView<int> outRows, ArrayView<int> inChannels, IlgpuConvParams p)
     {
         var As = SharedMemory.Allocate<float>(2 * BK * BM); // [buffer][k][m]
         var Bs = SharedMemory.Allocate<float>(2 * BK * BN); // [buffer][k][n]
@@ -163,6 +181,7 @@ internal static class IlgpuConvKernels
         int aK = t % BK;
         int aM0 = m0 + t / BK, aM1 = aM0 + 16, aM2 = aM0 + 32, aM3 = aM0 + 48;
         int aS0 = aK * BM + t / BK, aS1 = aS0 + 16, aS2 = aS0 + 32, aS3 = aS0 + 48;
+        int aR0 = ARow(outRows, p, aM0), aR1 = ARow(outRows, p, aM1), aR2 = ARow(outRows, p, aM2), aR3 = ARow(outRows, p, aM3);
         // B staging: column n0 + t, all 8 k of the tile; the column is decoded once.
         int bS0 = t, bS1 = t + BN, bS2 = t + 2 * BN, bS3 = t + 3 * BN, bS4 = t + 4 * BN, bS5 = t + 5 * BN, bS6 = t + 6 * BN, bS7 = t + 7 * BN;
         int n = n0 + t;
@@ -201,29 +220,29 @@ internal static class IlgpuConvKernels
         {
             int k0 = kBegin;
             int ka = k0 + aK;
-            int aBase = ABase(p, ka), aStride = p.AStride;
             bool kaValid = ka < kEnd;
-            ra0 = kaValid && aM0 < p.M ? a[aBase + aM0 * aStride] : 0f;
-            ra1 = kaValid && aM1 < p.M ? a[aBase + aM1 * aStride] : 0f;
-            ra2 = kaValid && aM2 < p.M ? a[aBase + aM2 * aStride] : 0f;
-            ra3 = kaValid && aM3 < p.M ? a[aBase + aM3 * aStride] : 0f;
+            int aBase = kaValid ? ABase(p, inChannels, ka) : 0;
+            ra0 = kaValid && aM0 < p.M ? a[aBase + aR0] : 0f;
+            ra1 = kaValid && aM1 < p.M ? a[aBase + aR1] : 0f;
+            ra2 = kaValid && aM2 < p.M ? a[aBase + aR2] : 0f;
+            ra3 = kaValid && aM3 < p.M ? a[aBase + aR3] : 0f;
             int d0 = k0 / (p.KB * p.KC), dr = k0 - d0 * (p.KB * p.KC);
             int d1 = dr / p.KC, d2 = dr - d1 * p.KC;
-            rb0 = colValid && k0 + 0 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+            rb0 = colValid && k0 + 0 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
             d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-            rb1 = colValid && k0 + 1 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+            rb1 = colValid && k0 + 1 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
             d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-            rb2 = colValid && k0 + 2 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+            rb2 = colValid && k0 + 2 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
             d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-            rb3 = colValid && k0 + 3 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+            rb3 = colValid && k0 + 3 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
             d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-            rb4 = colValid && k0 + 4 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+            rb4 = colValid && k0 + 4 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
             d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-            rb5 = colValid && k0 + 5 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+            rb5 = colValid && k0 + 5 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
             d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-            rb6 = colValid && k0 + 6 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+            rb6 = colValid && k0 + 6 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
             d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-            rb7 = colValid && k0 + 7 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+            rb7 = colValid && k0 + 7 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
         }
         As[aS0] = ra0;
         As[aS1] = ra1;
@@ -249,29 +268,29 @@ internal static class IlgpuConvKernels
             {
                 int k0 = kBegin + (kt + 1) * BK;
                 int ka = k0 + aK;
-                int aBase = ABase(p, ka), aStride = p.AStride;
                 bool kaValid = ka < kEnd;
-                ra0 = kaValid && aM0 < p.M ? a[aBase + aM0 * aStride] : 0f;
-                ra1 = kaValid && aM1 < p.M ? a[aBase + aM1 * aStride] : 0f;
-                ra2 = kaValid && aM2 < p.M ? a[aBase + aM2 * aStride] : 0f;
-                ra3 = kaValid && aM3 < p.M ? a[aBase + aM3 * aStride] : 0f;
+                int aBase = kaValid ? ABase(p, inChannels, ka) : 0;
+                ra0 = kaValid && aM0 < p.M ? a[aBase + aR0] : 0f;
+                ra1 = kaValid && aM1 < p.M ? a[aBase + aR1] : 0f;
+                ra2 = kaValid && aM2 < p.M ? a[aBase + aR2] : 0f;
+                ra3 = kaValid && aM3 < p.M ? a[aBase + aR3] : 0f;
                 int d0 = k0 / (p.KB * p.KC), dr = k0 - d0 * (p.KB * p.KC);
                 int d1 = dr / p.KC, d2 = dr - d1 * p.KC;
-                rb0 = colValid && k0 + 0 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+                rb0 = colValid && k0 + 0 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
                 d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-                rb1 = colValid && k0 + 1 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+                rb1 = colValid && k0 + 1 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
                 d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-                rb2 = colValid && k0 + 2 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+                rb2 = colValid && k0 + 2 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
                 d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-                rb3 = colValid && k0 + 3 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+                rb3 = colValid && k0 + 3 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
                 d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-                rb4 = colValid && k0 + 4 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+                rb4 = colValid && k0 + 4 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
                 d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-                rb5 = colValid && k0 + 5 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+                rb5 = colValid && k0 + 5 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
                 d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-                rb6 = colValid && k0 + 6 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+                rb6 = colValid && k0 + 6 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
                 d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
-                rb7 = colValid && k0 + 7 < kEnd ? LoadB(b, p, col0, col1, col2, d0, d1, d2) : 0f;
+                rb7 = colValid && k0 + 7 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
             }
             for (int kk = 0; kk < BK; kk++)
             {
@@ -338,21 +357,21 @@ internal static class IlgpuConvKernels
         int q5 = n0 + tx + 5 * ThreadsX, o5 = OutColumn(p, q5);
         int q6 = n0 + tx + 6 * ThreadsX, o6 = OutColumn(p, q6);
         int q7 = n0 + tx + 7 * ThreadsX, o7 = OutColumn(p, q7);
-        float bias0 = Bias(bias, p, r0);
+        float bias0 = Bias(bias, outRows, p, r0);
         Store(c, p, cBase, r0, q0, o0, c00 + bias0); Store(c, p, cBase, r0, q1, o1, c01 + bias0); Store(c, p, cBase, r0, q2, o2, c02 + bias0); Store(c, p, cBase, r0, q3, o3, c03 + bias0); Store(c, p, cBase, r0, q4, o4, c04 + bias0); Store(c, p, cBase, r0, q5, o5, c05 + bias0); Store(c, p, cBase, r0, q6, o6, c06 + bias0); Store(c, p, cBase, r0, q7, o7, c07 + bias0);
-        float bias1 = Bias(bias, p, r1);
+        float bias1 = Bias(bias, outRows, p, r1);
         Store(c, p, cBase, r1, q0, o0, c10 + bias1); Store(c, p, cBase, r1, q1, o1, c11 + bias1); Store(c, p, cBase, r1, q2, o2, c12 + bias1); Store(c, p, cBase, r1, q3, o3, c13 + bias1); Store(c, p, cBase, r1, q4, o4, c14 + bias1); Store(c, p, cBase, r1, q5, o5, c15 + bias1); Store(c, p, cBase, r1, q6, o6, c16 + bias1); Store(c, p, cBase, r1, q7, o7, c17 + bias1);
-        float bias2 = Bias(bias, p, r2);
+        float bias2 = Bias(bias, outRows, p, r2);
         Store(c, p, cBase, r2, q0, o0, c20 + bias2); Store(c, p, cBase, r2, q1, o1, c21 + bias2); Store(c, p, cBase, r2, q2, o2, c22 + bias2); Store(c, p, cBase, r2, q3, o3, c23 + bias2); Store(c, p, cBase, r2, q4, o4, c24 + bias2); Store(c, p, cBase, r2, q5, o5, c25 + bias2); Store(c, p, cBase, r2, q6, o6, c26 + bias2); Store(c, p, cBase, r2, q7, o7, c27 + bias2);
-        float bias3 = Bias(bias, p, r3);
+        float bias3 = Bias(bias, outRows, p, r3);
         Store(c, p, cBase, r3, q0, o0, c30 + bias3); Store(c, p, cBase, r3, q1, o1, c31 + bias3); Store(c, p, cBase, r3, q2, o2, c32 + bias3); Store(c, p, cBase, r3, q3, o3, c33 + bias3); Store(c, p, cBase, r3, q4, o4, c34 + bias3); Store(c, p, cBase, r3, q5, o5, c35 + bias3); Store(c, p, cBase, r3, q6, o6, c36 + bias3); Store(c, p, cBase, r3, q7, o7, c37 + bias3);
-        float bias4 = Bias(bias, p, r4);
+        float bias4 = Bias(bias, outRows, p, r4);
         Store(c, p, cBase, r4, q0, o0, c40 + bias4); Store(c, p, cBase, r4, q1, o1, c41 + bias4); Store(c, p, cBase, r4, q2, o2, c42 + bias4); Store(c, p, cBase, r4, q3, o3, c43 + bias4); Store(c, p, cBase, r4, q4, o4, c44 + bias4); Store(c, p, cBase, r4, q5, o5, c45 + bias4); Store(c, p, cBase, r4, q6, o6, c46 + bias4); Store(c, p, cBase, r4, q7, o7, c47 + bias4);
-        float bias5 = Bias(bias, p, r5);
+        float bias5 = Bias(bias, outRows, p, r5);
         Store(c, p, cBase, r5, q0, o0, c50 + bias5); Store(c, p, cBase, r5, q1, o1, c51 + bias5); Store(c, p, cBase, r5, q2, o2, c52 + bias5); Store(c, p, cBase, r5, q3, o3, c53 + bias5); Store(c, p, cBase, r5, q4, o4, c54 + bias5); Store(c, p, cBase, r5, q5, o5, c55 + bias5); Store(c, p, cBase, r5, q6, o6, c56 + bias5); Store(c, p, cBase, r5, q7, o7, c57 + bias5);
-        float bias6 = Bias(bias, p, r6);
+        float bias6 = Bias(bias, outRows, p, r6);
         Store(c, p, cBase, r6, q0, o0, c60 + bias6); Store(c, p, cBase, r6, q1, o1, c61 + bias6); Store(c, p, cBase, r6, q2, o2, c62 + bias6); Store(c, p, cBase, r6, q3, o3, c63 + bias6); Store(c, p, cBase, r6, q4, o4, c64 + bias6); Store(c, p, cBase, r6, q5, o5, c65 + bias6); Store(c, p, cBase, r6, q6, o6, c66 + bias6); Store(c, p, cBase, r6, q7, o7, c67 + bias6);
-        float bias7 = Bias(bias, p, r7);
+        float bias7 = Bias(bias, outRows, p, r7);
         Store(c, p, cBase, r7, q0, o0, c70 + bias7); Store(c, p, cBase, r7, q1, o1, c71 + bias7); Store(c, p, cBase, r7, q2, o2, c72 + bias7); Store(c, p, cBase, r7, q3, o3, c73 + bias7); Store(c, p, cBase, r7, q4, o4, c74 + bias7); Store(c, p, cBase, r7, q5, o5, c75 + bias7); Store(c, p, cBase, r7, q6, o6, c76 + bias7); Store(c, p, cBase, r7, q7, o7, c77 + bias7);
     }
 
@@ -388,21 +407,26 @@ public sealed partial class IlgpuBackend
     /// <summary>Split-K for the weight gradient: aim for chunks of ≥ this many k, and ≤ this many blocks in all.</summary>
     private const int ConvSplitKMinChunk = 256, ConvSplitKMaxBlocks = 256;
 
-    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, IlgpuConvParams> convGemmKernel = null!;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, IlgpuConvParams> convGemmKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> convSplitKSumKernel = null!;
     private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int> convBiasGradKernel = null!;
 
     private void LoadConv()
     {
-        convGemmKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, IlgpuConvParams>>(IlgpuKernelRegistry.ConvGemm);
+        convGemmKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, IlgpuConvParams>>(IlgpuKernelRegistry.ConvGemm);
         convSplitKSumKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int>>(IlgpuKernelRegistry.ConvSplitKSum);
         convBiasGradKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int>>(IlgpuKernelRegistry.ConvBiasGrad);
     }
 
-    private void LaunchConvGemm(in IlgpuConvParams p, int splits, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c)
+    /// <summary>Dense passes read no index list: the empty views are never touched (Gather = 0).</summary>
+    private void LaunchConvGemm(in IlgpuConvParams p, int splits, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c) =>
+        LaunchConvGemm(p, splits, a, b, bias, c, ArrayView<int>.Empty, ArrayView<int>.Empty);
+
+    private void LaunchConvGemm(in IlgpuConvParams p, int splits, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c,
+                                ArrayView<int> outRows, ArrayView<int> inChannels)
     {
         var grid = new Index3D((p.N + IlgpuConvKernels.BN - 1) / IlgpuConvKernels.BN, (p.M + IlgpuConvKernels.BM - 1) / IlgpuConvKernels.BM, splits);
-        convGemmKernel(stream, new KernelConfig(grid, new Index3D(IlgpuConvKernels.Threads, 1, 1)), a, b, bias, c, p);
+        convGemmKernel(stream, new KernelConfig(grid, new Index3D(IlgpuConvKernels.Threads, 1, 1)), a, b, bias, c, outRows, inChannels, p);
     }
 
     protected override void RunConv2dForward(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float>? bias, DeviceBuffer<float> y)

@@ -104,6 +104,7 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         Check("fill random uniform", $"[{n}]", 0, [n], 1, (b, x) => b.FillRandom(x[0], RandomDistribution.Uniform, -1f, 2f, 42, 7));
         Check("fill random bernoulli (dropout mask)", $"[{n}]", 0, [n], 1, (b, x) => b.FillRandom(x[0], RandomDistribution.Bernoulli, 0.7f, 0f, 42, 7));
         CheckConv();
+        CheckGatherConv();
         CheckMasked();
         CheckLstm();
         CheckLayout();
@@ -235,6 +236,27 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
                 (b, x) => b.Conv2dBackwardData(s, x[0], x[1], x[2]));
             Check("conv2d backward weights", shape, Exact, [s.XLength, s.YLength, s.WeightLength, s.Cout], 2,
                 (b, x) => b.Conv2dBackwardWeights(s, x[0], x[1], x[2], x[3]));
+        }
+    }
+
+    /// <summary>Gather conv (kept channels through unsorted index lists) on odd shapes, one past a 64-row tile.</summary>
+    private void CheckGatherConv()
+    {
+        (Conv2dShape Shape, int KeptIn, int KeptOut)[] cases = small
+            ? [(new(2, 7, 9, 11, 13, 3, 3, 1, 1, 1, 1), 4, 5), (new(2, 5, 9, 7, 71, 3, 3, 2, 2, 1, 1), 3, 67)]
+            : [(new(8, 65, 29, 27, 63, 3, 3, 1, 1, 1, 1), 33, 17), (new(8, 67, 17, 15, 129, 3, 3, 2, 2, 1, 1), 51, 97),
+               (new(8, 63, 17, 15, 65, 1, 1, 1, 1, 0, 0), 31, 65)];
+        foreach (var (s, keptIn, keptOut) in cases)
+        {
+            int[] inIdx = Enumerable.Range(0, keptIn).Select(j => (j * 37 + 5) % s.Cin).ToArray();
+            int[] outIdx = Enumerable.Range(0, keptOut).Select(j => (j * 41 + 3) % s.Cout).ToArray();
+            long y = (long)s.N * keptOut * s.OutH * s.OutW;
+            Check("gather conv2d forward", $"{s} keep {keptIn}→{keptOut}", Exact, [s.XLength, s.WeightLength, s.Cout, y], 3, (b, x) =>
+            {
+                using var inSel = ChannelSelection.FromIndices(b, inIdx, s.Cin);
+                using var outSel = ChannelSelection.FromIndices(b, outIdx, s.Cout);
+                b.GatherConv2dForward(s, x[0], x[1], x[2], inSel, outSel, x[3]);
+            });
         }
     }
 

@@ -40,9 +40,9 @@ public static partial class F
         return y;
     }
 
-    private static Conv2dShape Conv2dShapeOf(Tensor x, Tensor weight, Tensor? bias, int strideH, int strideW, int padH, int padW)
+    /// <summary>The conv's shape from its operands, or a shape error naming <paramref name="op"/>.</summary>
+    private static Conv2dShape Conv2dShapeOf(Tensor x, Tensor weight, Tensor? bias, int strideH, int strideW, int padH, int padW, string op = "Conv2d")
     {
-        const string op = "Conv2d";
         CheckSameBackend(op, x, weight);
         if (x.Rank != 4 || weight.Rank != 4)
             throw TensorShapeException.Mismatch(op, x.Shape, weight.Shape, "needs x [N, Cin, H, W] and weight [Cout, Cin, KH, KW]");

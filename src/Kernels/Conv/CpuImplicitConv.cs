@@ -1,0 +1,189 @@
+using System.Buffers;
+using System.Runtime.Intrinsics;
+using SparseCore.Kernels.Conv;
+using SparseCore.Kernels.Gemm;
+
+namespace SparseCore.Kernels.Cpu;
+
+/// <summary>
+/// The conv forward as a GEMM whose B panels are packed straight from the image (implicit
+/// im2col), for the dense conv and gather conv alike. Why: with im2col + Sgemm every image's
+/// patch matrix (K × P floats, K = Cin·KH·KW) is written to memory, read back by the GEMM's B
+/// packing and written again — three passes over K·P that do not shrink with the output channel
+/// count, so a conv with few (kept) output channels was bound by them (output-pruned gather conv
+/// at 10 % ran at ~2× instead of ~10×). Here each NR-pixel panel of the patch matrix is packed once
+/// into an L2-resident buffer and consumed at once by every row panel of the weights, which are
+/// packed into the micro-kernel's A layout once per call — the kept [out, in] sub-block gathered
+/// through the index lists on the way in (no weight copy outlives the call).
+/// Threads: images are dealt out to the team (callers use this only when every thread gets one).
+/// Determinism: every output is one micro-kernel call over the full K in a fixed order.
+/// </summary>
+internal static unsafe class CpuImplicitConv
+{
+    /// <summary>Whether the widest SIMD micro-kernel can run here (otherwise callers use im2col + Sgemm).</summary>
+    public static bool IsSupported => Avx512MicroKernel.IsSupported || Avx2MicroKernel.IsSupported || Vector128MicroKernel.IsSupported;
+
+    /// <summary>
+    /// y[n, j] = Σ conv(x[n, inChannels[c]], w[outRows[j], inChannels[c]]) (+ bias[outRows[j]]),
+    /// y [N, outRows.Length, OutH, OutW]; a null list means every channel in order.
+    /// </summary>
+    public static void Forward(in Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, int[]? inChannels, int[]? outRows)
+    {
+        if (Avx512MicroKernel.IsSupported) Driver<Avx512MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows);
+        else if (Avx2MicroKernel.IsSupported) Driver<Avx2MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows);
+        else Driver<Vector128MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows);
+    }
+
+    private static class Driver<TKernel> where TKernel : struct, IGemmMicroKernel
+    {
+        public static void Forward(Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, int[]? inChannels, int[]? outRows)
+        {
+            int mr = TKernel.MR, nr = TKernel.NR;
+            int keptIn = inChannels?.Length ?? s.Cin, m = outRows?.Length ?? s.Cout, area = s.KH * s.KW;
+            int k = keptIn * area, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W;
+            int rowPanels = (m + mr - 1) / mr;
+            float[] packed = ArrayPool<float>.Shared.Rent(rowPanels * mr * k);
+            try
+            {
+                PackWeights(s, w, packed, inChannels, outRows, m, keptIn);
+                CpuConv.ForEachImage(s.N, n =>
+                {
+                    var yn = y.AsSpan(n * m * p, m * p);
+                    if (bias is not null)
+                        for (int j = 0; j < m; j++) yn.Slice(j * p, p).Fill(bias[outRows is null ? j : outRows[j]]);
+                    float beta = bias is null ? 0f : 1f;
+                    float* panel = AlignedScratch.Get(AlignedScratch.Slot.PackB, (long)k * nr);
+                    float* padded = AlignedScratch.Get(AlignedScratch.Slot.ConvImage, (long)keptIn * (s.H + 2 * s.PadH) * (s.W + 2 * s.PadW));
+                    float* edge = stackalloc float[mr * nr];
+                    fixed (float* xp = x, yp = y, ap = packed)
+                    {
+                        float* yBase = yp + (long)n * m * p;
+                        PadImage(s, xp + (long)n * inPlane, inChannels, keptIn, padded);
+                        for (int j0 = 0; j0 < p; j0 += nr)
+                        {
+                            int cols = Math.Min(nr, p - j0);
+                            PackPatches(s, padded, keptIn, j0, cols, panel, nr);
+                            for (int ip = 0; ip < rowPanels; ip++)
+                            {
+                                int rows = Math.Min(mr, m - ip * mr);
+                                float* a = ap + (long)ip * mr * k, c = yBase + (long)ip * mr * p + j0;
+                                if (rows == mr && cols == nr)
+                                {
+                                    TKernel.Run(k, a, panel, c, p, 1f, beta);
+                                    continue;
+                                }
+                                TKernel.Run(k, a, panel, edge, nr, 1f, 0f);
+                                for (int r = 0; r < rows; r++)
+                                    for (int q = 0; q < cols; q++)
+                                        c[r * p + q] = beta == 0f ? edge[r * nr + q] : c[r * p + q] + edge[r * nr + q];
+                            }
+                        }
+                    }
+                });
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(packed);
+            }
+        }
+
+        /// <summary>The kept weight rows as MR-row micro-panels: a[ip][kk·MR + r] = w[outRows[ip·MR + r], inChannels[kk / area], kk % area], 0 past the last row.</summary>
+        private static void PackWeights(in Conv2dShape s, float[] w, float[] a, int[]? inChannels, int[]? outRows, int m, int keptIn)
+        {
+            int mr = TKernel.MR, area = s.KH * s.KW, k = keptIn * area, rowPanels = (m + mr - 1) / mr;
+            for (int ip = 0; ip < rowPanels; ip++)
+                for (int r = 0; r < mr; r++)
+                {
+                    int row = ip * mr + r;
+                    var dst = a.AsSpan(ip * mr * k);
+                    if (row >= m)
+                    {
+                        for (int kk = 0; kk < k; kk++) dst[kk * mr + r] = 0f;
+                        continue;
+                    }
+                    int wRow = (outRows is null ? row : outRows[row]) * s.Cin;
+                    for (int c = 0; c < keptIn; c++)
+                    {
+                        var src = w.AsSpan((wRow + (inChannels is null ? c : inChannels[c])) * area, area);
+                        for (int t = 0; t < area; t++) dst[(c * area + t) * mr + r] = src[t];
+                    }
+                }
+        }
+    }
+
+    /// <summary>
+    /// The kept input channels of one image with their zero border, [keptIn, H + 2·ph, W + 2·pw]:
+    /// made once per image (1/(KH·KW) of the patch matrix), it lets every patch row be a plain copy.
+    /// </summary>
+    private static void PadImage(in Conv2dShape s, float* x, int[]? inChannels, int keptIn, float* padded)
+    {
+        int hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW, plane = s.H * s.W;
+        for (int c = 0; c < keptIn; c++)
+        {
+            float* src = x + (long)(inChannels is null ? c : inChannels[c]) * plane, dst = padded + (long)c * hp * wp;
+            new Span<float>(dst, s.PadH * wp).Clear();
+            for (int ih = 0; ih < s.H; ih++)
+            {
+                float* row = dst + (s.PadH + ih) * wp;
+                new Span<float>(row, s.PadW).Clear();
+                new ReadOnlySpan<float>(src + ih * s.W, s.W).CopyTo(new Span<float>(row + s.PadW, s.W));
+                new Span<float>(row + s.PadW + s.W, s.PadW).Clear();
+            }
+            new Span<float>(dst + (s.PadH + s.H) * wp, s.PadH * wp).Clear();
+        }
+    }
+
+    /// <summary>
+    /// Columns j0 … j0+cols of the patch matrix as one B micro-panel, from the padded image:
+    /// panel[kk·nr + j] = padded[c, oh·sh + r, ow·sw + q] for kk = (c·KH + r)·KW + q and pixel
+    /// j0 + j = oh·OutW + ow; 0 past cols. The panel's pixels are cut into output-row segments once.
+    /// </summary>
+    private static void PackPatches(in Conv2dShape s, float* padded, int keptIn, int j0, int cols, float* panel, int nr)
+    {
+        int outW = s.OutW, hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW;
+        int segments = 0;
+        Span<int> segSrc = stackalloc int[nr], segDst = stackalloc int[nr], segLen = stackalloc int[nr];
+        for (int j = 0; j < cols; segments++)
+        {
+            int pixel = j0 + j, oh = pixel / outW, ow = pixel - oh * outW, len = Math.Min(outW - ow, cols - j);
+            (segSrc[segments], segDst[segments], segLen[segments]) = (oh * s.StrideH * wp + ow * s.StrideW, j, len);
+            j += len;
+        }
+        int kk = 0;
+        if (s.StrideW == 1 && cols == nr && segments * outW == nr && segSrc[0] % wp == 0)
+        {
+            // The common case (3×3 stride 1, panel width a multiple of the output width): the
+            // panel is whole output rows, each a copy of outW floats at a fixed stride.
+            int rowStep = s.StrideH * wp, rows = segments, first = segSrc[0];
+            for (int c = 0; c < keptIn; c++)
+                for (int r = 0; r < s.KH; r++)
+                    for (int q = 0; q < s.KW; q++, kk++)
+                    {
+                        float* src = padded + (long)c * hp * wp + r * wp + q + first, dst = panel + (long)kk * nr;
+                        for (int g = 0; g < rows; g++, src += rowStep, dst += outW) CopyShort(src, dst, outW);
+                    }
+            return;
+        }
+        for (int c = 0; c < keptIn; c++)
+            for (int r = 0; r < s.KH; r++)
+                for (int q = 0; q < s.KW; q++, kk++)
+                {
+                    float* src = padded + (long)c * hp * wp + r * wp + q, dst = panel + (long)kk * nr;
+                    for (int g = 0; g < segments; g++)
+                    {
+                        float* from = src + segSrc[g], to = dst + segDst[g];
+                        if (s.StrideW == 1) CopyShort(from, to, segLen[g]);
+                        else for (int t = 0; t < segLen[g]; t++) to[t] = from[t * s.StrideW];
+                    }
+                    for (int j = cols; j < nr; j++) dst[j] = 0f;
+                }
+    }
+
+    /// <summary>A copy of a few dozen floats without a memmove call: the segments are output rows (8–32 floats here).</summary>
+    private static void CopyShort(float* from, float* to, int len)
+    {
+        int t = 0;
+        for (; t + 8 <= len; t += 8) Vector256.Store(Vector256.Load(from + t), to + t);
+        for (; t < len; t++) to[t] = from[t];
+    }
+}
