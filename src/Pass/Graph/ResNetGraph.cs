@@ -35,12 +35,12 @@ internal static class ResNetGraph
             int lastMask = previous!.Value;
             int width = b.Conv(last).OutChannels;
 
-            if (b.Has($"{block}.downsample.0"))
+            string ds = $"{block}.downsample.0";
+            bool convShortcut = b.Has(ds);
+            if (convShortcut)
             {
-                string ds = $"{block}.downsample.0";
                 b.SharedConv(ds, b.NormAt($"{block}.downsample.1"), lastMask, streamMask, group);
                 group = b.NewGroup(width);
-                b.Writes(ds, group.Value);
             }
             else if (b.Has($"{block}.shortcut"))
             {
@@ -52,6 +52,7 @@ internal static class ResNetGraph
                 foreach (string writer in streamWriters) b.Writes(writer, group.Value);
             }
             b.Writes(last, group.Value);
+            if (convShortcut) b.Writes(ds, group.Value);
             streamWriters = [last];
             streamMask = lastMask;
             streamWidth = width;
