@@ -1,0 +1,39 @@
+using SparseCore.Models.Flops;
+using SparseCore.Models.Modules;
+using SparseCore.Tensors;
+
+namespace SparseCore.Pass.Prompts;
+
+/// <summary>
+/// A prompt followed by a backbone, as one module: the backbone's children are adopted under their
+/// own names and the prompt is added as "prompt", so parameters read "prompt.prompt",
+/// "conv1.weight", "layer1.0.bn1.running_mean", … One Checkpoint.Save writes both into one
+/// safetensors file while the backbone keeps its torchvision names (its state dict, LayerWidths.Of
+/// and the channel graph see the same names as for the bare backbone), and a loader built for the
+/// bare backbone rejects the file by name rather than silently running it without its prompt.
+/// Takes ownership of both: disposing this disposes the backbone's layers.
+/// </summary>
+public sealed class PromptedModel : Module
+{
+    public PromptedModel(VisualPrompt prompt, Module backbone)
+    {
+        if (backbone.NamedParameters().Count() != backbone.Children.Sum(c => c.Module.NamedParameters().Count())
+            || backbone.NamedBuffers().Count() != backbone.Children.Sum(c => c.Module.NamedBuffers().Count()))
+            throw new NotSupportedException($"PromptedModel: {backbone.GetType().Name} keeps parameters or buffers outside its child modules, which cannot be adopted");
+        if (backbone.Children.Any(c => c.Name == "prompt"))
+            throw new ArgumentException($"PromptedModel: {backbone.GetType().Name} already has a child named 'prompt'");
+        Prompt = AddModule("prompt", prompt);
+        foreach (var (name, child) in backbone.Children) AddModule(name, child);
+        Backbone = backbone;
+    }
+
+    public VisualPrompt Prompt { get; }
+
+    /// <summary>The backbone, whose layers this module shares; run it through this module so that Train/Eval reach them.</summary>
+    public Module Backbone { get; }
+
+    public override Tensor Forward(Tensor x) => Backbone.Forward(Prompt.Forward(x));
+
+    public override Shape Trace(Shape input, ShapeTrace trace) =>
+        Backbone.Trace(trace.Child("prompt", Prompt, input), trace);
+}
