@@ -4,10 +4,10 @@ namespace SparseCore.Models.Modules;
 
 public sealed class ReLU : Module
 {
-    public override Tensor Forward(Tensor x) => F.Relu(x);
+    protected override Tensor ForwardCore(Tensor x) => F.Relu(x);
 }
 
 public sealed class GELU : Module
 {
-    public override Tensor Forward(Tensor x) => F.Gelu(x);
+    protected override Tensor ForwardCore(Tensor x) => F.Gelu(x);
 }

@@ -18,7 +18,7 @@ public sealed class AdaptiveAvgPool2d : Module
 
     public int OutputSize { get; }
 
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         int window = Window(x.Shape, "AdaptiveAvgPool2d");
         if (OutputSize == 1) return F.Reshape(F.GlobalAvgPool(x), new Shape(x.Shape[0], x.Shape[1], 1, 1));

@@ -38,7 +38,7 @@ public sealed class BatchNorm2d : Module
     public Tensor RunningMean { get; }
     public Tensor RunningVar { get; }
 
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         var y = F.BatchNorm2d(x, Weight.Value, Bias.Value, RunningMean, RunningVar, Training, Momentum, Eps);
         if (Training) batchesTracked.Backend.Affine(batchesTracked.Buffer, batchesTracked.Buffer, 1f, 1f, 1);

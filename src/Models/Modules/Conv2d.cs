@@ -45,7 +45,7 @@ public sealed class Conv2d : Module
     public Parameter Weight { get; }
     public Parameter? Bias { get; }
 
-    public override Tensor Forward(Tensor x) => F.Conv2d(x, Weight.Value, Bias?.Value, Stride, Padding);
+    protected override Tensor ForwardCore(Tensor x) => F.Conv2d(x, Weight.Value, Bias?.Value, Stride, Padding);
 
     public override Shape Trace(Shape input, ShapeTrace trace)
     {

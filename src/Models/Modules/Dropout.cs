@@ -31,7 +31,7 @@ public sealed class Dropout : Module
     /// <summary>Training forwards that drew a mask so far.</summary>
     public ulong Calls { get; set; }
 
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         if (!Training || P == 0) return x;
         return F.Dropout(x, P, true, seed, streamBase + Calls++);

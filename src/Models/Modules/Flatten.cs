@@ -6,7 +6,7 @@ namespace SparseCore.Models.Modules;
 /// <summary>[N, ...] → [N, features].</summary>
 public sealed class Flatten : Module
 {
-    public override Tensor Forward(Tensor x) => F.Flatten(x);
+    protected override Tensor ForwardCore(Tensor x) => F.Flatten(x);
 
     public override Shape Trace(Shape input, ShapeTrace trace) => new(input[0], input.Product(1, input.Rank));
 }

@@ -21,7 +21,7 @@ public sealed class LayerNorm : Module
     public Parameter Weight { get; }
     public Parameter Bias { get; }
 
-    public override Tensor Forward(Tensor x) => F.LayerNorm(x, Weight.Value, Bias.Value, Eps);
+    protected override Tensor ForwardCore(Tensor x) => F.LayerNorm(x, Weight.Value, Bias.Value, Eps);
 
     public override Shape Trace(Shape input, ShapeTrace trace)
     {

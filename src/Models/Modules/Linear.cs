@@ -32,7 +32,7 @@ public sealed class Linear : Module
     public Parameter Weight { get; }
     public Parameter? Bias { get; }
 
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         if (x.Rank == 2) return F.Linear(x, Weight.Value, Bias?.Value);
         if (x.Rank < 2) throw TensorShapeException.Mismatch("Linear", x.Shape, Weight.Value.Shape, "needs x [..., in] with a leading axis");

@@ -34,7 +34,7 @@ public sealed class Lstm : Module
         F.LstmCell(x, h, c, WeightIh.Value, WeightHh.Value, BiasIh.Value, BiasHh.Value);
 
     /// <summary>x [B, T, In] from a zero state → every step's hidden state [B, T, H].</summary>
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         if (x.Rank != 3 || x.Shape[2] != InputSize)
             throw new TensorShapeException("LSTM", $"needs x [B, T, {InputSize}], got {x.Shape}");

@@ -10,7 +10,7 @@ public sealed class MaxPool2d(int kernel, int stride, int padding = 0) : Module
     public int Stride { get; } = stride;
     public int Padding { get; } = padding;
 
-    public override Tensor Forward(Tensor x) => F.MaxPool2d(x, Kernel, Stride, Padding);
+    protected override Tensor ForwardCore(Tensor x) => F.MaxPool2d(x, Kernel, Stride, Padding);
 
     public override Shape Trace(Shape input, ShapeTrace trace) => PoolTrace.Output("MaxPool2d", input, Kernel, Stride, Padding, trace);
 }

@@ -13,10 +13,43 @@ public abstract class Module : IDisposable
     private readonly List<Parameter> parameters = new();
     private readonly List<(string Name, Tensor Value)> buffers = new();
     private readonly List<(string Name, Module Module)> children = new();
+    private readonly List<Func<Module, Tensor, Tensor>> forwardHooks = new();
 
     public bool Training { get; private set; } = true;
 
-    public abstract Tensor Forward(Tensor x);
+    /// <summary>Runs the layer, then any forward hooks in the order they were added.</summary>
+    public Tensor Forward(Tensor x)
+    {
+        var y = ForwardCore(x);
+        foreach (var hook in forwardHooks) y = hook(this, y);
+        return y;
+    }
+
+    protected abstract Tensor ForwardCore(Tensor x);
+
+    /// <summary>
+    /// Adds a function applied to this module's output on every forward (torch's
+    /// register_forward_hook with a returned output): how code outside a backbone — channel masks
+    /// after a batch-norm, activation probes — acts inside it without the backbone knowing.
+    /// Disposing the returned handle removes the hook.
+    /// </summary>
+    public IDisposable AddForwardHook(Func<Module, Tensor, Tensor> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        forwardHooks.Add(hook);
+        return new HookHandle(() => forwardHooks.Remove(hook));
+    }
+
+    private sealed class HookHandle(Action remove) : IDisposable
+    {
+        private Action? remove = remove;
+
+        public void Dispose()
+        {
+            remove?.Invoke();
+            remove = null;
+        }
+    }
 
     /// <summary>
     /// The output shape for an input shape, without running any kernel, recording this layer's

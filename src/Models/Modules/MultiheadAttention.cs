@@ -29,7 +29,7 @@ public sealed class MultiheadAttention : Module
     public Linear OutProj { get; }
 
     /// <summary>x [B, T, E] attends to itself → [B, T, E].</summary>
-    public override Tensor Forward(Tensor x) =>
+    protected override Tensor ForwardCore(Tensor x) =>
         F.MultiHeadAttention(x, InProjWeight.Value, InProjBias.Value, OutProj.Weight.Value, OutProj.Bias?.Value, Heads);
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed class Normalize : Module
     public IReadOnlyList<float> Mean => mean;
     public IReadOnlyList<float> Std => std;
 
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         if (mean.Length == 1) return F.Affine(x, 1f / std[0], -mean[0] / std[0]);
         if (x.Rank != 4 || x.Shape[1] != mean.Length)

@@ -25,7 +25,7 @@ public sealed class Sequential : Module
 
     public IReadOnlyList<Module> Layers => layers.Select(l => l.Module).ToArray();
 
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         foreach (var (_, layer) in layers) x = layer.Forward(x);
         return x;

@@ -14,7 +14,7 @@ public sealed class ZeroPad2d : Module
 
     public int Padding { get; }
 
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         if (x.Rank != 4) throw new TensorShapeException("ZeroPad2d", $"needs x [N, C, H, W], got {x.Shape}");
         int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3], p = Padding;

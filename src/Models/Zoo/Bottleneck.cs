@@ -41,7 +41,7 @@ public sealed class Bottleneck : Module
 
     public int OutChannels { get; }
 
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         var y = F.Relu(bn1.Forward(conv1.Forward(x)));
         y = F.Relu(bn2.Forward(conv2.Forward(y)));

@@ -25,7 +25,7 @@ public sealed class PadShortcut : Module
     public int OutChannels { get; }
     public int Stride { get; }
 
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         var sub = Stride == 1 ? x : F.MaxPool2d(x, 1, Stride);
         if (OutChannels == InChannels) return sub;

@@ -70,7 +70,7 @@ public sealed class ResNet : Module
 
     public ResNetSpec Spec { get; }
 
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         x = F.Relu(bn1.Forward(conv1.Forward(normalize.Forward(x))));
         if (maxpool is not null) x = maxpool.Forward(x);

@@ -72,7 +72,7 @@ public sealed class Vgg : Module
     /// <summary>True when the head is torchvision's 7×7 → 4096 → 4096 classifier (inputs of 224 px and more).</summary>
     public bool TorchvisionHead { get; }
 
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         if (pad is not null) x = pad.Forward(x);
         x = features.Forward(normalize.Forward(x));

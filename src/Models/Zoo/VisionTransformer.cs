@@ -40,7 +40,7 @@ public sealed class VisionTransformer : Module
     public VitSpec Spec { get; }
     public Parameter ClassToken { get; }
 
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         x = normalize.Forward(x);
         int n = x.Shape[0], p = Spec.Patch, embed = convProj.OutChannels;

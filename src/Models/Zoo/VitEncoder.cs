@@ -26,7 +26,7 @@ public sealed class VitEncoder : Module
     public Parameter PosEmbedding { get; }
 
     /// <summary>x [N, S, E] → [N, S, E].</summary>
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         var pos = PosEmbedding.Value;
         if (x.Rank != 3 || x.Shape[1] != pos.Shape[1] || x.Shape[2] != pos.Shape[2])

@@ -30,7 +30,7 @@ public sealed class VitEncoderBlock : Module
             XavierLinear(init, hidden, embed), new Dropout(0f)));
     }
 
-    public override Tensor Forward(Tensor x)
+    protected override Tensor ForwardCore(Tensor x)
     {
         x = F.Add(x, dropout.Forward(attention.Forward(ln1.Forward(x))));
         return F.Add(x, mlp.Forward(ln2.Forward(x)));

@@ -32,7 +32,7 @@ public sealed class PromptedModel : Module
     /// <summary>The backbone, whose layers this module shares; run it through this module so that Train/Eval reach them.</summary>
     public Module Backbone { get; }
 
-    public override Tensor Forward(Tensor x) => Backbone.Forward(Prompt.Forward(x));
+    protected override Tensor ForwardCore(Tensor x) => Backbone.Forward(Prompt.Forward(x));
 
     public override Shape Trace(Shape input, ShapeTrace trace) =>
         Backbone.Trace(trace.Child("prompt", Prompt, input), trace);

@@ -27,7 +27,7 @@ public abstract class VisualPrompt : Module
     /// <summary>The learnable prompt tensor V.</summary>
     public abstract Parameter Prompt { get; }
 
-    public sealed override Tensor Forward(Tensor x)
+    protected sealed override Tensor ForwardCore(Tensor x)
     {
         CheckInput(x.Shape);
         return Apply(x);

@@ -24,7 +24,7 @@ public class CheckpointTests
 
         public Tensor Offset { get; }
 
-        public override Tensor Forward(Tensor x) => x;
+        protected override Tensor ForwardCore(Tensor x) => x;
     }
 
     [Fact]

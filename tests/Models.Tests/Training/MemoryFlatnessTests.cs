@@ -9,6 +9,7 @@ using SparseCore.Tensors;
 namespace SparseCore.Models.Tests.Training;
 
 /// <summary>A training loop must not leak: device buffers, tape and managed heap stay flat (MLP and ResNet-20).</summary>
+[Collection(MemoryCollection.Name)]
 public class MemoryFlatnessTests
 {
     [Theory]
