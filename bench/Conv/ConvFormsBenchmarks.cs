@@ -163,15 +163,7 @@ public class ConvFormsBenchmarks
             .AddNode("Conv", ["X", "W", "B"], ["Y"],
                 OnnxAttribute.Of("kernel_shape", 3L, 3L), OnnxAttribute.Of("pads", 1L, 1L, 1L, 1L), OnnxAttribute.Of("strides", 1L, 1L))
             .Build("conv");
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = Environment.ProcessorCount,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        var session = Own(new InferenceSession(model, options));
+        var session = Own(OrtPeer.CreateSession(model));
         var runOptions = Own(new RunOptions());
         var y = new float[dense.Length];
         OrtValue[] inputs = [Own(OrtValue.CreateTensorValueFromMemory(x, xShape))];

@@ -56,15 +56,7 @@ public class GemmBenchmarks : IFlopCounted
             .AddNode("MatMul", ["A", "B"], ["C"])
             .Build("matmul");
 
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = Environment.ProcessorCount,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        _session = new InferenceSession(model, options);
+        _session = OrtPeer.CreateSession(model);
         _runOptions = new RunOptions();
         long[] shape = [N, N];
         _inputs = [OrtValue.CreateTensorValueFromMemory(_a, shape), OrtValue.CreateTensorValueFromMemory(_b, shape)];
