@@ -13,7 +13,8 @@ namespace SparseCore.Kernels.Cpu;
 /// a group of consecutive images side by side in one [K, G·P] matrix and their output gradients in
 /// one [Cout, G·P] matrix, so a single GEMM of depth G·P adds the whole group. Lanes are dealt out
 /// to the team (each GEMM then runs solo), each into its own partial sum; the partials are added in
-/// lane order at the end.
+/// lane order at the end. A 1×1 unstrided conv's images are copied side by side too (im2col is a
+/// plain copy there), since a group needs them in one matrix.
 /// Determinism: lanes and groups depend on the shape alone, each lane's groups are added in order,
 /// and Sgemm's result never depends on its thread count, so neither does dW.
 /// </summary>
