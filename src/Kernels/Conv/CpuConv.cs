@@ -11,16 +11,16 @@ namespace SparseCore.Kernels.Cpu;
 // B panels (CpuImplicitConv.cs), skipping the patch matrix's round trip through memory.
 //   forward         y_n[Cout, P]    = W[Cout, Cin·KH·KW] · cols_n[Cin·KH·KW, P]  (bias preloaded, beta = 1)
 //   backward-data   cols_n          = Wᵀ · dy_n, then col2im scatters cols_n into dx_n
-//   backward-weights dW             = Σ_n dy_n · cols_nᵀ, one GEMM per image with beta = 1, in image order
+//   backward-weights dW             = Σ_n dy_n · cols_nᵀ, a group of images per GEMM (CpuConvWeightGrad.cs)
 // with P = OutH·OutW. A 1×1, stride-1, unpadded conv needs no im2col: x_n already is cols_n.
 //
 // Threads: forward and backward-data give every image its own output, so with at least as many
 // images as team threads the images are dealt out to the WorkerTeam, each running a one-thread
 // GEMM (a GEMM called inside a team job runs solo); fewer images run in order with the GEMM itself
 // parallel. Both give bit-identical results, since Sgemm's result never depends on its thread count.
-// Backward-weights sums over the batch, so its GEMMs run in image order (each parallel inside);
-// only the im2col of a group of images, whose outputs are disjoint, is dealt out to the team.
-// The result depends on the inputs alone, not on thread count or timing.
+// Backward-weights sums over the batch: fixed image ranges, each summed in order into its own
+// partial, the partials added in order. The result depends on the inputs alone, not on thread
+// count or timing.
 public partial class CpuBackend
 {
     protected override void RunConv2dForward(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float>? bias, DeviceBuffer<float> y)
@@ -69,24 +69,9 @@ public partial class CpuBackend
     protected override void RunConv2dBackwardWeights(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float>? dbias)
     {
         var s = shape;
-        float[] xa = ArrayOf(x), dya = ArrayOf(dy), dwa = ArrayOf(dw);
-        int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, outPlane = s.Cout * p;
-        var dwn = dwa.AsSpan(0, (int)s.WeightLength);
-        bool pointwise = CpuConv.IsPointwise(s);
-        int group = pointwise ? s.N : Math.Max(1, WorkerTeam.Shared.Size);
-        float[] slab = pointwise ? [] : CpuConv.Slab((long)group * k * p);
-        for (int first = 0; first < s.N; first += group)
-        {
-            int count = Math.Min(group, s.N - first);
-            if (!pointwise)
-                CpuConv.ForEachImage(count, i => CpuConv.Im2Col(s, xa.AsSpan((first + i) * inPlane, inPlane), slab.AsSpan(i * k * p, k * p)));
-            for (int i = 0; i < count; i++)
-            {
-                int n = first + i;
-                ReadOnlySpan<float> cols = pointwise ? xa.AsSpan(n * inPlane, inPlane) : slab.AsSpan(i * k * p, k * p);
-                CpuGemm.Sgemm(false, true, s.Cout, k, p, 1f, dya.AsSpan(n * outPlane, outPlane), cols, n == 0 ? 0f : 1f, dwn);
-            }
-        }
+        float[] xa = ArrayOf(x), dya = ArrayOf(dy);
+        int p = s.OutH * s.OutW, outPlane = s.Cout * p;
+        CpuConvWeightGrad.Run(s, xa, dya, ArrayOf(dw));
         if (dbias is null) return;
         var dba = ArrayOf(dbias);
         CpuParallel.For(s.Cout, Math.Max(1, ElementGrain / Math.Max(1, s.N * p)), (c0, c1) =>
@@ -105,7 +90,7 @@ public partial class CpuBackend
 internal static class CpuConv
 {
     [ThreadStatic] private static float[]? t_cols;
-    [ThreadStatic] private static float[]? t_slab;
+    [ThreadStatic] private static float[]? t_rows;
 
     /// <summary>
     /// Whether the forward packs patches straight into the GEMM panels (CpuImplicitConv): a SIMD
@@ -122,8 +107,8 @@ internal static class CpuConv
     /// <summary>This thread's grow-only patch matrix of at least <paramref name="floats"/> (contents undefined).</summary>
     public static Span<float> Scratch(long floats) => Grow(ref t_cols, floats).AsSpan(0, checked((int)floats));
 
-    /// <summary>The caller's grow-only buffer holding the patch matrices of a group of images.</summary>
-    public static float[] Slab(long floats) => Grow(ref t_slab, floats);
+    /// <summary>This thread's second grow-only buffer (contents undefined): a group's output-gradient rows.</summary>
+    public static Span<float> GroupRows(long floats) => Grow(ref t_rows, floats).AsSpan(0, checked((int)floats));
 
     private static float[] Grow(ref float[]? buffer, long floats)
     {
@@ -159,14 +144,18 @@ internal static class CpuConv
     }
 
     /// <summary>cols[(ci·KH + r)·KW + q, oh·OutW + ow] = x[ci, oh·sh − ph + r, ow·sw − pw + q], 0 in the padding.</summary>
-    public static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols) => Im2Col(s, x, cols, default, s.Cin);
+    public static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols) => Im2Col(s, x, cols, default, s.Cin, s.OutH * s.OutW);
 
     /// <summary>The patch matrix of the listed input channels only: row block ci reads channel channels[ci] (gather conv).</summary>
     public static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols, ReadOnlySpan<int> channels) =>
-        Im2Col(s, x, cols, channels, channels.Length);
+        Im2Col(s, x, cols, channels, channels.Length, s.OutH * s.OutW);
+
+    /// <summary>The patch matrix with its rows rowStride floats apart: one image's block of several images' patch matrices side by side.</summary>
+    public static void Im2ColStrided(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols, int rowStride) =>
+        Im2Col(s, x, cols, default, s.Cin, rowStride);
 
     /// <summary>Row block ci of cols reads x's channel channels[ci], or channel ci when the list is empty.</summary>
-    private static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols, ReadOnlySpan<int> channels, int count)
+    private static Span<float> Im2Col(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols, ReadOnlySpan<int> channels, int count, int rowStride)
     {
         int outH = s.OutH, outW = s.OutW, p = outH * outW, plane = s.H * s.W;
         for (int ci = 0; ci < count; ci++)
@@ -177,7 +166,7 @@ internal static class CpuConv
                 var (ohLo, ohHi) = ValidRange(r, s.PadH, s.StrideH, s.H, outH);
                 for (int q = 0; q < s.KW; q++)
                 {
-                    var row = cols.Slice(((ci * s.KH + r) * s.KW + q) * p, p);
+                    var row = cols.Slice(((ci * s.KH + r) * s.KW + q) * rowStride, p);
                     var (owLo, owHi) = ValidRange(q, s.PadW, s.StrideW, s.W, outW);
                     if (ohLo > ohHi || owLo > owHi)
                     {
