@@ -3,6 +3,7 @@ using SparseCore.Models.Modules;
 using SparseCore.Models.Zoo;
 using SparseCore.Pass.Extraction;
 using SparseCore.Pass.Graph;
+using SparseCore.Pass.Prompts;
 using SparseCore.Tensors;
 using static SparseCore.Pass.Tests.Extraction.ExtractionKit;
 
@@ -10,7 +11,8 @@ namespace SparseCore.Pass.Tests.Extraction;
 
 /// <summary>
 /// The extracted network computes what the masked dense network computes (eval mode, random masks
-/// and batch-norm state) for the CIFAR ResNet-20 with either shortcut, ResNet-18's small stem and
+/// and batch-norm state) for the CIFAR ResNet-20 with either shortcut, ResNet-18's small stem, ResNet-50 (whose stem
+/// feeds only a conv shortcut) and
 /// VGG-16 with and without BN, in both residual modes; shared mode's MACs equal the masked count,
 /// union mode's are at least it; the result survives a checkpoint round trip through its
 /// description; wrong masks are refused with errors naming them.
@@ -52,6 +54,8 @@ public class ExtractionTests
     [InlineData("resnet20", ResidualMode.Union)]
     [InlineData("resnet18", ResidualMode.Shared)]
     [InlineData("resnet18", ResidualMode.Union)]
+    [InlineData("resnet50", ResidualMode.Shared)]
+    [InlineData("resnet50", ResidualMode.Union)]
     [InlineData("vgg16", ResidualMode.Shared)]
     [InlineData("vgg16", ResidualMode.Union)]
     [InlineData("vgg16_bn", ResidualMode.Shared)]
@@ -120,6 +124,18 @@ public class ExtractionTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void PromptedModelExtractsItsBackbone()
+    {
+        using var backbone = Dense("resnet20", 8);
+        var masks = RandomMasks(ChannelGraph.Of(backbone), 8, shared: false);
+        using var prompted = new PromptedModel(new PadPrompt(ModuleInit.Undrawn(Cpu), 3, Side, Side), backbone);
+        var extracted = Extractor.Extract(prompted, Description("resnet20"), masks, ResidualMode.Union);
+        using var _ = extracted.Model;
+        Assert.IsType<ResNet>(extracted.Model);
+        Assert.DoesNotContain(extracted.Model.NamedParameters(), p => p.Name.StartsWith("prompt", StringComparison.Ordinal));
     }
 
     [Fact]
