@@ -11,9 +11,9 @@ namespace SparseCore.Pass.Tests.Extraction;
 
 /// <summary>
 /// The extracted network computes what the masked dense network computes (eval mode, random masks
-/// and batch-norm state) for the CIFAR ResNet-20 with either shortcut, ResNet-18's small stem, ResNet-50 (whose stem
-/// feeds only a conv shortcut) and
-/// VGG-16 with and without BN, in both residual modes; shared mode's MACs equal the masked count,
+/// and batch-norm state) for the CIFAR ResNet-20 with either shortcut, ResNet-18's small stem,
+/// ResNet-50 (whose stem feeds only a conv shortcut) and VGG-16 with and without BN, in both
+/// residual modes; shared mode's MACs equal the masked count,
 /// union mode's are at least it; the result survives a checkpoint round trip through its
 /// description; wrong masks are refused with errors naming them.
 /// </summary>
