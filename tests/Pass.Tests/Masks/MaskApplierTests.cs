@@ -1,4 +1,5 @@
 using SparseCore.Models.Modules;
+using SparseCore.Models.Zoo;
 using SparseCore.Pass.Graph;
 using SparseCore.Pass.Masks;
 using SparseCore.Tensors;
@@ -9,7 +10,8 @@ namespace SparseCore.Pass.Tests.Masks;
 /// <summary>
 /// Masks act after the batch-norm: in ResNet-20 a channel whose mask is 0 outputs exactly 0 after
 /// its BN, kept channels are bit-identical to the dense network's, an all-ones mask leaves the
-/// network's output unchanged, and disposing the applier restores the dense network.
+/// network's output unchanged, disposing the applier restores the dense network; without BN
+/// (VGG-16) the mask acts on the conv's own output.
 /// </summary>
 public class MaskApplierTests
 {
@@ -62,6 +64,32 @@ public class MaskApplierTests
         using var scope = new TensorScope();
         using var applier = new MaskApplier(model, graph, Tensor.Full(Cpu, new Shape(graph.TotalChannels), 1f));
         Assert.Equal(dense, Run(model, "fc").Output);
+    }
+
+    [Fact]
+    public void Without_batch_norm_the_mask_acts_on_the_conv_output()
+    {
+        // VGG-16 (no BN) at 32 px, every conv 4 wide and the hidden linears 8, so it runs in milliseconds.
+        const string first = "features.0";
+        using var shape = ModelZoo.Create("vgg16", ModuleInit.Undrawn(Cpu), 3, 32, 32, 10);
+        var widths = new LayerWidths(LayerWidths.Of(shape).Entries.Select(e => KeyValuePair.Create(e.Key,
+            e.Key.StartsWith("features.", StringComparison.Ordinal) ? 4 : e.Value == 10 ? 10 : 8)));
+        using var model = ModelZoo.Create("vgg16", new ModuleInit(Cpu, 1), 3, 32, 32, 10, widths);
+        model.Eval();
+        var graph = ChannelGraph.Of(model);
+        Assert.Null(graph.Layer(first).Norm);
+        using var scope = new TensorScope();
+        var x = Tensor.FromArray(Cpu, Random(2 * 3 * 32 * 32, 5, 0f, 1f), new Shape(2, 3, 32, 32));
+        float[] dense = [], masked = [];
+        using (Find(model, first).AddForwardHook((_, y) => { dense = y.ToArray(); return y; })) model.Forward(x);
+        var values = Enumerable.Repeat(1f, graph.TotalChannels).ToArray();
+        values[1] = 0f;
+        using (new MaskApplier(model, graph, Tensor.FromArray(Cpu, values, new Shape(graph.TotalChannels))))
+        using (Find(model, first).AddForwardHook((_, y) => { masked = y.ToArray(); return y; }))
+            model.Forward(x);
+        int plane = 32 * 32;
+        Assert.Contains(dense.Where((_, i) => i / plane % 4 == 1), v => v != 0f);
+        for (int i = 0; i < dense.Length; i++) Assert.Equal(i / plane % 4 == 1 ? 0f : dense[i], masked[i]);
     }
 
     [Fact]
