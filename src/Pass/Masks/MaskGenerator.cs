@@ -1,0 +1,70 @@
+using SparseCore.Pass.Hypernetwork;
+using SparseCore.Tensors;
+
+namespace SparseCore.Pass.Masks;
+
+/// <summary>
+/// One optimisation step's masks from the hypernetwork: builds the recurrence's in-masks by
+/// <see cref="RecurrenceThreshold"/>, then takes the exact global top-k of the scores. Carries the
+/// global cut between steps in <see cref="Threshold"/> (save it with a stage-1 checkpoint so that a
+/// resumed run continues identically).
+/// </summary>
+public sealed class MaskGenerator
+{
+    public MaskGenerator(ChannelHypernetwork hypernetwork, double sparsity, RecurrenceThreshold recurrence = RecurrenceThreshold.PreviousStep)
+    {
+        Hypernetwork = hypernetwork;
+        Budget = new ChannelBudget(hypernetwork.Graph, sparsity);
+        Recurrence = recurrence;
+    }
+
+    public ChannelHypernetwork Hypernetwork { get; }
+    public ChannelBudget Budget { get; }
+    public RecurrenceThreshold Recurrence { get; }
+
+    /// <summary>The previous step's global cut score; null before the first step.</summary>
+    public float? Threshold { get; set; }
+
+    /// <summary>This step's masks for prompt tensor <paramref name="prompt"/> (V itself, [C, H, W]).</summary>
+    public MaskSet Next(Tensor prompt)
+    {
+        if (Recurrence == RecurrenceThreshold.TwoPass || (Recurrence == RecurrenceThreshold.PreviousStep && Threshold is null))
+            Threshold = UnmaskedCut(prompt);
+        RecurrenceMask rule = Recurrence == RecurrenceThreshold.PerLayer ? PerLayer : AboveThreshold(Threshold!.Value);
+        var set = MaskSet.Select(Budget, Hypernetwork.Scores(prompt, rule));
+        Threshold = set.Threshold;
+        return set;
+    }
+
+    private float UnmaskedCut(Tensor prompt)
+    {
+        using var scope = new TensorScope();
+        using var noGrad = Autograd.NoGrad();
+        return Budget.Select(Hypernetwork.Forward(prompt).ToArray()).Threshold;
+    }
+
+    private static RecurrenceMask AboveThreshold(float tau) => (_, scores) =>
+    {
+        var hard = scores.Select(v => v >= tau ? 1f : 0f).ToArray();
+        if (!hard.Contains(1f)) hard[Best(scores)] = 1f;
+        return hard;
+    };
+
+    private float[] PerLayer(int mask, float[] scores)
+    {
+        int keep = Math.Max(1, (int)Math.Round((1 - Budget.Sparsity) * scores.Length, MidpointRounding.AwayFromZero));
+        var order = Enumerable.Range(0, scores.Length).ToArray();
+        Array.Sort(order, (a, b) => ChannelBudget.Before(scores, a, b));
+        var hard = new float[scores.Length];
+        for (int r = 0; r < keep; r++) hard[order[r]] = 1f;
+        return hard;
+    }
+
+    private static int Best(float[] scores)
+    {
+        int best = 0;
+        for (int j = 1; j < scores.Length; j++)
+            if (scores[j] > scores[best]) best = j;
+        return best;
+    }
+}
