@@ -35,12 +35,19 @@ public sealed class ShapeTrace
     }
 
     /// <summary>The current layer's output channels: its kept count when masked, else <paramref name="full"/>.</summary>
-    public int KeptOutputs(int full)
+    public int KeptOutputs(int full) => KeptOutputs(full, full);
+
+    /// <summary>
+    /// As <see cref="KeptOutputs(int)"/>, for a layer whose kept count may exceed its unmasked
+    /// default, up to <paramref name="upper"/>: a zero-padding shortcut whose extracted stream keeps
+    /// channels its narrower input dropped.
+    /// </summary>
+    public int KeptOutputs(int full, int upper)
     {
         string name = Name;
         if (!kept.TryGetValue(name, out int k)) return full;
-        if (k < 1 || k > full)
-            throw new ArgumentException($"kept channels for '{name}' must be in [1, {full}], got {k}");
+        if (k < 1 || k > upper)
+            throw new ArgumentException($"kept channels for '{name}' must be in [1, {upper}], got {k}");
         keptSeen.Add(name);
         return k;
     }

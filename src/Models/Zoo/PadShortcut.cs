@@ -33,6 +33,10 @@ public sealed class PadShortcut : Module
         return F.Concat([sub, zeros], 1);
     }
 
+    /// <summary>
+    /// Unmasked, the input's channels plus the padding. An extracted stream's width may be given
+    /// under this module's name (kept channels): the carried channels plus those its own writers keep.
+    /// </summary>
     public override Shape Trace(Shape input, ShapeTrace trace) =>
-        new(input[0], input[1] + OutChannels - InChannels, (input[2] - 1) / Stride + 1, (input[3] - 1) / Stride + 1);
+        new(input[0], trace.KeptOutputs(input[1] + OutChannels - InChannels, OutChannels), (input[2] - 1) / Stride + 1, (input[3] - 1) / Stride + 1);
 }

@@ -54,7 +54,7 @@ public static class Extractor
             CopySlices(dense, model, plan);
             model.Train(dense.Training);
             long denseMacs = ModelCost.Measure(dense, input).Macs;
-            long maskedMacs = ModelCost.Measure(dense, input, plan.MaskedWidths).Macs;
+            long maskedMacs = ModelCost.Measure(dense, input, MaskedWidths(plan)).Macs;
             long extractedMacs = ModelCost.Measure(model, input).Macs;
             return new ExtractedNetwork(model, widths, null, plan, maskedMacs, extractedMacs, denseMacs);
         }
@@ -63,6 +63,19 @@ public static class Extractor
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Each prunable layer's own kept channels, and for a zero-padding shortcut the channels its
+    /// stream really carries in the masked network (its writers' and the carried ones), which the
+    /// counter could not know from the convs alone.
+    /// </summary>
+    private static Dictionary<string, int> MaskedWidths(ChannelPlan plan)
+    {
+        var widths = plan.MaskedWidths.ToDictionary();
+        foreach (var group in plan.Graph.Groups)
+            if (group.PaddingShortcut is string shortcut) widths[shortcut] = plan.Outputs(group.Writers[0]).Count;
+        return widths;
     }
 
     private static SparseCore.Kernels.Backend BackendOf(Module model) =>

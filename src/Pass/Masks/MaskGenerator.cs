@@ -12,9 +12,18 @@ namespace SparseCore.Pass.Masks;
 public sealed class MaskGenerator
 {
     public MaskGenerator(ChannelHypernetwork hypernetwork, double sparsity, RecurrenceThreshold recurrence = RecurrenceThreshold.PreviousStep)
+        : this(hypernetwork, new ChannelBudget(hypernetwork.Graph, sparsity), recurrence)
     {
+    }
+
+    /// <param name="budget">A channel or FLOPs budget over <paramref name="hypernetwork"/>'s graph (its coupling decides shared or union masks).</param>
+    public MaskGenerator(ChannelHypernetwork hypernetwork, ChannelBudget budget, RecurrenceThreshold recurrence = RecurrenceThreshold.PreviousStep)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        if (budget.Total != hypernetwork.Graph.TotalChannels)
+            throw new ArgumentException($"mask generator: the budget counts {budget.Total} channels, the hypernetwork's graph has {hypernetwork.Graph.TotalChannels}");
         Hypernetwork = hypernetwork;
-        Budget = new ChannelBudget(hypernetwork.Graph, sparsity);
+        Budget = budget;
         Recurrence = recurrence;
     }
 
@@ -52,7 +61,8 @@ public sealed class MaskGenerator
 
     private float[] PerLayer(int mask, float[] scores)
     {
-        int keep = Math.Max(1, (int)Math.Round((1 - Budget.Sparsity) * scores.Length, MidpointRounding.AwayFromZero));
+        double sparsity = Budget.IsFlopsBudget ? Budget.LastSparsity : Budget.Sparsity;
+        int keep = Math.Max(1, (int)Math.Round((1 - sparsity) * scores.Length, MidpointRounding.AwayFromZero));
         var order = Enumerable.Range(0, scores.Length).ToArray();
         Array.Sort(order, (a, b) => ChannelBudget.Before(scores, a, b));
         var hard = new float[scores.Length];
