@@ -14,11 +14,12 @@ namespace SparseCore.Models.IO;
 /// <para>
 /// Tensors: the model's parameters and buffers under their torchvision names (so the file loads
 /// into PyTorch's <c>load_state_dict</c> and back), and the optimizer's state as
-/// <c>optimizer.&lt;parameter name&gt;.&lt;slot&gt;</c> with torch.optim's slot names.
+/// <c>optimizer.&lt;parameter name&gt;.&lt;slot&gt;</c> with torch.optim's slot names (a second
+/// or third optimizer's under <c>optimizer1.</c>, <c>optimizer2.</c>).
 /// </para>
 /// <para>
 /// Metadata keys: <c>format</c>; <c>model</c>, <c>model.channels</c>, <c>model.height</c>,
-/// <c>model.width</c>, <c>model.classes</c>, <c>model.widths</c> (LayerWidths text); <c>epoch</c>,
+/// <c>model.width</c>, <c>model.classes</c>, <c>model.widths</c> (LayerWidths text), <c>model.prompt</c> (a visual prompt's spec); <c>epoch</c>,
 /// <c>global_step</c>, <c>seed</c>; <c>optimizer</c> (its type) and <c>optimizer.step_count</c>;
 /// <c>history</c> (the epoch metrics as JSON); <c>settings.&lt;key&gt;</c> for each run setting;
 /// <c>dropout.&lt;module name&gt;.calls</c> for each dropout layer, whose mask stream advances per
@@ -35,7 +36,6 @@ namespace SparseCore.Models.IO;
 public static class Checkpoint
 {
     public const string Format = "sparsecore-checkpoint-1";
-    public const string OptimizerPrefix = "optimizer.";
     public const string LastFileName = "last.safetensors";
 
     private const string BatchCounterSuffix = "num_batches_tracked";
@@ -46,31 +46,40 @@ public static class Checkpoint
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static void Save(string path, Module model, Optimizer? optimizer = null, CheckpointInfo? info = null)
+    public static void Save(string path, Module model, Optimizer? optimizer = null, CheckpointInfo? info = null) =>
+        Save(path, model, optimizer is null ? [] : [optimizer], info);
+
+    /// <summary>
+    /// Saves a model trained by several optimizers (parameter groups with different rules, as PASS's
+    /// stage 1 has): the first one's state and metadata use the plain <c>optimizer</c> prefix, the
+    /// i-th's <c>optimizer{i}</c>, so a single-optimizer file reads the same either way.
+    /// </summary>
+    public static void Save(string path, Module model, IReadOnlyList<Optimizer> optimizers, CheckpointInfo? info = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizers);
         info ??= new CheckpointInfo();
         var writer = new SafetensorsWriter();
         foreach (var (name, p) in model.NamedParameters()) writer.Add(name, p.Value);
         foreach (var (name, b) in model.NamedBuffers()) writer.Add(name, b);
-
-        if (optimizer is not null)
+        var names = ParameterNames(model);
+        for (int i = 0; i < optimizers.Count; i++)
         {
-            var names = ParameterNames(model);
+            var optimizer = optimizers[i];
+            string key = OptimizerKey(i);
             foreach (var p in optimizer.Parameters)
             {
                 if (!names.TryGetValue(p, out string? name))
                     throw new ArgumentException($"checkpoint: the optimizer updates a parameter '{p.Name}' {p.Value.Shape} that the model does not own");
                 if (!optimizer.State.TryGetValue(p, out var state))
                     continue; // never stepped (frozen, or no gradient yet): a fresh optimizer has no state either
-                for (int s = 0; s < state.Length; s++)
-                    writer.Add($"{OptimizerPrefix}{name}.{optimizer.StateNames[s]}", state[s]);
+                for (int slot = 0; slot < state.Length; slot++)
+                    writer.Add($"{key}.{name}.{optimizer.StateNames[slot]}", state[slot]);
             }
-            writer.Metadata("optimizer", optimizer.GetType().Name);
-            writer.Metadata("optimizer.step_count", Text(optimizer.StepCount));
+            writer.Metadata(key, optimizer.GetType().Name);
+            writer.Metadata($"{key}.step_count", Text(optimizer.StepCount));
         }
-
         foreach (var (key, value) in Encode(info)) writer.Metadata(key, value);
         foreach (var (name, dropout) in Dropouts(model)) writer.Metadata(DropoutKey(name), dropout.Calls.ToString(CultureInfo.InvariantCulture));
         writer.Write(path);
@@ -87,37 +96,39 @@ public static class Checkpoint
     /// Loads the checkpoint into <paramref name="model"/> (and, if given, <paramref name="optimizer"/>,
     /// which must be of the type that saved it) and returns its header.
     /// </summary>
-    public static CheckpointInfo Load(string path, Module model, Optimizer? optimizer = null)
+    public static CheckpointInfo Load(string path, Module model, Optimizer? optimizer = null) =>
+        Load(path, model, optimizer is null ? [] : [optimizer]);
+
+    /// <summary>Loads a file written by <see cref="Save(string, Module, IReadOnlyList{Optimizer}, CheckpointInfo?)"/> with the same optimizers in the same order.</summary>
+    public static CheckpointInfo Load(string path, Module model, IReadOnlyList<Optimizer> optimizers)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizers);
         using var reader = SafetensorsReader.Open(path);
         var info = Decode(reader.Path, reader.Metadata);
-
         var targets = new List<(SafetensorsEntry Entry, Tensor Target)>();
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, p) in model.NamedParameters()) targets.Add((Match(reader, name, p.Value, "parameter"), p.Value));
         foreach (var (name, b) in model.NamedBuffers()) targets.Add((Match(reader, name, b, "buffer"), b));
         foreach (var (entry, _) in targets) claimed.Add(entry.Name);
-
-        var optimizerState = optimizer is null ? null : MatchOptimizer(reader, model, optimizer, claimed);
-
+        var optimizerStates = optimizers.Select((o, i) => MatchOptimizer(reader, model, o, OptimizerKey(i), claimed)).ToList();
         var unexpected = reader.Entries
-            .Where(e => !claimed.Contains(e.Name) && !e.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)
+            .Where(e => !claimed.Contains(e.Name) && !IsOptimizerState(e.Name)
                         && !e.Name.EndsWith("." + BatchCounterSuffix, StringComparison.Ordinal))
             .Select(e => e.Name).ToList();
         if (unexpected.Count > 0)
             throw new DataFormatException(reader.Path, $"tensor '{unexpected[0]}'",
                 $"unexpected: the model has no parameter or buffer of that name ({unexpected.Count} such tensor(s): " +
                 $"{string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", ..." : "")}); is this a checkpoint of another architecture or width?");
-
-        if (optimizerState is not null)
+        for (int i = 0; i < optimizers.Count; i++)
         {
-            foreach (var (p, slots) in optimizerState.Value.Slots)
+            if (optimizerStates[i] is not { } optimizerState) continue;
+            foreach (var (p, slots) in optimizerState.Slots)
             {
-                var state = optimizer!.StateOf(p);
-                for (int s = 0; s < slots.Length; s++) targets.Add((slots[s], state[s]));
+                var state = optimizers[i].StateOf(p);
+                for (int slot = 0; slot < slots.Length; slot++) targets.Add((slots[slot], state[slot]));
             }
-            optimizer!.StepCount = optimizerState.Value.StepCount;
+            optimizers[i].StepCount = optimizerState.StepCount;
         }
         var dropoutCalls = Dropouts(model).Select(d => (d.Module, Calls: DropoutCalls(reader, d.Name))).ToList();
         foreach (var (dropout, calls) in dropoutCalls) dropout.Calls = calls;
@@ -150,19 +161,19 @@ public static class Checkpoint
 
     /// <summary>Checks the optimizer's tensors without touching the optimizer; returns what to load.</summary>
     private static (List<(Parameter Parameter, SafetensorsEntry[] Slots)> Slots, int StepCount)? MatchOptimizer(
-        SafetensorsReader reader, Module model, Optimizer optimizer, HashSet<string> claimed)
+        SafetensorsReader reader, Module model, Optimizer optimizer, string key, HashSet<string> claimed)
     {
-        if (!reader.Metadata.TryGetValue("optimizer", out string? kind))
+        if (!reader.Metadata.TryGetValue(key, out string? kind))
         {
-            if (reader.Entries.Any(e => e.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)))
-                throw new DataFormatException(reader.Path, "__metadata__.optimizer",
+            if (reader.Entries.Any(e => e.Name.StartsWith(key + ".", StringComparison.Ordinal)))
+                throw new DataFormatException(reader.Path, $"__metadata__.{key}",
                     "missing, yet the file holds optimizer tensors: which optimizer wrote them is unknown");
             return null; // a weights-only file: the optimizer starts fresh
         }
         if (kind != optimizer.GetType().Name)
-            throw new DataFormatException(reader.Path, "__metadata__.optimizer",
+            throw new DataFormatException(reader.Path, $"__metadata__.{key}",
                 $"the file holds {kind} state; it cannot be loaded into {optimizer.GetType().Name}");
-        int stepCount = Integer(reader.Path, reader.Metadata, "optimizer.step_count") ?? 0;
+        int stepCount = Integer(reader.Path, reader.Metadata, $"{key}.step_count") ?? 0;
 
         var names = ParameterNames(model);
         var result = new List<(Parameter, SafetensorsEntry[])>();
@@ -170,7 +181,7 @@ public static class Checkpoint
         {
             if (!names.TryGetValue(p, out string? name))
                 throw new ArgumentException($"checkpoint: the optimizer updates a parameter '{p.Name}' {p.Value.Shape} that the model does not own");
-            var slots = optimizer.StateNames.Select(s => $"{OptimizerPrefix}{name}.{s}").ToArray();
+            var slots = optimizer.StateNames.Select(s => $"{key}.{name}.{s}").ToArray();
             int present = slots.Count(reader.Contains);
             if (present == 0)
                 continue; // the saved optimizer had not stepped this parameter
@@ -182,6 +193,18 @@ public static class Checkpoint
         }
         return (result, stepCount);
     }
+
+    /// <summary>Optimizer state of any optimizer ("optimizer.", "optimizer1.", …): loading weights alone ignores it.</summary>
+    private static bool IsOptimizerState(string name)
+    {
+        if (!name.StartsWith("optimizer", StringComparison.Ordinal)) return false;
+        int i = "optimizer".Length;
+        while (i < name.Length && char.IsAsciiDigit(name[i])) i++;
+        return i < name.Length && name[i] == '.';
+    }
+
+    /// <summary>"optimizer" for the first optimizer, "optimizer1", "optimizer2", … for the others.</summary>
+    private static string OptimizerKey(int index) => index == 0 ? "optimizer" : $"optimizer{index}";
 
     private static IEnumerable<(string Name, Dropout Module)> Dropouts(Module model) =>
         model.NamedModules().Where(m => m.Module is Dropout).Select(m => (m.Name, (Dropout)m.Module));
@@ -215,6 +238,7 @@ public static class Checkpoint
             yield return ("model.width", Text(m.Width));
             yield return ("model.classes", Text(m.Classes));
             if (m.Widths is not null) yield return ("model.widths", m.Widths);
+            if (m.Prompt is not null) yield return ("model.prompt", m.Prompt);
         }
         yield return ("epoch", Text(info.Epoch));
         yield return ("global_step", Text(info.GlobalStep));
@@ -234,7 +258,8 @@ public static class Checkpoint
             int Dimension(string key) => Integer(path, metadata, key)
                 ?? throw new DataFormatException(path, $"__metadata__.{key}", $"missing; it is required with model '{name}'");
             model = new ModelDescription(name, Dimension("model.channels"), Dimension("model.height"),
-                Dimension("model.width"), Dimension("model.classes"), metadata.GetValueOrDefault("model.widths"));
+                Dimension("model.width"), Dimension("model.classes"), metadata.GetValueOrDefault("model.widths"),
+                metadata.GetValueOrDefault("model.prompt"));
         }
 
         long? seed = null;

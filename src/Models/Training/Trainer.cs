@@ -94,6 +94,7 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedu
         var labels = IntTensor.Labels(backend, batch.Labels, logits.Shape[1]);
         var loss = F.CrossEntropy(logits, labels, options.LabelSmoothing);
         loss.Backward();
+        options.AfterBackward?.Invoke(model);
         optimizer.Step();
         optimizer.ZeroGrad();
         GlobalStep++;

@@ -1,4 +1,5 @@
 using SparseCore.Models.IO;
+using SparseCore.Models.Modules;
 
 namespace SparseCore.Models.Training;
 
@@ -17,6 +18,12 @@ public sealed record TrainerOptions
 
     /// <summary>The architecture recorded in checkpoints, so a checkpoint alone rebuilds the network.</summary>
     public ModelDescription? Model { get; init; }
+
+    /// <summary>
+    /// Called with the model after each backward pass, before the optimizer steps: where a method
+    /// adds a penalty's (sub)gradient, such as network slimming's L1 on batch-norm scales.
+    /// </summary>
+    public Action<Module>? AfterBackward { get; init; }
 
     /// <summary>Run settings recorded in checkpoints.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();

@@ -38,6 +38,10 @@ public sealed class PatchPrompt : VisualPrompt
 
     public int Size { get; }
     public PatchPlacement Placement { get; }
+
+    /// <summary>The seed of a random patch's positions.</summary>
+    public ulong Seed => seed;
+
     public override Parameter Prompt { get; }
 
     /// <summary>Training forwards so far: the step a random patch's position is drawn from. Checkpoints save it so a resumed run draws the same positions.</summary>

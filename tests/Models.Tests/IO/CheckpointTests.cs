@@ -28,6 +28,46 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void Two_optimizers_round_trip_under_their_own_prefixes_and_a_missing_one_is_refused()
+    {
+        using var temp = new TempFolder();
+        using var backend = new CpuBackend();
+        string path = Path.Combine(temp.Path, "two.safetensors");
+        Sequential Net() => new(new Linear(new ModuleInit(backend, 1), 3, 5), new Linear(new ModuleInit(backend, 2), 5, 2));
+        using var net = Net();
+        var first = net.Parameters().Take(2).ToArray();
+        var second = net.Parameters().Skip(2).ToArray();
+        using var sgd = new Sgd(first, 0.1f, momentum: 0.9f, weightDecay: 0.01f, withoutDecay: [first[1]]);
+        using var adam = new AdamW(second, 0.01f);
+        for (int step = 0; step < 2; step++)
+        {
+            using var scope = new TensorScope();
+            F.SumAll(F.Mul(net.Forward(Tensor.Full(backend, new Shape(4, 3), 0.5f)), net.Forward(Tensor.Full(backend, new Shape(4, 3), 0.25f)))).Backward();
+            sgd.Step();
+            adam.Step();
+            sgd.ZeroGrad();
+            adam.ZeroGrad();
+        }
+        Checkpoint.Save(path, net, [sgd, adam]);
+
+        using var restored = Net();
+        using var sgd2 = new Sgd(restored.Parameters().Take(2), 0.1f, momentum: 0.9f);
+        using var adam2 = new AdamW(restored.Parameters().Skip(2), 0.01f);
+        Checkpoint.Load(path, restored, [sgd2, adam2]);
+        Assert.Equal(2, adam2.StepCount);
+        Assert.Equal(sgd.State[first[0]][0].ToArray(), sgd2.State[restored.Parameters().First()][0].ToArray());
+        Assert.Equal(adam.State[second[1]][1].ToArray(), adam2.State[restored.Parameters().Last()][1].ToArray());
+
+        // Loading weights alone ignores both optimizers' state; naming only one leaves the other's in doubt.
+        using var weightsOnly = Net();
+        Checkpoint.Load(path, weightsOnly);
+        using var sgd3 = new Sgd(weightsOnly.Parameters().Take(2), 0.1f, momentum: 0.9f);
+        using var wrong = new Sgd(weightsOnly.Parameters().Skip(2), 0.1f, momentum: 0.9f);
+        var e = Assert.Throws<DataFormatException>(() => Checkpoint.Load(path, weightsOnly, [sgd3, wrong]));
+        Assert.Contains("optimizer1", e.Message);
+    }
+
+    [Fact]
     public void Dropout_mask_streams_resume_where_they_stopped()
     {
         using var temp = new TempFolder();

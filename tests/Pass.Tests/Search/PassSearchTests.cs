@@ -1,0 +1,137 @@
+using SparseCore.Kernels.Cpu;
+using SparseCore.Models.Data;
+using SparseCore.Models.Modules;
+using SparseCore.Models.Zoo;
+using SparseCore.Pass.Extraction;
+using SparseCore.Pass.Graph;
+using SparseCore.Pass.Hypernetwork;
+using SparseCore.Pass.Masks;
+using SparseCore.Pass.Prompts;
+using SparseCore.Pass.Search;
+using SparseCore.Tensors;
+
+namespace SparseCore.Pass.Tests.Search;
+
+/// <summary>
+/// Stage 1 on ResNet-20 at 12 px: the backbone and its batch-norm statistics stay untouched, the
+/// prompt and the hypernetwork move, the budget holds at every step, the same seed gives the same
+/// masks, and a search resumed from its epoch checkpoint ends bit-identical to an uninterrupted one.
+/// </summary>
+public sealed class PassSearchTests : IDisposable
+{
+    private const int Side = 12;
+    private readonly CpuBackend cpu = new();
+    private readonly string folder = Directory.CreateTempSubdirectory("pass-search-").FullName;
+
+    public void Dispose()
+    {
+        Directory.Delete(folder, recursive: true);
+        cpu.Dispose();
+    }
+
+    private sealed class Setup : IDisposable
+    {
+        public Setup(CpuBackend cpu, SearchOptions options, ResidualMode mode = ResidualMode.Union)
+        {
+            var backbone = ModelZoo.Create("resnet20", new ModuleInit(cpu, 4), 1, Side, Side, 10);
+            Model = new PromptedModel(new PadPrompt(new ModuleInit(cpu, 5), 1, Side, Side), backbone);
+            var graph = ChannelGraph.Of(Model);
+            Hypernetwork = new ChannelHypernetwork(new ModuleInit(cpu, 6), Model, graph, 1);
+            Search = new PassSearch(Model, Hypernetwork, new ChannelBudget(graph, 0.5, mode), options);
+        }
+
+        public PromptedModel Model { get; }
+        public ChannelHypernetwork Hypernetwork { get; }
+        public PassSearch Search { get; }
+
+        public float[] State() => Model.Prompt.Prompt.Value.ToArray()
+            .Concat(Hypernetwork.Parameters().SelectMany(p => p.Value.ToArray())).ToArray();
+
+        public void Dispose()
+        {
+            Search.Dispose();
+            Hypernetwork.Dispose();
+            Model.Dispose();
+        }
+    }
+
+    private static DataLoader Loader() => new(SyntheticDataset.Create(48, 1, Side, Side, 10, seed: 2), 16, shuffle: true, seed: 3);
+
+    private static float[] Flat(IReadOnlyList<float[]> masks) => masks.SelectMany(m => m).ToArray();
+
+    [Fact]
+    public void Trains_prompt_and_hypernetwork_only_and_keeps_the_budget()
+    {
+        using var s = new Setup(cpu, new SearchOptions { Epochs = 2 });
+        var backbone = s.Model.Backbone.NamedParameters().Select(p => p.Parameter.Value.ToArray())
+            .Concat(s.Model.Backbone.NamedBuffers().Select(b => b.Buffer.ToArray())).ToList();
+        var hyperBefore = s.Hypernetwork.Parameters().Select(p => p.Value.ToArray()).ToList();
+        using var loader = Loader();
+        s.Search.Fit(loader, null);
+
+        var backboneAfter = s.Model.Backbone.NamedParameters().Select(p => p.Parameter.Value.ToArray())
+            .Concat(s.Model.Backbone.NamedBuffers().Select(b => b.Buffer.ToArray())).ToList();
+        Assert.Equal(backbone, backboneAfter);
+        Assert.Contains(s.Model.Prompt.Prompt.Value.ToArray(), v => v != 0f);
+        var hyperAfter = s.Hypernetwork.Parameters().Select(p => p.Value.ToArray()).ToList();
+        Assert.All(hyperBefore.Zip(hyperAfter), pair => Assert.NotEqual(pair.First, pair.Second));
+        Assert.Equal(6, s.Search.GlobalStep);
+        var masks = s.Search.FinalMasks();
+        Assert.Equal(s.Search.Generator.Budget.Target, Flat(masks).Count(v => v == 1f));
+        Assert.All(masks, m => Assert.Contains(1f, m));
+    }
+
+    [Fact]
+    public void Without_the_prompt_it_stays_zero_and_the_hypernetwork_still_learns()
+    {
+        using var s = new Setup(cpu, new SearchOptions { Epochs = 1, TrainPrompt = false });
+        var before = s.Hypernetwork.Lstm.Parameters().First().Value.ToArray();
+        using var loader = Loader();
+        s.Search.Fit(loader, null);
+        Assert.All(s.Model.Prompt.Prompt.Value.ToArray(), v => Assert.Equal(0f, v));
+        Assert.NotEqual(before, s.Hypernetwork.Lstm.Parameters().First().Value.ToArray());
+    }
+
+    [Fact]
+    public void Shared_mode_ties_every_residual_group_at_every_step()
+    {
+        using var s = new Setup(cpu, new SearchOptions { Epochs = 1 }, ResidualMode.Shared);
+        using var loader = Loader();
+        s.Search.Fit(loader, null);
+        var graph = ChannelGraph.Of(s.Model);
+        var masks = s.Search.LastMasks!;
+        foreach (var group in graph.Groups)
+            foreach (int m in group.Masks) Assert.Equal(masks[group.Masks[0]], masks[m]);
+        Assert.Equal(s.Search.Generator.Budget.Target, s.Search.Generator.Budget.Coupling.UnitCount - (int)Math.Round(s.Search.Generator.Budget.LastSparsity * s.Search.Generator.Budget.Coupling.UnitCount));
+    }
+
+    [Fact]
+    public void Same_seed_same_masks_and_resume_is_bit_identical()
+    {
+        float[] whole, wholeMasks;
+        using (var a = new Setup(cpu, new SearchOptions { Epochs = 2 }))
+        using (var loader = Loader())
+        {
+            a.Search.Fit(loader, null);
+            whole = a.State();
+            wholeMasks = Flat(a.Search.FinalMasks());
+        }
+        using (var again = new Setup(cpu, new SearchOptions { Epochs = 2 }))
+        using (var loader = Loader())
+        {
+            again.Search.Fit(loader, null);
+            Assert.Equal(whole, again.State());
+        }
+
+        using (var first = new Setup(cpu, new SearchOptions { Epochs = 2, RunFolder = folder }))
+        using (var loader = Loader())
+            first.Search.Fit(loader, null, stopAfter: 1);
+        using var resumed = new Setup(cpu, new SearchOptions { Epochs = 2 });
+        Assert.Equal(3, resumed.Search.Resume(Path.Combine(folder, PassSearch.CheckpointFileName)));
+        Assert.Equal(1, resumed.Search.CompletedEpochs);
+        Assert.NotNull(resumed.Search.Generator.Threshold);
+        using (var loader = Loader()) resumed.Search.Fit(loader, null);
+        Assert.Equal(whole, resumed.State());
+        Assert.Equal(wholeMasks, Flat(resumed.Search.FinalMasks()));
+    }
+}
