@@ -35,6 +35,25 @@ public sealed class ChannelCoupling
     /// <summary>The concatenation positions of a unit's channels, ascending.</summary>
     public IReadOnlyList<int> Members(int unit) => members[unit];
 
+    /// <summary>
+    /// Masks (concatenated in graph order) closed over the coupling: a channel kept by any mask of
+    /// its unit is kept by all of them — how a per-layer rule (uniform) is made to fit shared mode.
+    /// </summary>
+    public float[] Close(ReadOnlySpan<float> masks)
+    {
+        if (masks.Length != unitOf.Length)
+            throw new ArgumentException($"channel coupling: expected {unitOf.Length} mask values, got {masks.Length}");
+        var closed = new float[masks.Length];
+        foreach (var unit in members)
+        {
+            bool kept = false;
+            foreach (int p in unit) kept |= masks[p] != 0f;
+            if (kept)
+                foreach (int p in unit) closed[p] = 1f;
+        }
+        return closed;
+    }
+
     public static ChannelCoupling Of(ChannelGraph graph, ResidualMode mode)
     {
         ArgumentNullException.ThrowIfNull(graph);

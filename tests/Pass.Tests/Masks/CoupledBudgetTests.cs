@@ -101,4 +101,19 @@ public class CoupledBudgetTests
         }
         Assert.Equal(1 - (double)selection.Kept / budget.Coupling.UnitCount, budget.LastSparsity, 12);
     }
+
+    [Fact]
+    public void Closing_per_layer_masks_over_the_coupling_gives_masks_shared_extraction_accepts()
+    {
+        using var dense = Dense("resnet20");
+        var graph = ChannelGraph.Of(dense);
+        var coupling = ChannelCoupling.Of(graph, ResidualMode.Shared);
+        var open = RandomMasks(graph, 5, shared: false).SelectMany(m => m).ToArray();
+        var closed = coupling.Close(open);
+        Assert.All(open.Zip(closed), pair => Assert.True(pair.Second >= pair.First));
+        var budget = new ChannelBudget(graph, 0.5, ResidualMode.Shared);
+        var extracted = Extractor.Extract(dense, new ModelDescription("resnet20", 1, Side, Side, Classes), budget.Split(closed), ResidualMode.Shared);
+        using (extracted.Model) Assert.Equal(extracted.MaskedMacs, extracted.ExtractedMacs);
+        Assert.Equal(open, ChannelCoupling.Of(graph, ResidualMode.Union).Close(open));
+    }
 }

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using SparseCore.Cli.Pruning;
+using SparseCore.Models.Zoo;
+using SparseCore.Pass.Extraction;
+
+namespace SparseCore.Cli.Commands;
+
+/// <summary>
+/// `sparsecore prune --method pass|l1|slim|group-l2|uniform|random --model resnet20 --sparsity 0.5`:
+/// dense network (from --from or trained first) → masks by the method → extraction → stage-2
+/// fine-tuning → report.md, masks.json, summary.json, the pruned checkpoint and plots.
+/// </summary>
+internal static class PruneCommand
+{
+    /// <param name="args">The command line, recorded in the report so the run can be repeated.</param>
+    public static Command Create(string[] args)
+    {
+        var method = new Option<string>("--method") { Description = string.Join(" | ", PruneSettings.Methods), DefaultValueFactory = _ => "pass" };
+        var model = new Option<string>("--model") { Description = "backbone (resnet20, resnet56, resnet18, resnet34, resnet50, vgg16, vgg16_bn)", DefaultValueFactory = _ => "resnet20" };
+        var data = CommonOptions.Data();
+        var device = CommonOptions.Device();
+        var seed = CommonOptions.Seed();
+        var sparsity = new Option<double?>("--sparsity") { Description = "channel sparsity s: prune round(s·Σ channels) over the distinct masks (the paper's budget)" };
+        var flops = new Option<double?>("--flops") { Description = "keep this fraction r of the dense MACs in the extracted network (instead of --sparsity)" };
+        var mode = new Option<string>("--mode") { Description = "residual streams: shared (one mask per stream; masked = extracted) | union (per-conv masks; the stream keeps their union)", DefaultValueFactory = _ => "shared" };
+        var from = new Option<string?>("--from") { Description = "dense checkpoint to prune (default: train one first for --dense-epochs)" };
+        var denseEpochs = new Option<int>("--dense-epochs") { Description = "epochs of dense training when no --from is given", DefaultValueFactory = _ => 10 };
+        var searchEpochs = new Option<int>("--search-epochs") { Description = "stage-1 epochs (PASS's search; slim's sparsity training uses --slim-epochs)", DefaultValueFactory = _ => 50 };
+        var searchSubset = new Option<int>("--search-subset") { Description = "stage 1 sees only this many training images (0: all)", DefaultValueFactory = _ => 0 };
+        var finetuneEpochs = new Option<int>("--finetune-epochs") { Description = "stage-2 epochs on the extracted network", DefaultValueFactory = _ => 50 };
+        var batch = new Option<int>("--batch-size") { Description = "mini-batch size of both stages", DefaultValueFactory = _ => 128 };
+        var lr = new Option<float>("--lr") { Description = "stage-2 learning rate of weights and prompt (cosine)", DefaultValueFactory = _ => 1e-2f };
+        var wd = new Option<float>("--weight-decay") { Description = "stage-2 weight decay of the weights (the prompt takes none)", DefaultValueFactory = _ => 5e-4f };
+        var prompt = new Option<string>("--prompt") { Description = "visual prompt: pad[:W] | expansive[:W] | patch:P | patch:P:random:SEED", DefaultValueFactory = _ => "pad" };
+        var noPrompt = new Option<bool>("--no-prompt") { Description = "PASS ablation: stage 1 learns no prompt (V stays zero)" };
+        var stage2Prompt = new Option<bool>("--stage2-prompt") { Description = "fine-tune a prompt with the weights in stage 2 (every method alike)", DefaultValueFactory = _ => true };
+        var augment = new Option<bool>("--augment") { Description = "random crop (padding 2) and flip in stage 2" };
+        var slimEpochs = new Option<int>("--slim-epochs") { Description = "slim: epochs of sparsity training (L1 on batch-norm γ) before ranking", DefaultValueFactory = _ => 1 };
+        var slimLambda = new Option<float>("--slim-lambda") { Description = "slim: the L1 weight λ on γ", DefaultValueFactory = _ => 1e-4f };
+        var validation = new Option<int>("--validation") { Description = "training images held out for validation", DefaultValueFactory = _ => 5000 };
+        var latencyBatch = new Option<int>("--latency-batch") { Description = "batch size of the latency measurement", DefaultValueFactory = _ => 32 };
+        var output = new Option<string>("--output") { Description = "parent folder of the run folder", DefaultValueFactory = _ => "runs" };
+        var resume = new Option<string?>("--resume") { Description = "continue the prune run in this folder (same options), from its last finished stage or epoch" };
+        var cmd = new Command("prune", "find channel masks (PASS or a baseline), extract the pruned network, fine-tune it and report")
+        {
+            method, model, data, device, seed, sparsity, flops, mode, from, denseEpochs, searchEpochs, searchSubset, finetuneEpochs,
+            batch, lr, wd, prompt, noPrompt, stage2Prompt, augment, slimEpochs, slimLambda, validation, latencyBatch, output, resume,
+        };
+        cmd.SetAction(r =>
+        {
+            var settings = new PruneSettings
+            {
+                Method = r.GetValue(method)!, Model = r.GetValue(model)!, Data = r.GetValue(data)!, Device = r.GetValue(device),
+                Seed = r.GetValue(seed), Sparsity = r.GetValue(sparsity), Flops = r.GetValue(flops), Mode = ParseMode(r.GetValue(mode)!),
+                From = r.GetValue(from), DenseEpochs = r.GetValue(denseEpochs), SearchEpochs = r.GetValue(searchEpochs),
+                SearchSubset = r.GetValue(searchSubset), FinetuneEpochs = r.GetValue(finetuneEpochs), BatchSize = r.GetValue(batch),
+                FinetuneLr = r.GetValue(lr), FinetuneWeightDecay = r.GetValue(wd), Prompt = r.GetValue(prompt)!, NoPrompt = r.GetValue(noPrompt),
+                Stage2Prompt = r.GetValue(stage2Prompt), Augment = r.GetValue(augment), SlimEpochs = r.GetValue(slimEpochs),
+                SlimLambda = r.GetValue(slimLambda), Validation = r.GetValue(validation), LatencyBatch = r.GetValue(latencyBatch),
+                Output = r.GetValue(output)!, Resume = r.GetValue(resume),
+            };
+            settings.Validate();
+            if (!ModelZoo.Names.Contains(settings.Model))
+                throw new ArgumentException($"--model: unknown model '{settings.Model}'; known models: {string.Join(", ", ModelZoo.Names)}");
+            return PrunePipeline.Run(settings, "sparsecore " + string.Join(' ', args));
+        });
+        return cmd;
+    }
+
+    private static ResidualMode ParseMode(string mode) => mode switch
+    {
+        "shared" => ResidualMode.Shared,
+        "union" => ResidualMode.Union,
+        _ => throw new ArgumentException($"--mode: unknown '{mode}'; choose shared or union"),
+    };
+}

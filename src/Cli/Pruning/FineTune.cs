@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using SparseCore.Kernels;
+using SparseCore.Models.Data;
+using SparseCore.Models.IO;
+using SparseCore.Models.Modules;
+using SparseCore.Models.Optim;
+using SparseCore.Models.Training;
+using SparseCore.Pass.Extraction;
+using SparseCore.Pass.Prompts;
+
+namespace SparseCore.Cli.Pruning;
+
+/// <summary>The fine-tuned network, its description (widths and prompt) and the stage's record.</summary>
+internal sealed record FineTuned(Module Model, ModelDescription Description, IReadOnlyList<EpochMetrics> History, double Seconds);
+
+/// <summary>
+/// Stage 2, the same for every method: the extracted network — behind a prompt unless
+/// --stage2-prompt is off, PASS's own from stage 1 or a fresh zero one — trained with its masks
+/// fixed by SGD (momentum 0.9, the weights with weight decay, the prompt without), cosine, with a
+/// checkpoint each epoch in finetune/ that a resumed run continues from.
+/// </summary>
+internal static class FineTune
+{
+    public static FineTuned Run(PruneSettings s, PruneData data, ExtractedNetwork extracted, float[]? stage1Prompt, Backend backend, string runFolder)
+    {
+        var description = extracted.Description!;
+        Module model = extracted.Model;
+        VisualPrompt? prompt = null;
+        if (s.Stage2Prompt)
+        {
+            prompt = PromptSpec.Create(s.Prompt, new ModuleInit(backend, s.Seed + 3), description.Channels, description.Height, description.Width);
+            if (prompt is not null)
+            {
+                if (stage1Prompt is not null) backend.Upload<float>(stage1Prompt, prompt.Prompt.Value.Buffer);
+                model = new PromptedModel(prompt, extracted.Model);
+                description = description with { Prompt = PromptSpec.Of(prompt) };
+            }
+        }
+        string folder = Path.Combine(runFolder, "finetune");
+        Directory.CreateDirectory(folder);
+        using var opt = new Sgd(model.Parameters(), s.FinetuneLr, 0.9f, s.FinetuneWeightDecay, withoutDecay: prompt is null ? null : [prompt.Prompt]);
+        var augment = s.Augment ? new AugmentPipeline(new RandomCrop(description.Height, description.Width, padding: 2), new HorizontalFlip()) : null;
+        using var loader = data.Loader(data.TrainIndices, s.BatchSize, (long)s.Seed, augment);
+        var trainer = new Trainer(model, opt, new CosineSchedule(Math.Max(1, s.FinetuneEpochs * loader.BatchCount)), new TrainerOptions
+        {
+            Epochs = s.FinetuneEpochs, RunFolder = folder, CheckpointEvery = 1, Model = description, Settings = s.ToDictionary(),
+        }, ConsoleProgress.ForConsole());
+        string checkpoint = Path.Combine(folder, Checkpoint.LastFileName);
+        if (File.Exists(checkpoint))
+        {
+            var info = trainer.Resume(checkpoint);
+            Console.WriteLine($"stage 2 resumed after epoch {info.Epoch}");
+        }
+        Console.WriteLine($"stage 2: fine-tune the extracted network for {s.FinetuneEpochs} epochs on {data.TrainIndices.Length} images" +
+                          (prompt is null ? ", no prompt" : stage1Prompt is null ? ", with a fresh prompt" : ", with PASS's prompt"));
+        var clock = Stopwatch.StartNew();
+        trainer.Fit(loader, data.ValidationLoader);
+        model.Eval();
+        double seconds = trainer.History.Sum(h => h.Seconds) + (trainer.History.Count > 0 ? 0 : clock.Elapsed.TotalSeconds);
+        return new FineTuned(model, description, trainer.History, seconds);
+    }
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using SparseCore.Kernels;
+using SparseCore.Models.IO;
+using SparseCore.Models.Modules;
+using SparseCore.Models.Optim;
+using SparseCore.Models.Training;
+using SparseCore.Pass.Baselines;
+using SparseCore.Pass.Extraction;
+using SparseCore.Pass.Graph;
+using SparseCore.Pass.Hypernetwork;
+using SparseCore.Pass.Masks;
+using SparseCore.Pass.Prompts;
+using SparseCore.Pass.Search;
+using SparseCore.Tensors;
+
+namespace SparseCore.Cli.Pruning;
+
+/// <summary>The masks a method chose, the prompt PASS learnt with them (null otherwise), and what finding them cost.</summary>
+internal sealed record MaskResult(IReadOnlyList<float[]> Masks, float[]? Prompt, double Seconds, int Epochs, int Images);
+
+/// <summary>
+/// Stage 1 of every method, to one set of masks at the run's budget: PASS's search (prompt and
+/// hypernetwork on the frozen backbone), or a baseline's channel ranking — Group-L1, group-L2,
+/// random and BN-scale (after slimming's L1-on-γ sparsity training) ranked globally through the
+/// same budget; uniform per layer (closed over coupled channels in shared mode).
+/// </summary>
+internal static class MaskSelection
+{
+    public const string PromptFileName = "stage1-prompt.safetensors";
+
+    public static MaskResult Find(PruneSettings s, PruneData data, Module dense, ChannelGraph graph, Backend backend, string runFolder)
+    {
+        var input = new Shape(1, data.Train.Channels, data.Train.Height, data.Train.Width);
+        var macsOf = ExtractedCost.MacsOf(dense, input, s.Mode);
+        long denseMacs = SparseCore.Models.Flops.ModelCost.Measure(dense, input).Macs;
+        var budget = s.Sparsity is double sparsity
+            ? new ChannelBudget(graph, sparsity, s.Mode)
+            : ChannelBudget.ForFlops(graph, s.Mode, macsOf, (long)Math.Round(s.Flops!.Value * denseMacs));
+        var clock = Stopwatch.StartNew();
+        switch (s.Method)
+        {
+            case "pass":
+                return Search(s, data, dense, graph, budget, backend, runFolder);
+            case "slim":
+                Slim(s, data, dense, graph);
+                return Ranked(budget, ChannelImportance.BnScale(dense, graph), clock, s.SlimEpochs, data.SearchIndices.Length);
+            case "l1":
+                return Ranked(budget, ChannelImportance.L1(dense, graph), clock, 0, 0);
+            case "group-l2":
+                return Ranked(budget, ChannelImportance.GroupL2(dense, graph), clock, 0, 0);
+            case "random":
+                return Ranked(budget, ChannelImportance.Random(graph, (int)s.Seed), clock, 0, 0);
+            case "uniform":
+                var masks = Uniform(s, graph, budget, ChannelImportance.L1(dense, graph), macsOf, denseMacs);
+                return new MaskResult(masks, null, clock.Elapsed.TotalSeconds, 0, 0);
+            default:
+                throw new ArgumentException($"--method: unknown '{s.Method}'");
+        }
+    }
+
+    /// <summary>The prompt stage 1 saved beside the masks, for a resumed run's stage 2; null when there is none.</summary>
+    public static float[]? SavedPrompt(PruneSettings s, Backend backend, string runFolder, int channels, int height, int width)
+    {
+        string path = Path.Combine(runFolder, PromptFileName);
+        if (!File.Exists(path)) return null;
+        using var prompt = PromptSpec.Create(s.Prompt, ModuleInit.Undrawn(backend), channels, height, width)!;
+        Checkpoint.Load(path, prompt);
+        return prompt.Prompt.Value.ToArray();
+    }
+
+    private static MaskResult Ranked(ChannelBudget budget, float[] scores, Stopwatch clock, int epochs, int images) =>
+        new(budget.Split(budget.Select(scores).Mask), null, clock.Elapsed.TotalSeconds, epochs, images);
+
+    private static MaskResult Search(PruneSettings s, PruneData data, Module dense, ChannelGraph graph, ChannelBudget budget, Backend backend, string runFolder)
+    {
+        var prompt = PromptSpec.Create(s.Prompt, new ModuleInit(backend, s.Seed + 1), data.Train.Channels, data.Train.Height, data.Train.Width)
+            ?? throw new ArgumentException("--prompt none: PASS's hypernetwork reads the prompt; use --no-prompt for the ablation");
+        // The prompted view adopts the dense layers; only the prompt is disposed here, the dense network lives on.
+        using var _ = prompt;
+        var prompted = new PromptedModel(prompt, dense);
+        using var hypernetwork = new ChannelHypernetwork(new ModuleInit(backend, s.Seed + 2), prompted, graph, data.Train.Channels);
+        var options = new SearchOptions { Epochs = s.SearchEpochs, BatchSize = s.BatchSize, TrainPrompt = !s.NoPrompt, RunFolder = runFolder };
+        using var search = new PassSearch(prompted, hypernetwork, budget, options, ConsoleProgress.ForConsole());
+        string checkpoint = Path.Combine(runFolder, PassSearch.CheckpointFileName);
+        if (File.Exists(checkpoint))
+        {
+            search.Resume(checkpoint);
+            Console.WriteLine($"stage 1 resumed after epoch {search.CompletedEpochs}");
+        }
+        using var loader = data.Loader(data.SearchIndices, s.BatchSize, (long)s.Seed);
+        Console.WriteLine($"stage 1 (PASS{(s.NoPrompt ? ", no prompt" : "")}): {s.SearchEpochs} epochs on {data.SearchIndices.Length} images, " +
+                          $"{graph.Masks.Count} masks over {graph.TotalChannels} channels, {hypernetwork.ParameterCount} hypernetwork parameters");
+        var clock = Stopwatch.StartNew();
+        search.Fit(loader, data.ValidationLoader);
+        double seconds = search.History.Sum(h => h.Seconds) + (search.History.Count > 0 ? 0 : clock.Elapsed.TotalSeconds);
+        var masks = search.FinalMasks();
+        float[]? values = null;
+        if (!s.NoPrompt)
+        {
+            values = prompt.Prompt.Value.ToArray();
+            Checkpoint.Save(Path.Combine(runFolder, PromptFileName), prompt);
+        }
+        return new MaskResult(masks, values, seconds, s.SearchEpochs, data.SearchIndices.Length);
+    }
+
+    /// <summary>Network slimming's sparsity training: the dense weights trained on with λ·Σ|γ| added, then ranked by |γ|.</summary>
+    private static void Slim(PruneSettings s, PruneData data, Module dense, ChannelGraph graph)
+    {
+        if (s.SlimEpochs == 0) return;
+        Console.WriteLine($"slim: {s.SlimEpochs} epochs of sparsity training (λ = {s.SlimLambda}) on {data.SearchIndices.Length} images");
+        using var opt = new Sgd(dense.Parameters(), s.FinetuneLr, 0.9f, s.FinetuneWeightDecay);
+        using var loader = data.Loader(data.SearchIndices, s.BatchSize, (long)s.Seed);
+        var trainer = new Trainer(dense, opt, new CosineSchedule(s.SlimEpochs * loader.BatchCount),
+            new TrainerOptions { Epochs = s.SlimEpochs, AfterBackward = m => SlimPenalty.AddGradient(m, graph, s.SlimLambda) },
+            ConsoleProgress.ForConsole());
+        trainer.Fit(loader, null);
+        dense.Eval();
+    }
+
+    /// <summary>Uniform per-layer sparsity; for a FLOPs budget, the per-layer sparsity found by bisection.</summary>
+    private static IReadOnlyList<float[]> Uniform(PruneSettings s, ChannelGraph graph, ChannelBudget budget, float[] scores,
+                                                  Func<IReadOnlyList<float[]>, long> macsOf, long denseMacs)
+    {
+        IReadOnlyList<float[]> At(double sparsity) =>
+            budget.Split(budget.Coupling.Close(UniformSelection.Select(graph, scores, sparsity).SelectMany(m => m).ToArray()));
+        if (s.Sparsity is double fixedSparsity) return At(fixedSparsity);
+        double target = s.Flops!.Value * denseMacs, lo = 0, hi = 0.999;
+        for (int i = 0; i < 40; i++)
+        {
+            double mid = (lo + hi) / 2;
+            if (macsOf(At(mid)) > target) lo = mid;
+            else hi = mid;
+        }
+        return At(hi);
+    }
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using SparseCore.Kernels;
+using SparseCore.Models.Flops;
+using SparseCore.Models.IO;
+using SparseCore.Models.Modules;
+using SparseCore.Models.Training;
+using SparseCore.Pass.Extraction;
+using SparseCore.Pass.Graph;
+using SparseCore.Pass.Masks;
+using SparseCore.Tensors;
+
+namespace SparseCore.Cli.Pruning;
+
+/// <summary>
+/// `sparsecore prune` end to end: dense network → masks (stage 1 of the method) → masks.json →
+/// extraction → stage 2 → the pruned checkpoint, summary.json and report.md with its plots. Every
+/// stage leaves its product in the run folder, and --resume picks up after the last one finished.
+/// </summary>
+internal static class PrunePipeline
+{
+    public const string MasksFileName = "masks.json";
+    public const string PrunedFileName = "pruned.safetensors";
+
+    public static int Run(PruneSettings s, string command)
+    {
+        string runFolder = s.Resume ?? Path.Combine(s.Output, $"{DateTime.Now:yyyyMMdd-HHmmss}-prune-{s.Label}-{s.Model}");
+        if (s.Resume is not null && !Directory.Exists(s.Resume)) throw new ArgumentException($"--resume: no run folder at {s.Resume}");
+        Directory.CreateDirectory(runFolder);
+        using var data = new PruneData(s);
+        using var backend = Devices.Create(s.Device);
+        Console.WriteLine($"prune {s.Model} by {s.Label} at {Budget(s)} ({s.Mode.ToString().ToLowerInvariant()} residual masks) on {s.Data}, " +
+                          $"{backend.Name} ({backend.DeviceDescription}); run folder {runFolder}");
+
+        var (dense, description) = DenseNetwork.Obtain(s, data, backend, runFolder);
+        using var _ = dense;
+        dense.Eval();
+        var graph = ChannelGraph.Of(dense);
+        var input = new Shape(1, description.Channels, description.Height, description.Width);
+        var latency = new LatencySetup(s.LatencyBatch, backend.Name == "cpu" ? Environment.ProcessorCount : 0, 3, 15);
+        var denseMeasure = Measure(dense, data, input, ModelCost.Measure(dense, input).Macs, latency);
+        Console.WriteLine(Text($"dense: validation {denseMeasure.ValidationAccuracy:P2}, test {denseMeasure.TestAccuracy:P2}, {denseMeasure.Macs / 1e6:F2} M MACs, {denseMeasure.LatencyMs:F2} ms per batch of {latency.Batch}"));
+
+        string masksPath = Path.Combine(runFolder, MasksFileName);
+        MaskResult found;
+        if (File.Exists(masksPath))
+        {
+            var file = MaskFile.Read(masksPath, graph);
+            found = new MaskResult(file.Masks, MaskSelection.SavedPrompt(s, backend, runFolder, description.Channels, description.Height, description.Width),
+                Number(file.Info, "stage1_seconds"), (int)Number(file.Info, "stage1_epochs"), (int)Number(file.Info, "stage1_images"));
+            Console.WriteLine($"masks from {masksPath}");
+        }
+        else
+        {
+            found = MaskSelection.Find(s, data, dense, graph, backend, runFolder);
+            var info = new Dictionary<string, string>(s.ToDictionary())
+            {
+                ["stage1_seconds"] = Text($"{found.Seconds:F1}"), ["stage1_epochs"] = Text($"{found.Epochs}"), ["stage1_images"] = Text($"{found.Images}"),
+            };
+            MaskFile.Write(masksPath, graph, found.Masks, info);
+        }
+
+        var extracted = Extractor.Extract(dense, description, found.Masks, s.Mode);
+        Console.WriteLine(Text($"extracted ({s.Mode.ToString().ToLowerInvariant()}): {extracted.ExtractedMacs / 1e6:F2} M MACs ({(double)extracted.ExtractedMacs / extracted.DenseMacs:P1} of dense), masked count {extracted.MaskedMacs / 1e6:F2} M"));
+        var tuned = FineTune.Run(s, data, extracted, found.Prompt, backend, runFolder);
+        using var pruned = tuned.Model;
+        var prunedMeasure = Measure(pruned, data, input, extracted.ExtractedMacs, latency);
+        Checkpoint.Save(Path.Combine(runFolder, PrunedFileName), pruned, info: new CheckpointInfo
+        {
+            Model = tuned.Description, Epoch = s.FinetuneEpochs, Seed = (long)s.Seed, History = tuned.History.ToArray(), Settings = s.ToDictionary(),
+        });
+
+        var summary = new PruneSummary
+        {
+            Method = s.Label, Model = s.Model, Data = s.Data, Mode = s.Mode.ToString().ToLowerInvariant(), Sparsity = s.Sparsity, FlopsTarget = s.Flops,
+            PromptInStage2 = tuned.Description.Prompt is not null, Seed = (int)s.Seed, Command = command, Device = $"{backend.Name} ({backend.DeviceDescription})",
+            Dense = denseMeasure, Pruned = prunedMeasure, MaskedMacs = extracted.MaskedMacs, Latency = latency,
+            Layers = Layers(graph, found.Masks),
+            Stages = new StageTimes(found.Epochs, found.Images, found.Seconds, s.FinetuneEpochs, tuned.Seconds),
+        };
+        PruneSummaryFile.Write(Path.Combine(runFolder, "summary.json"), summary);
+        PruneReport.Write(runFolder, summary);
+        Console.WriteLine(Text($"pruned: validation {prunedMeasure.ValidationAccuracy:P2}, test {prunedMeasure.TestAccuracy:P2}, {prunedMeasure.Macs / 1e6:F2} M MACs " +
+                               $"({(double)prunedMeasure.Macs / denseMeasure.Macs:P1} of dense), {prunedMeasure.LatencyMs:F2} ms per batch; report {Path.Combine(runFolder, "report.md")}"));
+        return 0;
+    }
+
+    private static RunMeasure Measure(Module model, PruneData data, Shape input, long macs, LatencySetup latency)
+    {
+        double validation = data.ValidationLoader is null ? double.NaN : Trainer.Evaluate(model, data.ValidationLoader).Accuracy;
+        double test = Trainer.Evaluate(model, data.TestLoader).Accuracy;
+        long parameters = ModelCost.Measure(model, input).Parameters;
+        var timing = LatencyProbe.Measure(model, new Shape(latency.Batch, input[1], input[2], input[3]), latency.Warmup, latency.Repetitions);
+        return new RunMeasure(validation, test, macs, parameters, timing.MedianMs);
+    }
+
+    /// <summary>Each prunable conv with its dense width and the channels its own mask keeps.</summary>
+    private static IReadOnlyList<LayerKeep> Layers(ChannelGraph graph, IReadOnlyList<float[]> masks) =>
+        graph.Layers.Where(l => l.Mask is not null)
+            .Select(l => new LayerKeep(l.Name, l.OutChannels, masks[l.Mask!.Value].Count(v => v != 0f))).ToArray();
+
+    private static string Budget(PruneSettings s) =>
+        s.Sparsity is double sparsity ? Text($"channel sparsity {sparsity}") : Text($"{s.Flops} of the dense MACs");
+
+    private static double Number(IReadOnlyDictionary<string, string> info, string key) =>
+        info.TryGetValue(key, out string? v) && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : 0;
+
+    private static string Text(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
