@@ -14,6 +14,7 @@ public static class Program
             EvalCommand.Create(),
             SelfTestCommand.Create(),
             BenchCommand.Create(),
+            ReportCommand.Create(),
         };
         try
         {
