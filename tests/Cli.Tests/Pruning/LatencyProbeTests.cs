@@ -41,11 +41,19 @@ public sealed class LatencyProbeTests : IDisposable
     }
 
     [Fact]
-    public void Records_no_gradient_on_the_parameters()
+    public void Every_forward_runs_in_eval_mode_without_autograd_and_warm_up_is_untimed()
     {
         using var net = TinyNet();
-        LatencyProbe.Measure(net, new Shape(1, 3, 7, 7), warmup: 0, repetitions: 1);
-        Assert.All(net.Parameters(), p => Assert.Null(p.Value.Grad));
+        var seen = new List<(bool Grad, bool Training)>();
+        using var hook = net.Layers[1].AddForwardHook((m, y) => { seen.Add((Autograd.IsEnabled, m.Training)); return y; });
+
+        var result = LatencyProbe.Measure(net, new Shape(1, 3, 7, 7), warmup: 3, repetitions: 4);
+
+        Assert.Equal(7, seen.Count);          // 3 warm-up + 4 timed forwards
+        Assert.Equal(4, result.TimesMs.Count);
+        Assert.All(seen, s => Assert.Equal((false, false), s));
+        Assert.True(Autograd.IsEnabled);
+        Assert.True(net.Training);
     }
 
     [Fact]
