@@ -15,6 +15,7 @@ public static class Program
             PruneCommand.Create(args),
             SelfTestCommand.Create(),
             BenchCommand.Create(),
+            ReportCommand.Create(),
         };
         try
         {

@@ -1,0 +1,40 @@
+using SparseCore.Models.IO;
+
+namespace SparseCore.Cli.Pruning;
+
+/// <summary>
+/// kept-channels.png: one bar per prunable layer, the dense width in grey with the kept channels
+/// drawn inside it, so where a method prunes (early, late, inside residual groups) is seen at once.
+/// </summary>
+internal static class KeptChannelsPlot
+{
+    public const string FileName = "kept-channels.png";
+
+    public static void Write(string path, string title, IReadOnlyList<LayerKeep> layers)
+    {
+        var plot = new ScottPlot.Plot();
+        double[] positions = Enumerable.Range(0, layers.Count).Select(i => (double)i).ToArray();
+        Bars(plot, positions, layers.Select(l => (double)l.Channels), "dense channels", ScottPlot.Colors.LightGray, width: 0.8);
+        Bars(plot, positions, layers.Select(l => (double)l.Kept), "kept channels", ScottPlot.Colors.SteelBlue, width: 0.5);
+        plot.Axes.Bottom.SetTicks(positions, layers.Select(l => l.Name).ToArray());
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
+        // Rotated names need vertical room: about 7 px per character at the default tick font.
+        plot.Axes.Bottom.MinimumSize = 20 + 7 * layers.Max(l => l.Name.Length);
+        plot.Axes.SetLimitsY(0, 1.1 * layers.Max(l => l.Channels));
+        plot.Title(title);
+        plot.YLabel("output channels");
+        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
+        int width = Math.Max(900, 160 + 28 * layers.Count);
+        byte[] png = plot.GetImageBytes(width, 600, ScottPlot.ImageFormat.Png);
+        AtomicFile.Write(path, s => s.Write(png));
+    }
+
+    private static void Bars(ScottPlot.Plot plot, double[] positions, IEnumerable<double> values, string label, ScottPlot.Color color, double width)
+    {
+        var bars = plot.Add.Bars(positions, values);
+        bars.Color = color;
+        bars.LegendText = label;
+        foreach (var bar in bars.Bars) bar.Size = width;
+    }
+}

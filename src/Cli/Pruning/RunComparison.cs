@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text;
+using static SparseCore.Cli.Pruning.ReportFormat;
+
+namespace SparseCore.Cli.Pruning;
+
+/// <summary>
+/// The table and plot of `sparsecore report`: one row per prune run and one per dense reference,
+/// largest network first. Each run's speed-up is against the dense latency measured in that same
+/// run (same process, same device state), not against another run's: latencies from different
+/// sessions differ by more than the effects compared.
+/// </summary>
+public sealed class RunComparison
+{
+    private readonly IReadOnlyList<Row> rows;
+    private readonly IReadOnlyList<(string Folder, PruneSummary Summary)> runs;
+
+    private sealed record Row(string Run, string Method, string Budget, string Mode, RunMeasure Measure, long DenseMacs, double DenseLatencyMs, bool Dense);
+
+    public RunComparison(IReadOnlyList<(string Folder, PruneSummary Summary)> runs)
+    {
+        if (runs.Count == 0) throw new ArgumentException("no runs to compare");
+        this.runs = runs;
+        var all = runs.Select(r => new Row(Name(r.Folder), Method(r.Summary.Method), BudgetShort(r.Summary), r.Summary.Mode,
+                                           r.Summary.Pruned, r.Summary.Dense.Macs, r.Summary.Dense.LatencyMs, Dense: false)).ToList();
+        all.AddRange(DenseReferences());
+        rows = all.OrderByDescending(r => r.Measure.Macs).ThenByDescending(r => r.Dense)
+                  .ThenBy(r => r.Run, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>One dense row per distinct dense network (model, data, MACs, accuracy): runs pruned
+    /// from one checkpoint share it. Its latency is the median of those runs' dense measurements.</summary>
+    private IEnumerable<Row> DenseReferences() =>
+        runs.GroupBy(r => (r.Summary.Model, r.Summary.Data, r.Summary.Dense.Macs, r.Summary.Dense.TestAccuracy))
+            .Select(g =>
+            {
+                var first = g.First().Summary;
+                double latency = Median(g.Select(r => r.Summary.Dense.LatencyMs).Where(ms => !double.IsNaN(ms)).ToArray());
+                string label = runs.Select(r => r.Summary.Model).Distinct().Count() > 1 ? $"dense {first.Model}" : "dense";
+                return new Row($"dense of {g.Count()} run{(g.Count() == 1 ? "" : "s")}", label, Missing, Missing,
+                               first.Dense with { LatencyMs = latency }, first.Dense.Macs, latency, Dense: true);
+            });
+
+    /// <summary>The comparison as a markdown table, rows in order of MACs (largest first).</summary>
+    public string Table()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        md.AppendLine("| run | method | budget | mode | val acc % | test acc % | MACs (M) | MACs kept | params (M) | latency (ms) | speed-up |");
+        md.AppendLine("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows)
+        {
+            var m = r.Measure;
+            md.AppendLine(c, $"| {r.Run} | {r.Method} | {r.Budget} | {r.Mode} | {Accuracy(m.ValidationAccuracy)} | {Accuracy(m.TestAccuracy)} | " +
+                             $"{MegaMacs(m.Macs)} | {Share(m.Macs, r.DenseMacs)} | {MegaParameters(m.Parameters)} | {Milliseconds(m.LatencyMs)} | " +
+                             $"{Speedup(r.DenseLatencyMs, m.LatencyMs)} |");
+        }
+        return md.ToString();
+    }
+
+    /// <summary>comparison.md: the table, how its columns were measured, and the plot.</summary>
+    public string Markdown()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        md.AppendLine(c, $"# Comparison of {runs.Count} prune run{(runs.Count == 1 ? "" : "s")}");
+        md.AppendLine();
+        md.Append(Table());
+        md.AppendLine();
+        md.AppendLine("MACs are per image (conv and linear layers) of the extracted network; \"MACs kept\" is against the run's dense network. " +
+                      "Each speed-up is against the dense latency measured in the same run; a dense row's latency is the median of its runs' dense measurements.");
+        md.AppendLine();
+        md.AppendLine("Latency conditions:");
+        md.AppendLine();
+        foreach (var (folder, s) in runs.OrderBy(r => Name(r.Folder), StringComparer.Ordinal))
+            md.AppendLine(c, $"- {Name(folder)}: {s.Device}, batch {s.Latency.Batch}, {s.Latency.Threads} threads, " +
+                             $"{s.Latency.Warmup} warm-up, median of {s.Latency.Repetitions}");
+        md.AppendLine();
+        md.AppendLine(c, $"![test accuracy vs MACs]({AccuracyMacsPlot.FileName})");
+        return md.ToString();
+    }
+
+    /// <summary>accuracy-vs-macs.png with every run and every dense reference.</summary>
+    public void WritePlot(string path)
+    {
+        var labels = rows.Where(r => !r.Dense).Select(r => $"{r.Method} {r.Budget}").ToList();
+        // Runs with the same method and budget (seeds, modes) are told apart by their folder.
+        var points = rows.Select(r => new AccuracyMacsPlot.Point(
+            r.Dense ? r.Method : labels.Count(l => l == $"{r.Method} {r.Budget}") > 1 ? $"{r.Method} {r.Budget} ({r.Run})" : $"{r.Method} {r.Budget}",
+            r.Measure.Macs, r.Measure.TestAccuracy, r.Dense)).ToList();
+        string data = string.Join(", ", runs.Select(r => $"{r.Summary.Model} on {r.Summary.Data}").Distinct());
+        AccuracyMacsPlot.Write(path, $"{data}: test accuracy vs MACs", points);
+    }
+
+    private static string Name(string folder) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
+
+    private static double Median(double[] values)
+    {
+        if (values.Length == 0) return double.NaN;
+        Array.Sort(values);
+        int mid = values.Length / 2;
+        return values.Length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+    }
+}
