@@ -5,13 +5,14 @@ using SparseCore.Models.Data;
 using SparseCore.Models.IO;
 using SparseCore.Models.Modules;
 using SparseCore.Models.Training;
-using SparseCore.Models.Zoo;
+using SparseCore.Pass.Prompts;
 
 namespace SparseCore.Cli.Commands;
 
 /// <summary>
 /// `sparsecore eval --checkpoint FILE`: rebuilds the network the checkpoint describes (backbone,
-/// input, classes, per-layer widths — a pruned network needs nothing else) and tests it.
+/// input, classes, per-layer widths, visual prompt — a pruned, prompted network needs nothing else)
+/// and tests it.
 /// </summary>
 internal static class EvalCommand
 {
@@ -32,8 +33,7 @@ internal static class EvalCommand
                 throw new ArgumentException($"--data: images are {test.Channels}×{test.Height}×{test.Width} with {test.ClassCount} classes; " +
                                             $"the checkpoint's {m.Name} expects {m.Channels}×{m.Height}×{m.Width} with {m.Classes}");
             using var backend = Devices.Create(r.GetValue(device));
-            var widths = m.Widths is null ? null : LayerWidths.Parse(m.Widths);
-            using var net = ModelZoo.Create(m.Name, ModuleInit.Undrawn(backend), m.Channels, m.Height, m.Width, m.Classes, widths);
+            using var net = PromptSpec.Build(m, ModuleInit.Undrawn(backend));
             Checkpoint.Load(path, net);
             using var loader = new DataLoader(test, 500, shuffle: false);
             var result = Trainer.Evaluate(net, loader);

@@ -27,6 +27,7 @@ internal static class PruneCommand
         var denseEpochs = new Option<int>("--dense-epochs") { Description = "epochs of dense training when no --from is given", DefaultValueFactory = _ => 10 };
         var searchEpochs = new Option<int>("--search-epochs") { Description = "stage-1 epochs (PASS's search; slim's sparsity training uses --slim-epochs)", DefaultValueFactory = _ => 50 };
         var searchSubset = new Option<int>("--search-subset") { Description = "stage 1 sees only this many training images (0: all)", DefaultValueFactory = _ => 0 };
+        var trainSubset = new Option<int>("--train-subset") { Description = "dense training and stage 2 see only this many training images (0: all)", DefaultValueFactory = _ => 0 };
         var finetuneEpochs = new Option<int>("--finetune-epochs") { Description = "stage-2 epochs on the extracted network", DefaultValueFactory = _ => 50 };
         var batch = new Option<int>("--batch-size") { Description = "mini-batch size of both stages", DefaultValueFactory = _ => 128 };
         var lr = new Option<float>("--lr") { Description = "stage-2 learning rate of weights and prompt (cosine)", DefaultValueFactory = _ => 1e-2f };
@@ -43,7 +44,7 @@ internal static class PruneCommand
         var resume = new Option<string?>("--resume") { Description = "continue the prune run in this folder (same options), from its last finished stage or epoch" };
         var cmd = new Command("prune", "find channel masks (PASS or a baseline), extract the pruned network, fine-tune it and report")
         {
-            method, model, data, device, seed, sparsity, flops, mode, from, denseEpochs, searchEpochs, searchSubset, finetuneEpochs,
+            method, model, data, device, seed, sparsity, flops, mode, from, denseEpochs, searchEpochs, searchSubset, trainSubset, finetuneEpochs,
             batch, lr, wd, prompt, noPrompt, stage2Prompt, augment, slimEpochs, slimLambda, validation, latencyBatch, output, resume,
         };
         cmd.SetAction(r =>
@@ -53,7 +54,7 @@ internal static class PruneCommand
                 Method = r.GetValue(method)!, Model = r.GetValue(model)!, Data = r.GetValue(data)!, Device = r.GetValue(device),
                 Seed = r.GetValue(seed), Sparsity = r.GetValue(sparsity), Flops = r.GetValue(flops), Mode = ParseMode(r.GetValue(mode)!),
                 From = r.GetValue(from), DenseEpochs = r.GetValue(denseEpochs), SearchEpochs = r.GetValue(searchEpochs),
-                SearchSubset = r.GetValue(searchSubset), FinetuneEpochs = r.GetValue(finetuneEpochs), BatchSize = r.GetValue(batch),
+                SearchSubset = r.GetValue(searchSubset), TrainSubset = r.GetValue(trainSubset), FinetuneEpochs = r.GetValue(finetuneEpochs), BatchSize = r.GetValue(batch),
                 FinetuneLr = r.GetValue(lr), FinetuneWeightDecay = r.GetValue(wd), Prompt = r.GetValue(prompt)!, NoPrompt = r.GetValue(noPrompt),
                 Stage2Prompt = r.GetValue(stage2Prompt), Augment = r.GetValue(augment), SlimEpochs = r.GetValue(slimEpochs),
                 SlimLambda = r.GetValue(slimLambda), Validation = r.GetValue(validation), LatencyBatch = r.GetValue(latencyBatch),

@@ -20,6 +20,7 @@ internal sealed record PruneSettings
     public int DenseEpochs { get; init; } = 10;
     public int SearchEpochs { get; init; } = 50;
     public int SearchSubset { get; init; }
+    public int TrainSubset { get; init; }
     public int FinetuneEpochs { get; init; } = 50;
     public int BatchSize { get; init; } = 128;
     public float FinetuneLr { get; init; } = 1e-2f;
@@ -51,6 +52,7 @@ internal sealed record PruneSettings
             if (value < 0) throw new ArgumentException($"{name} must be ≥ 0, got {value}");
         if (BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {BatchSize}");
         if (SearchSubset < 0) throw new ArgumentException($"--search-subset must be ≥ 0, got {SearchSubset}");
+        if (TrainSubset < 0) throw new ArgumentException($"--train-subset must be ≥ 0, got {TrainSubset}");
         if (LatencyBatch <= 0) throw new ArgumentException($"--latency-batch must be positive, got {LatencyBatch}");
         if (From is not null && !File.Exists(From)) throw new ArgumentException($"--from: no checkpoint at {From}");
     }
@@ -60,7 +62,7 @@ internal sealed record PruneSettings
     {
         ["method"] = Label, ["model"] = Model, ["data"] = Data, ["seed"] = Text(Seed),
         ["sparsity"] = Sparsity is double s ? Text(s) : "", ["flops"] = Flops is double r ? Text(r) : "",
-        ["mode"] = Mode.ToString().ToLowerInvariant(), ["search_epochs"] = Text(SearchEpochs), ["search_subset"] = Text(SearchSubset),
+        ["mode"] = Mode.ToString().ToLowerInvariant(), ["search_epochs"] = Text(SearchEpochs), ["search_subset"] = Text(SearchSubset), ["train_subset"] = Text(TrainSubset),
         ["finetune_epochs"] = Text(FinetuneEpochs), ["batch_size"] = Text(BatchSize), ["finetune_lr"] = Text(FinetuneLr),
         ["finetune_weight_decay"] = Text(FinetuneWeightDecay), ["prompt"] = Prompt, ["stage2_prompt"] = Stage2Prompt ? "true" : "false",
         ["slim_epochs"] = Text(SlimEpochs), ["slim_lambda"] = Text(SlimLambda),

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using SparseCore.Cli.Pruning;
+
+namespace SparseCore.Cli.Tests.Pruning;
+
+/// <summary>
+/// `sparsecore prune` end to end on synthetic data at toy sizes: the run folder holds the report,
+/// masks.json, summary.json, the plots and a pruned checkpoint that `sparsecore eval` runs from the
+/// file alone; --flops lands on its target; a resumed run reuses the finished stages; bad masks.json
+/// and bad options are one-line errors.
+/// </summary>
+public sealed class PruneRunTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("sparsecore-prune-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    private string[] Args(string method, params string[] extra) =>
+    [
+        "prune", "--method", method, "--model", "resnet20", "--data", "synthetic", "--device", "cpu", "--dense-epochs", "1",
+        "--train-subset", "96", "--search-subset", "48", "--validation", "64", "--search-epochs", "1", "--finetune-epochs", "1",
+        "--batch-size", "32", "--latency-batch", "2", "--output", root, .. extra,
+    ];
+
+    private string OnlyRunFolder() => Assert.Single(Directory.GetDirectories(root));
+
+    [Fact]
+    public void Pass_run_writes_report_masks_summary_plots_and_an_evaluable_pruned_checkpoint()
+    {
+        var (exit, stdout, error) = CliRunner.Run(Args("pass", "--sparsity", "0.5"));
+        Assert.True(exit == 0, error + stdout);
+        string run = OnlyRunFolder();
+        foreach (var file in new[] { "report.md", "masks.json", "summary.json", "pruned.safetensors", "dense.safetensors", "search.safetensors",
+                                     "kept-channels.png", "accuracy-vs-macs.png", "finetune/metrics.csv" })
+            Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing from {run}");
+        var summary = PruneSummaryFile.Read(Path.Combine(run, "summary.json"));
+        Assert.Equal("pass", summary.Method);
+        Assert.True(summary.PromptInStage2);
+        Assert.Equal(summary.MaskedMacs, summary.Pruned.Macs); // shared mode: masked = extracted
+        Assert.True(summary.Pruned.Macs < summary.Dense.Macs);
+        Assert.All(summary.Layers, l => Assert.InRange(l.Kept, 1, l.Channels));
+        Assert.InRange(KeptOverDistinctMasks(run), 19, 687);
+
+        var (evalExit, evalOut, evalError) = CliRunner.Run("eval", "--checkpoint", Path.Combine(run, "pruned.safetensors"), "--data", "synthetic", "--device", "cpu");
+        Assert.True(evalExit == 0, evalError);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"test accuracy {summary.Pruned.TestAccuracy:P2}"), evalOut);
+
+        // Resuming the finished run redoes no stage and reports the same pruned network.
+        var (again, againOut, againError) = CliRunner.Run(Args("pass", "--sparsity", "0.5", "--resume", run));
+        Assert.True(again == 0, againError);
+        Assert.Contains("masks from", againOut);
+        Assert.Equal(summary.Pruned.TestAccuracy, PruneSummaryFile.Read(Path.Combine(run, "summary.json")).Pruned.TestAccuracy);
+    }
+
+    /// <summary>Σ kept channels over the distinct masks in masks.json: the budget's count.</summary>
+    private static int KeptOverDistinctMasks(string run)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "masks.json")));
+        return doc.RootElement.GetProperty("masks").EnumerateArray().Sum(m => m.GetProperty("kept").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("l1")]
+    [InlineData("uniform")]
+    public void Baseline_with_a_flops_target_lands_within_one_percent(string method)
+    {
+        var (exit, stdout, error) = CliRunner.Run(Args(method, "--flops", "0.4", "--finetune-epochs", "0"));
+        Assert.True(exit == 0, error + stdout);
+        var summary = PruneSummaryFile.Read(Path.Combine(OnlyRunFolder(), "summary.json"));
+        double achieved = (double)summary.Pruned.Macs / summary.Dense.Macs;
+        Assert.True(Math.Abs(achieved - 0.4) <= 0.004, $"{method}: {achieved:F4} of the dense MACs for a 0.4 target");
+    }
+
+    [Fact]
+    public void A_malformed_masks_json_in_a_resumed_run_is_a_one_line_error()
+    {
+        string run = Directory.CreateDirectory(Path.Combine(root, "broken")).FullName;
+        File.WriteAllText(Path.Combine(run, "masks.json"), "{\"model\": \"resnet20\", \"masks\": [");
+        var (exit, _, error) = CliRunner.Run(Args("random", "--sparsity", "0.5", "--resume", run));
+        Assert.Equal(2, exit);
+        Assert.Contains("masks.json", error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("--method", "magic", "--sparsity", "0.5")]
+    [InlineData("--method", "l1")]
+    [InlineData("--method", "l1", "--sparsity", "0.5", "--flops", "0.5")]
+    [InlineData("--method", "l1", "--sparsity", "1.5")]
+    [InlineData("--method", "l1", "--sparsity", "0.5", "--no-prompt")]
+    [InlineData("--method", "l1", "--sparsity", "0.5", "--mode", "both")]
+    public void Bad_options_are_named(params string[] options)
+    {
+        var (exit, _, error) = CliRunner.Run(["prune", "--data", "synthetic", "--output", root, .. options]);
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: ", error);
+        Assert.False(Directory.EnumerateFileSystemEntries(root).Any(), "a refused run must leave no run folder behind");
+    }
+}
