@@ -28,7 +28,7 @@ internal sealed class BackboneLayers
     /// <summary>What the caller computes, for messages ("L1 importance").</summary>
     public string Method { get; }
 
-    /// <summary>The layer's weight on the host, [out, in · positions, (k, k)].</summary>
+    /// <summary>The layer's weight on the host, [out, in · positions, (k, k)], checked finite.</summary>
     public float[] Weight(ChannelLayer layer)
     {
         var weight = WeightOf(layer).Value;
@@ -37,19 +37,29 @@ internal sealed class BackboneLayers
             throw new ArgumentException(
                 $"{Method}: '{layer.Name}' has weight {shape}, but the channel graph of {Graph.Model} expects {layer.OutChannels} outputs " +
                 $"and {layer.InChannels * layer.InputPositions} inputs; the graph was built for another network");
-        return weight.ToArray();
+        return Finite($"'{layer.Name}' weight", weight.ToArray());
     }
 
     /// <summary>The layer's bias on the host, or null when it has none.</summary>
-    public float[]? Bias(ChannelLayer layer) => Module(layer.Name) switch
+    public float[]? Bias(ChannelLayer layer)
     {
-        Conv2d conv => conv.Bias?.Value.ToArray(),
-        Linear linear => linear.Bias?.Value.ToArray(),
-        _ => null,
-    };
+        var bias = Module(layer.Name) switch
+        {
+            Conv2d conv => conv.Bias,
+            Linear linear => linear.Bias,
+            _ => null,
+        };
+        return bias is null ? null : Finite($"'{layer.Name}' bias", bias.Value.ToArray());
+    }
+
+    /// <summary>γ of the layer's batch-norm on the host, or null without one.</summary>
+    public float[]? Gamma(ChannelLayer layer) => Norm(layer) is { } norm ? Finite($"γ of '{layer.Norm}'", norm.Weight.Value.ToArray()) : null;
+
+    /// <summary>β of the layer's batch-norm on the host, or null without one.</summary>
+    public float[]? Beta(ChannelLayer layer) => Norm(layer) is { } norm ? Finite($"β of '{layer.Norm}'", norm.Bias.Value.ToArray()) : null;
 
     /// <summary>The layer's batch-norm, or null when the graph gives it none.</summary>
-    public BatchNorm2d? Norm(ChannelLayer layer)
+    private BatchNorm2d? Norm(ChannelLayer layer)
     {
         if (layer.Norm is null) return null;
         return Module(layer.Norm) is BatchNorm2d norm && norm.Channels == layer.OutChannels
@@ -61,10 +71,19 @@ internal sealed class BackboneLayers
     /// The batch-norm of a pruned layer, for the criteria that rank by γ: network slimming needs one
     /// after every pruned conv.
     /// </summary>
-    public BatchNorm2d RequiredNorm(ChannelLayer layer) => Norm(layer)
-        ?? throw new ArgumentException(
-            $"{Method}: layer '{layer.Name}' of {Graph.Model} has no batch-norm; network slimming ranks channels by the batch-norm scale |γ| " +
-            "and needs a batch-norm after every pruned conv (use vgg16_bn rather than vgg16, or another criterion)");
+    public BatchNorm2d RequiredNorm(ChannelLayer layer) => Norm(layer) ?? throw NoNorm(layer);
+
+    /// <summary>γ of <see cref="RequiredNorm"/> on the host.</summary>
+    public float[] RequiredGamma(ChannelLayer layer) => Gamma(layer) ?? throw NoNorm(layer);
+
+    private ArgumentException NoNorm(ChannelLayer layer) => new(
+        $"{Method}: layer '{layer.Name}' of {Graph.Model} has no batch-norm; network slimming ranks channels by the batch-norm scale |γ| " +
+        "and needs a batch-norm after every pruned conv (use vgg16_bn rather than vgg16, or another criterion)");
+
+    /// <summary>Refuses NaN and infinity by parameter name: a diverged network has no meaningful ranking.</summary>
+    private float[] Finite(string what, float[] values) => values.All(float.IsFinite)
+        ? values
+        : throw new ArgumentException($"{Method}: {what} holds a non-finite value; the network diverged");
 
     private Parameter WeightOf(ChannelLayer layer) => Module(layer.Name) switch
     {

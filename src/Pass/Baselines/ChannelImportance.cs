@@ -46,7 +46,7 @@ public static class ChannelImportance
             var sums = new double[mask.Channels];
             foreach (var layer in Covered(graph, mask))
             {
-                var gamma = layers.RequiredNorm(layer).Weight.Value.ToArray();
+                var gamma = layers.RequiredGamma(layer);
                 for (int c = 0; c < sums.Length; c++) sums[c] += Math.Abs(gamma[c]);
             }
             return sums;
@@ -70,11 +70,8 @@ public static class ChannelImportance
             {
                 AddRows(squares, layers.Weight(layer), v => (double)v * v);
                 if (layers.Bias(layer) is { } bias) AddRows(squares, bias, v => (double)v * v);
-                if (layers.Norm(layer) is { } norm)
-                {
-                    AddRows(squares, norm.Weight.Value.ToArray(), v => (double)v * v);
-                    AddRows(squares, norm.Bias.Value.ToArray(), v => (double)v * v);
-                }
+                if (layers.Gamma(layer) is { } gamma) AddRows(squares, gamma, v => (double)v * v);
+                if (layers.Beta(layer) is { } beta) AddRows(squares, beta, v => (double)v * v);
             }
             foreach (var reader in graph.Layers.Where(l => l.InputMask == mask.Id))
                 AddColumns(squares, layers.Weight(reader), reader.OutChannels);
@@ -132,7 +129,7 @@ public static class ChannelImportance
             {
                 scores[offset + c] = (float)values[c];
                 if (!float.IsFinite(scores[offset + c]))
-                    throw new ArgumentException($"{method}: channel {c} of mask {mask.Id} ('{mask.Owner}') scores {values[c]}; its weights are not finite");
+                    throw new ArgumentException($"{method}: channel {c} of mask {mask.Id} ('{mask.Owner}') scores {values[c]}, beyond float range; the weights are too large to rank");
             }
             offset += values.Length;
         }
