@@ -129,7 +129,7 @@ public sealed class MaskFileTests : IDisposable
         { "no kept", "masks[2].kept", "missing" },
         { "id 5", "masks[2].id", "graph order" },
         { "layers wrong", "masks[2].layers", "layer1.0.conv2" },
-        { "totalChannels 1", "totalChannels", $"{688}" },
+        { "totalChannels 1", "totalChannels", "688" },
         { "keptChannels 1", "keptChannels", "the masks keep" },
         { "info number", "info.method", "strings" },
     };
