@@ -1,3 +1,4 @@
+using SparseCore.Pass.Baselines;
 using SparseCore.Pass.Hypernetwork;
 using SparseCore.Tensors;
 
@@ -59,16 +60,8 @@ public sealed class MaskGenerator
         return hard;
     };
 
-    private float[] PerLayer(int mask, float[] scores)
-    {
-        double sparsity = Budget.IsFlopsBudget ? Budget.LastSparsity : Budget.Sparsity;
-        int keep = Math.Max(1, (int)Math.Round((1 - sparsity) * scores.Length, MidpointRounding.AwayFromZero));
-        var order = Enumerable.Range(0, scores.Length).ToArray();
-        Array.Sort(order, (a, b) => ChannelBudget.Before(scores, a, b));
-        var hard = new float[scores.Length];
-        for (int r = 0; r < keep; r++) hard[order[r]] = 1f;
-        return hard;
-    }
+    private float[] PerLayer(int mask, float[] scores) =>
+        UniformSelection.Top(scores, UniformSelection.KeepCount(scores.Length, Budget.IsFlopsBudget ? Budget.LastSparsity : Budget.Sparsity));
 
     private static int Best(float[] scores)
     {

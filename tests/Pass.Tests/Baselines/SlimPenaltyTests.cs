@@ -1,0 +1,107 @@
+using SparseCore.Models.Modules;
+using SparseCore.Pass.Baselines;
+using SparseCore.Pass.Graph;
+using SparseCore.Tensors;
+using static SparseCore.Pass.Tests.Baselines.BaselineKit;
+
+namespace SparseCore.Pass.Tests.Baselines;
+
+/// <summary>Network slimming's sparsity term: exactly λ·sign(γ) added to every prunable layer's γ gradient (0 where γ = 0), and λ·Σ|γ|.</summary>
+public class SlimPenaltyTests
+{
+    /// <summary>Gives every γ the gradient G (a fixed random vector per batch-norm) through Σ γ·G.</summary>
+    private static Dictionary<string, float[]> Backward(Dictionary<string, Module> modules)
+    {
+        var grads = new Dictionary<string, float[]>();
+        using var scope = new TensorScope();
+        Tensor? loss = null;
+        int seed = 40;
+        foreach (var (name, norm) in modules.Where(m => m.Value is BatchNorm2d).Select(m => (m.Key, (BatchNorm2d)m.Value)))
+        {
+            grads[name] = Random(norm.Channels, seed++, -1f, 1f);
+            var term = F.SumAll(F.Mul(norm.Weight.Value, Tensor.FromArray(Cpu, grads[name], norm.Weight.Value.Shape)));
+            loss = loss is null ? term : F.Add(loss, term);
+        }
+        loss!.Backward();
+        return grads;
+    }
+
+    [Fact]
+    public void Adds_exactly_lambda_times_the_sign_of_gamma_to_every_gamma_gradient()
+    {
+        using var model = ResNet20();
+        var graph = ChannelGraph.Of(model);
+        var modules = Modules(model);
+        var gamma = Random(32, 3, -1f, 1f);
+        gamma[4] = 0f;
+        gamma[9] = -0f;
+        Set(((BatchNorm2d)modules["layer2.0.downsample.1"]).Weight, gamma);
+        var before = Backward(modules);
+        const float lambda = 3e-3f;
+        SlimPenalty.AddGradient(model, graph, lambda);
+
+        var norms = graph.Layers.Where(l => l.Prunable).Select(l => l.Norm!).ToList();
+        Assert.Equal(modules.Values.OfType<BatchNorm2d>().Count(), norms.Count);
+        Assert.Contains("layer2.0.downsample.1", norms);
+        foreach (var name in norms)
+        {
+            var norm = (BatchNorm2d)modules[name];
+            var g = norm.Weight.Grad!.ToArray();
+            var values = norm.Weight.Value.ToArray();
+            for (int c = 0; c < g.Length; c++) Assert.Equal(before[name][c] + lambda * MathF.Sign(values[c]), g[c]);
+        }
+        var downsample = ((BatchNorm2d)modules["layer2.0.downsample.1"]).Weight.Grad!.ToArray();
+        Assert.Equal(before["layer2.0.downsample.1"][4], downsample[4]);
+        Assert.Equal(before["layer2.0.downsample.1"][9], downsample[9]);
+        Assert.Equal(before["layer2.0.downsample.1"][0] + lambda * MathF.Sign(gamma[0]), downsample[0]);
+        // β is not penalised.
+        Assert.Null(((BatchNorm2d)modules["bn1"]).Bias.Grad);
+    }
+
+    [Fact]
+    public void Penalty_is_lambda_times_the_sum_of_absolute_gammas()
+    {
+        using var model = ResNet20();
+        var graph = ChannelGraph.Of(model);
+        var modules = Modules(model);
+        int seed = 60;
+        double sum = 0;
+        foreach (var norm in modules.Values.OfType<BatchNorm2d>())
+        {
+            var gamma = Random(norm.Channels, seed++, -2f, 2f);
+            Set(norm.Weight, gamma);
+            sum += gamma.Sum(v => Math.Abs((double)v));
+        }
+        Assert.Equal(1e-4f, SlimPenalty.PaperLambda);
+        Assert.Equal(SlimPenalty.PaperLambda * sum, SlimPenalty.Penalty(model, graph, SlimPenalty.PaperLambda), 9);
+    }
+
+    [Fact]
+    public void Before_backward_there_is_no_gradient_and_the_call_says_when_to_make_it()
+    {
+        using var model = ResNet20();
+        var e = Assert.Throws<InvalidOperationException>(() => SlimPenalty.AddGradient(model, ChannelGraph.Of(model), 1e-4f));
+        Assert.Contains("'bn1'", e.Message);
+        Assert.Contains("Backward", e.Message);
+    }
+
+    [Fact]
+    public void Frozen_gammas_are_skipped_as_the_optimizer_skips_them()
+    {
+        using var model = ResNet20();
+        foreach (var p in model.Parameters()) p.Frozen = true;
+        SlimPenalty.AddGradient(model, ChannelGraph.Of(model), 1e-4f);
+        Assert.All(model.Parameters(), p => Assert.Null(p.Grad));
+    }
+
+    [Fact]
+    public void VGG16_without_batch_norm_and_a_bad_lambda_are_refused()
+    {
+        using var vgg = NarrowVgg(batchNorm: false);
+        var e = Assert.Throws<ArgumentException>(() => SlimPenalty.Penalty(vgg, ChannelGraph.Of(vgg), 1e-4f));
+        Assert.Contains("'features.0'", e.Message);
+        using var model = ResNet20();
+        Assert.Throws<ArgumentOutOfRangeException>(() => SlimPenalty.Penalty(model, ChannelGraph.Of(model), -1e-4f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SlimPenalty.AddGradient(model, ChannelGraph.Of(model), float.NaN));
+    }
+}
