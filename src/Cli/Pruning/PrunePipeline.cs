@@ -79,8 +79,8 @@ internal static class PrunePipeline
         };
         PruneSummaryFile.Write(Path.Combine(runFolder, "summary.json"), summary);
         PruneReport.Write(runFolder, summary);
-        Console.WriteLine(Text($"pruned: validation {prunedMeasure.ValidationAccuracy:P2}, test {prunedMeasure.TestAccuracy:P2}, {prunedMeasure.Macs / 1e6:F2} M MACs " +
-                               $"({(double)prunedMeasure.Macs / denseMeasure.Macs:P1} of dense), {prunedMeasure.LatencyMs:F2} ms per batch; report {Path.Combine(runFolder, "report.md")}"));
+        Console.WriteLine(Text($"pruned: validation {prunedMeasure.ValidationAccuracy:P2}, test {prunedMeasure.TestAccuracy:P2}, {prunedMeasure.Macs / 1e6:F2} M MACs ({(double)prunedMeasure.Macs / denseMeasure.Macs:P1} of dense), {prunedMeasure.LatencyMs:F2} ms per batch"));
+        Console.WriteLine($"report: {Path.Combine(runFolder, "report.md")}");
         return 0;
     }
 

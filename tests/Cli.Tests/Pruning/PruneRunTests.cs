@@ -15,12 +15,19 @@ public sealed class PruneRunTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    private string[] Args(string method, params string[] extra) =>
-    [
-        "prune", "--method", method, "--model", "resnet20", "--data", "synthetic", "--device", "cpu", "--dense-epochs", "1",
-        "--train-subset", "96", "--search-subset", "48", "--validation", "64", "--search-epochs", "1", "--finetune-epochs", "1",
-        "--batch-size", "32", "--latency-batch", "2", "--output", root, .. extra,
-    ];
+    /// <summary>Toy-sized options; <paramref name="extra"/> adds options or overrides these.</summary>
+    private string[] Args(string method, params string[] extra)
+    {
+        var options = new Dictionary<string, string?>
+        {
+            ["--method"] = method, ["--model"] = "resnet20", ["--data"] = "synthetic", ["--device"] = "cpu", ["--dense-epochs"] = "1",
+            ["--train-subset"] = "96", ["--search-subset"] = "48", ["--validation"] = "64", ["--search-epochs"] = "1",
+            ["--finetune-epochs"] = "1", ["--batch-size"] = "32", ["--latency-batch"] = "2", ["--output"] = root,
+        };
+        for (int i = 0; i < extra.Length; i++)
+            options[extra[i]] = i + 1 < extra.Length && !extra[i + 1].StartsWith("--", StringComparison.Ordinal) ? extra[++i] : null;
+        return ["prune", .. options.SelectMany(o => o.Value is null ? new[] { o.Key } : [o.Key, o.Value])];
+    }
 
     private string OnlyRunFolder() => Assert.Single(Directory.GetDirectories(root));
 
