@@ -146,7 +146,8 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedu
         return new EvalResult(lossSum / samples, (double)correct / samples, samples);
     }
 
-    private static int CountCorrect(Tensor logits, ReadOnlySpan<int> labels)
+    /// <summary>Samples whose largest logit is their label.</summary>
+    public static int CountCorrect(Tensor logits, ReadOnlySpan<int> labels)
     {
         using var argmax = F.ArgMax(logits, 1);
         var predicted = argmax.ToArray();

@@ -149,10 +149,7 @@ public sealed class PassSearch : IDisposable
         promptOptimizer?.ZeroGrad();
         hyperOptimizer.ZeroGrad();
         GlobalStep++;
-        using var argmax = F.ArgMax(logits, 1);
-        var predicted = argmax.ToArray();
-        int right = 0;
-        for (int i = 0; i < batch.Count; i++) if (predicted[i] == batch.Labels[i]) right++;
+        int right = Trainer.CountCorrect(logits, batch.Labels);
         return (loss.Item() * batch.Count, right);
     }
 
