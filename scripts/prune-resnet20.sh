@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 dotnet build src/Cli -c Release -v q -nologo >/dev/null
 cli="dotnet src/Cli/bin/Release/net10.0/sparsecore.dll"
 recipe=(--model resnet20 --data fashion-mnist --from "$dense" --sparsity 0.5 --mode shared
-        --search-subset 10000 --search-epochs 3 --finetune-epochs 3 --slim-epochs 1 --output "$out")
+        --search-subset 10000 --search-epochs 10 --finetune-epochs 3 --slim-epochs 1 --output "$out")
 for run in "pass" "pass --no-prompt" "l1" "slim" "group-l2" "uniform" "random"; do
   # shellcheck disable=SC2086
   $cli prune --method $run "${recipe[@]}"

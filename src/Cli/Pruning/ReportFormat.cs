@@ -10,10 +10,11 @@ internal static class ReportFormat
 
     public const string Missing = "—";
 
-    /// <summary>The method as the papers name it; an unknown name (an ablation) is shown as given.</summary>
+    /// <summary>The method as the papers name it; an unknown name is shown as given.</summary>
     public static string Method(string method) => method switch
     {
         "pass" => "PASS",
+        "pass-noprompt" => "PASS (no prompt)",
         "l1" => "Group-L1",
         "slim" => "BN-scale (Slim)",
         "group-l2" => "Group-L2",
