@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SparseCore.Kernels;
 using SparseCore.Models.Data;
 using SparseCore.Models.IO;
@@ -53,10 +52,9 @@ internal static class FineTune
         }
         Console.WriteLine($"stage 2: fine-tune the extracted network for {s.FinetuneEpochs} epochs on {data.TrainIndices.Length} images" +
                           (prompt is null ? ", no prompt" : stage1Prompt is null ? ", with a fresh prompt" : ", with PASS's prompt"));
-        var clock = Stopwatch.StartNew();
         trainer.Fit(loader, data.ValidationLoader);
         model.Eval();
-        double seconds = trainer.History.Sum(h => h.Seconds) + (trainer.History.Count > 0 ? 0 : clock.Elapsed.TotalSeconds);
+        double seconds = trainer.History.Sum(h => h.Seconds); // epochs before a resume included
         return new FineTuned(model, description, trainer.History, seconds);
     }
 }

@@ -79,7 +79,7 @@ internal static class MaskSelection
         using var _ = prompt;
         var prompted = new PromptedModel(prompt, dense);
         using var hypernetwork = new ChannelHypernetwork(new ModuleInit(backend, s.Seed + 2), prompted, graph, data.Train.Channels);
-        var options = new SearchOptions { Epochs = s.SearchEpochs, BatchSize = s.BatchSize, TrainPrompt = !s.NoPrompt, RunFolder = runFolder };
+        var options = new SearchOptions { Epochs = s.SearchEpochs, TrainPrompt = !s.NoPrompt, RunFolder = runFolder };
         using var search = new PassSearch(prompted, hypernetwork, budget, options, ConsoleProgress.ForConsole());
         string checkpoint = Path.Combine(runFolder, PassSearch.CheckpointFileName);
         if (File.Exists(checkpoint))
@@ -90,9 +90,8 @@ internal static class MaskSelection
         using var loader = data.Loader(data.SearchIndices, s.BatchSize, (long)s.Seed);
         Console.WriteLine($"stage 1 (PASS{(s.NoPrompt ? ", no prompt" : "")}): {s.SearchEpochs} epochs on {data.SearchIndices.Length} images, " +
                           $"{graph.Masks.Count} masks over {graph.TotalChannels} channels, {hypernetwork.ParameterCount} hypernetwork parameters");
-        var clock = Stopwatch.StartNew();
         search.Fit(loader, data.ValidationLoader);
-        double seconds = search.History.Sum(h => h.Seconds) + (search.History.Count > 0 ? 0 : clock.Elapsed.TotalSeconds);
+        double seconds = search.History.Sum(h => h.Seconds); // epochs before a resume included
         var masks = search.FinalMasks();
         float[]? values = null;
         if (!s.NoPrompt)

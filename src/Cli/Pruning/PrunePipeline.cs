@@ -36,8 +36,7 @@ internal static class PrunePipeline
         dense.Eval();
         var graph = ChannelGraph.Of(dense);
         var input = new Shape(1, description.Channels, description.Height, description.Width);
-        var latency = new LatencySetup(s.LatencyBatch, backend.Name == "cpu" ? Environment.ProcessorCount : 0, 3, 15);
-        var denseMeasure = Measure(dense, data, input, ModelCost.Measure(dense, input).Macs, latency);
+        var (denseMeasure, latency) = Measure(dense, data, input, ModelCost.Measure(dense, input).Macs, s.LatencyBatch);
         Console.WriteLine(Text($"dense: validation {denseMeasure.ValidationAccuracy:P2}, test {denseMeasure.TestAccuracy:P2}, {denseMeasure.Macs / 1e6:F2} M MACs, {denseMeasure.LatencyMs:F2} ms per batch of {latency.Batch}"));
 
         string masksPath = Path.Combine(runFolder, MasksFileName);
@@ -63,7 +62,7 @@ internal static class PrunePipeline
         Console.WriteLine(Text($"extracted ({s.Mode.ToString().ToLowerInvariant()}): {extracted.ExtractedMacs / 1e6:F2} M MACs ({(double)extracted.ExtractedMacs / extracted.DenseMacs:P1} of dense), masked count {extracted.MaskedMacs / 1e6:F2} M"));
         var tuned = FineTune.Run(s, data, extracted, found.Prompt, backend, runFolder);
         using var pruned = tuned.Model;
-        var prunedMeasure = Measure(pruned, data, input, extracted.ExtractedMacs, latency);
+        var (prunedMeasure, _) = Measure(pruned, data, input, extracted.ExtractedMacs, s.LatencyBatch);
         Checkpoint.Save(Path.Combine(runFolder, PrunedFileName), pruned, info: new CheckpointInfo
         {
             Model = tuned.Description, Epoch = s.FinetuneEpochs, Seed = (long)s.Seed, History = tuned.History.ToArray(), Settings = s.ToDictionary(),
@@ -84,13 +83,14 @@ internal static class PrunePipeline
         return 0;
     }
 
-    private static RunMeasure Measure(Module model, PruneData data, Shape input, long macs, LatencySetup latency)
+    /// <summary>Accuracy, cost and latency of one network, and how the latency was taken (the probe's own record).</summary>
+    private static (RunMeasure Measure, LatencySetup Latency) Measure(Module model, PruneData data, Shape input, long macs, int latencyBatch)
     {
         double validation = data.ValidationLoader is null ? double.NaN : Trainer.Evaluate(model, data.ValidationLoader).Accuracy;
         double test = Trainer.Evaluate(model, data.TestLoader).Accuracy;
         long parameters = ModelCost.Measure(model, input).Parameters;
-        var timing = LatencyProbe.Measure(model, new Shape(latency.Batch, input[1], input[2], input[3]), latency.Warmup, latency.Repetitions);
-        return new RunMeasure(validation, test, macs, parameters, timing.MedianMs);
+        var timing = LatencyProbe.Measure(model, new Shape(latencyBatch, input[1], input[2], input[3]));
+        return (new RunMeasure(validation, test, macs, parameters, timing.MedianMs), timing.Setup);
     }
 
     /// <summary>Each prunable conv with its dense width and the channels its own mask keeps.</summary>

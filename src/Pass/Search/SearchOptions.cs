@@ -5,12 +5,11 @@ namespace SparseCore.Pass.Search;
 /// <summary>
 /// Stage 1's settings, defaulting to the paper's (pass.md §2): the prompt by SGD (lr 1e-2, weight
 /// decay 0, momentum 0.9 — the VPNs default, the paper gives none), the hypernetwork by AdamW (lr
-/// 1e-3, weight decay 1e-2), both on a cosine schedule over the whole search; batch 128.
+/// 1e-3, weight decay 1e-2), both on a cosine schedule over the whole search. The batch is the loader's.
 /// </summary>
 public sealed record SearchOptions
 {
     public int Epochs { get; init; } = 50;
-    public int BatchSize { get; init; } = 128;
     public float PromptLearningRate { get; init; } = 1e-2f;
     public float PromptMomentum { get; init; } = 0.9f;
     public float PromptWeightDecay { get; init; }
