@@ -16,6 +16,8 @@ public sealed class BufferPool : IDisposable
     public int LiveBuffers { get; private set; }
     public long LiveBytes { get; private set; }
     public long PooledBytes { get; private set; }
+    /// <summary>The most bytes live at once since creation or the last <see cref="ResetPeak"/>.</summary>
+    public long PeakLiveBytes { get; private set; }
     /// <summary>Raw allocations made since creation; flat from step to step once warm.</summary>
     public long RawAllocations { get; private set; }
 
@@ -35,6 +37,7 @@ public sealed class BufferPool : IDisposable
         }
         LiveBuffers++;
         LiveBytes += storage.Bytes;
+        PeakLiveBytes = Math.Max(PeakLiveBytes, LiveBytes);
         return storage;
     }
 
@@ -47,6 +50,8 @@ public sealed class BufferPool : IDisposable
         stack.Push(storage);
         PooledBytes += storage.Bytes;
     }
+
+    public void ResetPeak() => PeakLiveBytes = LiveBytes;
 
     /// <summary>Releases every cached (not live) allocation back to the device.</summary>
     public void Trim()

@@ -27,7 +27,16 @@ public sealed class Sequential : Module
 
     protected override Tensor ForwardCore(Tensor x)
     {
-        foreach (var (_, layer) in layers) x = layer.Forward(x);
+        // Without a tape each intermediate is dead once the next layer has read it (views keep
+        // their storage alive by reference count), so a stage holds one block output at a time.
+        bool release = !Autograd.IsEnabled;
+        var input = x;
+        foreach (var (_, layer) in layers)
+        {
+            var y = layer.Forward(x);
+            if (release && !ReferenceEquals(x, input) && !ReferenceEquals(x, y)) x.Dispose();
+            x = y;
+        }
         return x;
     }
 

@@ -84,6 +84,24 @@ public class BufferPoolTests
         Assert.Equal(1, pool.LiveBuffers);
     }
 
+    [Fact]
+    public void Peak_live_bytes_records_the_high_water_mark_until_reset()
+    {
+        using var backend = new SparseCore.Kernels.Cpu.CpuBackend();
+        var pool = backend.Pool;
+        var a = backend.Allocate<float>(1000);        // 4096 bytes
+        var b = backend.Allocate<float>(2000);        // class 2048 → 8192 bytes
+        a.Dispose();
+        b.Dispose();
+        Assert.Equal((0L, 12288L), (pool.LiveBytes, pool.PeakLiveBytes));
+
+        using var c = backend.Allocate<float>(16);
+        pool.ResetPeak();                              // the peak restarts from what is live now
+        Assert.Equal(64L, pool.PeakLiveBytes);
+        backend.Allocate<float>(1000).Dispose();
+        Assert.Equal(64L + 4096L, pool.PeakLiveBytes);
+    }
+
     [Theory]
     [MemberData(nameof(KernelTestBackends.Names), MemberType = typeof(KernelTestBackends))]
     public void Trim_releases_pooled_bytes_but_not_live_ones(string backendName)
