@@ -9,6 +9,7 @@ public class BadInputTests
     [InlineData("--device", "tpu", "unknown device 'tpu'")]
     [InlineData("--data", "/no/such/folder", "'/no/such/folder' is neither a known dataset")]
     [InlineData("--epochs", "0", "--epochs must be positive")]
+    [InlineData("--warmup", "10", "--warmup must be in [0, --epochs 10)")]
     public void Train_rejects_bad_options_with_a_clear_message(string option, string value, string expected)
     {
         var (exit, _, error) = CliRunner.Run("train", option, value, "--output", Path.GetTempPath());

@@ -18,7 +18,7 @@ public class TrainRunTests
             string runs = Path.Combine(root, "runs");
 
             var (exit, output, error) = CliRunner.Run("train", "--data", data, "--epochs", "2", "--validation", "50",
-                "--batch-size", "25", "--device", "cpu", "--output", runs);
+                "--batch-size", "25", "--warmup", "1", "--device", "cpu", "--output", runs);
 
             Assert.True(exit == 0, error);
             Assert.Contains("test accuracy", output);
@@ -26,6 +26,10 @@ public class TrainRunTests
             var metrics = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
             Assert.Equal(3, metrics.Length); // header + 2 epochs
             Assert.StartsWith("epoch,train_loss", metrics[0]);
+            // One warm-up epoch of 10 steps ends at the peak rate; the cosine then decays it.
+            float LearningRate(string row) => float.Parse(row.Split(',')[5], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(0.05f, LearningRate(metrics[1]), 6);
+            Assert.InRange(LearningRate(metrics[2]), 0.0005f, 0.002f);
             Assert.Contains("test accuracy", File.ReadAllText(Path.Combine(run, "report.md")));
             var png = File.ReadAllBytes(Path.Combine(run, "training.png"));
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);

@@ -26,6 +26,7 @@ internal static class TrainCommand
         var lr = new Option<float>("--lr") { Description = "peak learning rate (cosine decay)", DefaultValueFactory = _ => 0.05f };
         var momentum = new Option<float>("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0.9f };
         var wd = new Option<float>("--weight-decay") { Description = "weight decay", DefaultValueFactory = _ => 5e-4f };
+        var warmup = new Option<int>("--warmup") { Description = "epochs of linear learning-rate warm-up before the cosine decay (deep nets without a stable start)", DefaultValueFactory = _ => 0 };
         var smoothing = new Option<float>("--label-smoothing") { Description = "label smoothing ε", DefaultValueFactory = _ => 0f };
         var augment = new Option<bool>("--augment") { Description = "random crop (padding 2) and horizontal flip while training" };
         var validation = new Option<int>("--validation") { Description = "training images held out for validation", DefaultValueFactory = _ => 5000 };
@@ -34,24 +35,24 @@ internal static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoint (last.safetensors) or run folder this is" };
         var cmd = new Command("train", "train a backbone on a dataset")
         {
-            model, data, device, seed, epochs, batch, optimizer, lr, momentum, wd, smoothing, augment, validation, subset, output, resume,
+            model, data, device, seed, epochs, batch, optimizer, lr, momentum, wd, warmup, smoothing, augment, validation, subset, output, resume,
         };
         cmd.SetAction(r => Run(new TrainSettings(
             r.GetValue(model)!, r.GetValue(data)!, r.GetValue(device), r.GetValue(seed), r.GetValue(epochs), r.GetValue(batch),
-            r.GetValue(optimizer)!, r.GetValue(lr), r.GetValue(momentum), r.GetValue(wd), r.GetValue(smoothing), r.GetValue(augment),
+            r.GetValue(optimizer)!, r.GetValue(lr), r.GetValue(momentum), r.GetValue(wd), r.GetValue(warmup), r.GetValue(smoothing), r.GetValue(augment),
             r.GetValue(validation), r.GetValue(subset), r.GetValue(output)!, r.GetValue(resume))));
         return cmd;
     }
 
     private sealed record TrainSettings(string Model, string Data, string? Device, ulong Seed, int Epochs, int BatchSize,
-                                        string Optimizer, float Lr, float Momentum, float WeightDecay, float LabelSmoothing,
+                                        string Optimizer, float Lr, float Momentum, float WeightDecay, int Warmup, float LabelSmoothing,
                                         bool Augment, int Validation, int TrainSubset, string Output, string? Resume)
     {
         /// <summary>Recorded in every checkpoint, so a run can be read back and repeated.</summary>
         public IReadOnlyDictionary<string, string> ToDictionary() => new Dictionary<string, string>
         {
             ["data"] = Data, ["epochs"] = Text(Epochs), ["batch_size"] = Text(BatchSize), ["optimizer"] = Optimizer,
-            ["lr"] = Text(Lr), ["momentum"] = Text(Momentum), ["weight_decay"] = Text(WeightDecay),
+            ["lr"] = Text(Lr), ["momentum"] = Text(Momentum), ["weight_decay"] = Text(WeightDecay), ["warmup_epochs"] = Text(Warmup),
             ["label_smoothing"] = Text(LabelSmoothing), ["augment"] = Augment ? "true" : "false",
             ["validation"] = Text(Validation), ["train_subset"] = Text(TrainSubset),
         };
@@ -67,6 +68,8 @@ internal static class TrainCommand
             throw new ArgumentException($"--model: unknown model '{s.Model}'; known models: {string.Join(", ", ModelZoo.Names)}");
         if (s.Optimizer is not ("sgd" or "adamw"))
             throw new ArgumentException($"--optimizer: unknown '{s.Optimizer}'; choose sgd or adamw");
+        if (s.Warmup < 0 || s.Warmup >= s.Epochs)
+            throw new ArgumentException($"--warmup must be in [0, --epochs {s.Epochs}), got {s.Warmup}");
         if (s.TrainSubset < 0) throw new ArgumentException($"--train-subset must be ≥ 0, got {s.TrainSubset}");
         string? checkpoint = s.Resume is null ? null : ResumeCheckpoint(s.Resume, s.Model);
 
@@ -89,7 +92,8 @@ internal static class TrainCommand
         using var valLoader = valIdx.Length > 0 ? new DataLoader(train, 500, shuffle: false, indices: valIdx) : null;
         using var testLoader = new DataLoader(test, 500, shuffle: false);
 
-        var schedule = new CosineSchedule(s.Epochs * trainLoader.BatchCount);
+        LrSchedule schedule = new CosineSchedule((s.Epochs - s.Warmup) * trainLoader.BatchCount);
+        if (s.Warmup > 0) schedule = new WarmupSchedule(s.Warmup * trainLoader.BatchCount, schedule);
         var options = new TrainerOptions
         {
             Epochs = s.Epochs, RunFolder = runFolder, LabelSmoothing = s.LabelSmoothing, CheckpointEvery = 1,
