@@ -27,16 +27,19 @@ internal static unsafe class CpuImplicitConv
     /// y[n, j] = Σ conv(x[n, inChannels[c]], w[outRows[j], inChannels[c]]) (+ bias[outRows[j]]),
     /// y [N, outRows.Length, OutH, OutW]; a null list means every channel in order.
     /// </summary>
-    public static void Forward(in Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, int[]? inChannels, int[]? outRows)
+    public static void Forward(in Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, int[]? inChannels, int[]? outRows,
+                               ImplicitConvPath path = ImplicitConvPath.Auto)
     {
-        if (Avx512MicroKernel.IsSupported) Driver<Avx512MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows);
-        else if (Avx2MicroKernel.IsSupported) Driver<Avx2MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows);
-        else Driver<Vector128MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows);
+        if (path == ImplicitConvPath.Shifted && !CpuShiftedConv.Fits(s))
+            throw new ArgumentException($"conv2d forward: the shifted path needs AVX-512, stride 1 and padding below the kernel size, not {s}");
+        if (Avx512MicroKernel.IsSupported) Driver<Avx512MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows, path);
+        else if (Avx2MicroKernel.IsSupported) Driver<Avx2MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows, path);
+        else Driver<Vector128MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows, path);
     }
 
     private static class Driver<TKernel> where TKernel : struct, IGemmMicroKernel
     {
-        public static void Forward(Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, int[]? inChannels, int[]? outRows)
+        public static void Forward(Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, int[]? inChannels, int[]? outRows, ImplicitConvPath path)
         {
             int mr = TKernel.MR, nr = TKernel.NR;
             int keptIn = inChannels?.Length ?? s.Cin, m = outRows?.Length ?? s.Cout, area = s.KH * s.KW;
@@ -46,6 +49,18 @@ internal static unsafe class CpuImplicitConv
             try
             {
                 PackWeights(s, w, packed, inChannels, outRows, m, keptIn);
+                // The shifted path shares the 6-row weight panels of the AVX-512 kernel.
+                bool shifted = typeof(TKernel) == typeof(Avx512MicroKernel) && path switch
+                {
+                    ImplicitConvPath.Shifted => true,
+                    ImplicitConvPath.Packed => false,
+                    _ => CpuShiftedConv.Prefers(s, m, keptIn),
+                };
+                if (shifted)
+                {
+                    CpuShiftedConv.Forward(s, x, packed, bias, y, inChannels, outRows);
+                    return;
+                }
                 CpuConv.ForEachImage(s.N, n =>
                 {
                     var yn = y.AsSpan(n * m * p, m * p);
@@ -186,4 +201,15 @@ internal static unsafe class CpuImplicitConv
         for (; t + 8 <= len; t += 8) Vector256.Store(Vector256.Load(from + t), to + t);
         for (; t < len; t++) to[t] = from[t];
     }
+}
+
+/// <summary>Which form of the implicit conv forward runs; tests force each.</summary>
+internal enum ImplicitConvPath
+{
+    /// <summary>The cheaper by CpuShiftedConv.Prefers's cost model.</summary>
+    Auto,
+    /// <summary>Patches packed into B panels per 64 pixels.</summary>
+    Packed,
+    /// <summary>B read in place from stacked zero-bordered images (stride 1, AVX-512).</summary>
+    Shifted,
 }

@@ -1,0 +1,190 @@
+using System.Buffers;
+using System.Runtime.Intrinsics;
+using SparseCore.Kernels.Conv;
+
+namespace SparseCore.Kernels.Cpu;
+
+/// <summary>
+/// The stride-1 conv forward with no patch packing at all. The kept input channels of a few images
+/// are stacked in one zero-bordered buffer whose rows are W + PadW wide, a single gap of zeros
+/// serving as one row's right border and the next row's left, and likewise PadH zero rows between
+/// images. In that layout the output positions q = row·(W + PadW) + column are "wide": each output
+/// row has PadW junk columns, each image PadH junk rows. Then patch-matrix row (c, r, t) over 64
+/// consecutive wide positions is the 64 buffer floats at q + c·plane + r·(W + PadW) + t, so the
+/// micro-kernel (Avx512ShiftedKernel) reads its B operand in place through a table of K offsets.
+/// Why: the packed path (CpuImplicitConv) copies K×64 floats per 64 pixels whatever the output
+/// channel count, so a conv with few (kept) output channels spent a third of its time packing
+/// (output-pruned 64→16 @32×32 ran at 0.6 of its ideal speed-up). The price is the junk positions'
+/// FLOPs (6 % at 32×32, 11 % at 16×16 with images stacked), so <see cref="Prefers"/> weighs the two.
+/// Results are bit-identical to the packed path: every output is one micro-kernel call over the full
+/// K in the same order, and the bias is added once to the finished sum as the packed path's β = 1 does.
+/// </summary>
+internal static unsafe class CpuShiftedConv
+{
+    private const int MR = Avx512ShiftedKernel.MR, NR = Avx512ShiftedKernel.NR;
+
+    /// <summary>Buffer bytes one group of stacked images may take: enough images that the junk rows and the last tile's waste stay small.</summary>
+    private const long GroupBytes = 1 << 20;
+
+    /// <summary>
+    /// What packing one patch-matrix row for 64 pixels costs, in units of one k step of the 6×64
+    /// micro-kernel (24 FMAs). Measured (docs/benchmarks.md): the packed conv with 16 kept outputs
+    /// runs as if it had 2–3 extra row panels.
+    /// </summary>
+    private const double PackCost = 1.5;
+
+    /// <summary>Whether the layout works: the 6×64 kernel, stride 1, and borders no wider than the kernel's reach.</summary>
+    public static bool Fits(in Conv2dShape s) =>
+        Avx512ShiftedKernel.IsSupported && s.StrideH == 1 && s.StrideW == 1 && s.PadH < s.KH && s.PadW < s.KW;
+
+    /// <summary>
+    /// Whether this path is cheaper than packing for m output rows: the shifted path computes its
+    /// junk positions, the packed one pays PackCost per tile and k.
+    /// </summary>
+    public static bool Prefers(in Conv2dShape s, int m, int keptIn)
+    {
+        if (!Fits(s)) return false;
+        var layout = new Layout(s, keptIn, GroupSize(s, keptIn));
+        double rowPanels = (m + MR - 1) / MR;
+        double shifted = (double)layout.Tiles * rowPanels;
+        double packed = (double)layout.Images * ((s.OutH * s.OutW + NR - 1) / NR) * (rowPanels + PackCost);
+        return shifted < packed;
+    }
+
+    /// <summary>
+    /// y[n, j] = Σ conv(x[n, inChannels[c]], w[outRows[j], inChannels[c]]) (+ bias[outRows[j]]);
+    /// <paramref name="packedWeights"/> are the kept rows in 6-row micro-panels (CpuImplicitConv's layout).
+    /// </summary>
+    public static void Forward(Conv2dShape s, float[] x, float[] packedWeights, float[]? bias, float[] y, int[]? inChannels, int[]? outRows)
+    {
+        int keptIn = inChannels?.Length ?? s.Cin, m = outRows?.Length ?? s.Cout, k = keptIn * s.KH * s.KW;
+        int rowPanels = (m + MR - 1) / MR, groupSize = GroupSize(s, keptIn);
+        var layout = new Layout(s, keptIn, groupSize);
+        int[] offsets = ArrayPool<int>.Shared.Rent(k);
+        float[]? keptBias = bias is null ? null : Enumerable.Range(0, m).Select(j => bias[outRows is null ? j : outRows[j]]).ToArray();
+        try
+        {
+            for (int c = 0, kk = 0; c < keptIn; c++)
+                for (int r = 0; r < s.KH; r++)
+                    for (int t = 0; t < s.KW; t++, kk++)
+                        offsets[kk] = c * layout.Plane + r * layout.RowStride + t;
+            int threads = Math.Min(s.N, WorkerTeam.Shared.Size);
+            CpuConv.ForEachImage(threads, thread =>
+            {
+                // Contiguous image ranges per thread keep the groups full and the threads balanced.
+                int first = (int)((long)s.N * thread / threads), end = (int)((long)s.N * (thread + 1) / threads);
+                float* stacked = AlignedScratch.Get(AlignedScratch.Slot.ConvImage, layout.Floats);
+                float* tile = AlignedScratch.Get(AlignedScratch.Slot.ConvTile, (long)rowPanels * MR * NR);
+                fixed (float* xp = x, yp = y, ap = packedWeights)
+                fixed (int* op = offsets)
+                    for (int n0 = first; n0 < end; n0 += groupSize)
+                    {
+                        int images = Math.Min(groupSize, end - n0);
+                        Stack(s, layout, xp, n0, images, inChannels, keptIn, stacked);
+                        int positions = layout.PositionsFor(images);
+                        for (int j0 = 0; j0 < positions; j0 += NR)
+                        {
+                            for (int ip = 0; ip < rowPanels; ip++)
+                                Avx512ShiftedKernel.Run(k, ap + (long)ip * MR * k, stacked + j0, op, tile + ip * MR * NR, NR);
+                            Scatter(s, layout, tile, j0, Math.Min(NR, positions - j0), yp, n0, m, keptBias);
+                        }
+                    }
+            });
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(offsets);
+        }
+    }
+
+    /// <summary>Images per stacked group: as many as fit GroupBytes, but no more than a thread's share.</summary>
+    private static int GroupSize(in Conv2dShape s, int keptIn)
+    {
+        long imageBytes = (long)keptIn * (s.H + s.PadH) * (s.W + s.PadW) * sizeof(float);
+        int share = (s.N + WorkerTeam.Shared.Size - 1) / WorkerTeam.Shared.Size;
+        return (int)Math.Clamp(GroupBytes / Math.Max(1, imageBytes), 1, Math.Max(1, share));
+    }
+
+    /// <summary>The stacked buffer's geometry for groups of up to <c>Images</c> images.</summary>
+    private readonly struct Layout
+    {
+        public Layout(in Conv2dShape s, int keptIn, int images)
+        {
+            RowStride = s.W + s.PadW;
+            ImageRows = s.H + s.PadH;
+            OutH = s.OutH;
+            Images = images;
+            Plane = (images * ImageRows + s.PadH) * RowStride + s.PadW;
+            // The last tile reads up to NR − 1 positions past the end plus the tap's reach.
+            Floats = (long)keptIn * Plane + NR + s.KW;
+            Tiles = (PositionsFor(images) + NR - 1) / NR;
+        }
+
+        /// <summary>Floats per row: W real ones and one shared gap of PadW zeros.</summary>
+        public int RowStride { get; }
+        /// <summary>Rows per image: H real ones and one shared band of PadH zero rows.</summary>
+        public int ImageRows { get; }
+        public int OutH { get; }
+        public int Images { get; }
+        /// <summary>Floats per channel plane: the top border, the images, and the last row's right border.</summary>
+        public int Plane { get; }
+        public long Floats { get; }
+        public int Tiles { get; }
+
+        /// <summary>Wide output positions of a group: every image's rows but the last image's junk rows.</summary>
+        public int PositionsFor(int images) => ((images - 1) * ImageRows + OutH) * RowStride;
+    }
+
+    /// <summary>The kept channels of images n0 … n0 + images − 1 into the stacked layout, borders and slack zero.</summary>
+    private static void Stack(in Conv2dShape s, in Layout layout, float* x, int n0, int images, int[]? inChannels, int keptIn, float* stacked)
+    {
+        new Span<float>(stacked, checked((int)layout.Floats)).Clear();
+        int plane = s.H * s.W, inPlane = s.Cin * plane;
+        for (int c = 0; c < keptIn; c++)
+        {
+            int channel = inChannels is null ? c : inChannels[c];
+            for (int g = 0; g < images; g++)
+            {
+                float* src = x + (long)(n0 + g) * inPlane + (long)channel * plane;
+                float* dst = stacked + (long)c * layout.Plane + (s.PadH + g * layout.ImageRows) * layout.RowStride + s.PadW;
+                for (int ih = 0; ih < s.H; ih++)
+                    new ReadOnlySpan<float>(src + ih * s.W, s.W).CopyTo(new Span<float>(dst + ih * layout.RowStride, s.W));
+            }
+        }
+    }
+
+    /// <summary>The real positions among wide positions j0 … j0 + cols − 1 of the tile, to y (+ bias).</summary>
+    private static void Scatter(in Conv2dShape s, in Layout layout, float* tile, int j0, int cols, float* y, int n0, int m, float[]? bias)
+    {
+        int outW = s.OutW, p = s.OutH * outW;
+        for (int q = j0; q < j0 + cols;)
+        {
+            int row = q / layout.RowStride, column = q - row * layout.RowStride;
+            int run = Math.Min(layout.RowStride - column, j0 + cols - q);
+            int image = row / layout.ImageRows, oh = row - image * layout.ImageRows;
+            if (column < outW && oh < s.OutH)
+            {
+                int len = Math.Min(run, outW - column);
+                float* dst = y + (long)(n0 + image) * m * p + oh * outW + column;
+                float* src = tile + (q - j0);
+                for (int j = 0; j < m; j++)
+                    CopyRun(src + j * NR, dst + (long)j * p, len, bias?[j]);
+            }
+            q += run;
+        }
+    }
+
+    private static void CopyRun(float* from, float* to, int len, float? bias)
+    {
+        int t = 0;
+        if (bias is null)
+        {
+            for (; t + 8 <= len; t += 8) Vector256.Load(from + t).Store(to + t);
+            for (; t < len; t++) to[t] = from[t];
+            return;
+        }
+        var b = Vector256.Create(bias.Value);
+        for (; t + 8 <= len; t += 8) (Vector256.Load(from + t) + b).Store(to + t);
+        for (; t < len; t++) to[t] = from[t] + bias.Value;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Runtime.Intrinsics.X86;
+using SparseCore.Kernels.Conv;
+using SparseCore.Kernels.Cpu;
+
+namespace SparseCore.Kernels.Tests.Conv;
+
+/// <summary>
+/// The two forms of the CPU's implicit conv forward — patches packed per 64 pixels, and the
+/// shifted form reading stacked zero-bordered images in place — against a double reference, with
+/// kept index lists (unsorted), with and without bias, and against each other bit for bit.
+/// </summary>
+public class ImplicitConvPathTests
+{
+    public static TheoryData<string> Shapes() => new(Cases.Keys);
+
+    // Odd sizes; several images per stacked group (5 images over 2 threads), one image per group
+    // (300 channels), borders of 0 up to KH − 1, non-square kernels.
+    private static readonly Dictionary<string, (Conv2dShape Shape, bool Bias, double InRatio, double OutRatio)> Cases = new()
+    {
+        ["3x3 p1 5 images"] = (new(5, 7, 9, 11, 13, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
+        ["3x3 p1 kept 4 of 7 in, 5 of 13 out"] = (new(5, 7, 9, 11, 13, 3, 3, 1, 1, 1, 1), false, 0.6, 0.4),
+        ["5x5 p2 one kept output"] = (new(3, 5, 7, 6, 9, 5, 5, 1, 1, 2, 2), true, 0.8, 0.1),
+        ["5x5 p0 valid"] = (new(4, 3, 13, 10, 7, 5, 5, 1, 1, 0, 0), true, 1.0, 0.7),
+        ["1x3 p(0,1)"] = (new(3, 6, 5, 17, 8, 1, 3, 1, 1, 0, 1), false, 1.0, 1.0),
+        ["7x7 p3 wide"] = (new(2, 3, 9, 70, 11, 7, 7, 1, 1, 3, 3), true, 1.0, 0.5),
+        ["3x3 p1 300 channels, one image a group"] = (new(4, 300, 20, 19, 13, 3, 3, 1, 1, 1, 1), true, 0.5, 1.0),
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Shifted_and_packed_match_the_reference_and_each_other(string name)
+    {
+        var (s, withBias, inRatio, outRatio) = Cases[name];
+        if (!Avx512F.IsSupported)
+        {
+            Assert.False(CpuShiftedConv.Fits(s));
+            return;
+        }
+        var random = new System.Random(name.Length);
+        float[] x = Random(random, s.XLength), w = Random(random, s.WeightLength);
+        float[]? bias = withBias ? Random(random, s.Cout) : null;
+        int[]? keptIn = inRatio < 1 ? Kept(random, s.Cin, inRatio) : null;
+        int[]? keptOut = outRatio < 1 ? Kept(random, s.Cout, outRatio) : null;
+        int m = keptOut?.Length ?? s.Cout, p = s.OutH * s.OutW;
+        var shifted = new float[s.N * m * p];
+        var packed = new float[s.N * m * p];
+
+        CpuImplicitConv.Forward(s, x, w, bias, shifted, keptIn, keptOut, ImplicitConvPath.Shifted);
+        CpuImplicitConv.Forward(s, x, w, bias, packed, keptIn, keptOut, ImplicitConvPath.Packed);
+
+        var expected = Reference(s, x, w, bias, keptIn, keptOut);
+        Assert.True(RelativeError(shifted, expected) <= 1e-5, $"shifted: normwise error {RelativeError(shifted, expected):E2}");
+        Assert.True(RelativeError(packed, expected) <= 1e-5, $"packed: normwise error {RelativeError(packed, expected):E2}");
+        Assert.Equal(packed, shifted);
+    }
+
+    [Fact]
+    public void The_shifted_path_refuses_a_strided_conv_by_name()
+    {
+        var s = new Conv2dShape(2, 3, 9, 9, 4, 3, 3, 2, 2, 1, 1);
+        var e = Assert.Throws<ArgumentException>(() => CpuImplicitConv.Forward(s, new float[s.XLength], new float[s.WeightLength], null,
+            new float[s.YLength], null, null, ImplicitConvPath.Shifted));
+        Assert.Contains("shifted path", e.Message);
+        Assert.Contains("stride (2, 2)", e.Message);
+    }
+
+    [Fact]
+    public void The_cost_model_takes_the_shifted_path_for_few_outputs_and_packs_where_junk_positions_dominate()
+    {
+        if (!Avx512F.IsSupported) return;
+        // 64 → 16 @32×32: 6 % junk positions against a packing cost per tile worth more than two row panels.
+        Assert.True(CpuShiftedConv.Prefers(new Conv2dShape(64, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1), 16, 64));
+        // 8×8 images: a quarter of the wide positions are junk, and 256 rows amortise the packing.
+        Assert.False(CpuShiftedConv.Prefers(new Conv2dShape(64, 256, 8, 8, 256, 3, 3, 1, 1, 1, 1), 256, 256));
+        Assert.False(CpuShiftedConv.Prefers(new Conv2dShape(64, 16, 28, 28, 32, 3, 3, 2, 2, 1, 1), 32, 16)); // strided
+    }
+
+    private static float[] Random(System.Random random, long n) =>
+        Enumerable.Range(0, (int)n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+
+    private static int[] Kept(System.Random random, int width, double ratio)
+    {
+        var all = Enumerable.Range(0, width).ToArray();
+        random.Shuffle(all);
+        return all[..Math.Max(1, (int)Math.Round(width * ratio))];
+    }
+
+    private static double[] Reference(in Conv2dShape s, float[] x, float[] w, float[]? bias, int[]? keptIn, int[]? keptOut)
+    {
+        int[] ins = keptIn ?? Enumerable.Range(0, s.Cin).ToArray(), outs = keptOut ?? Enumerable.Range(0, s.Cout).ToArray();
+        int oh = s.OutH, ow = s.OutW;
+        var y = new double[s.N * outs.Length * oh * ow];
+        for (int n = 0; n < s.N; n++)
+            for (int j = 0; j < outs.Length; j++)
+                for (int i = 0; i < oh; i++)
+                    for (int jj = 0; jj < ow; jj++)
+                    {
+                        double sum = bias is null ? 0 : bias[outs[j]];
+                        foreach (int c in ins)
+                            for (int r = 0; r < s.KH; r++)
+                                for (int t = 0; t < s.KW; t++)
+                                {
+                                    int ih = i - s.PadH + r, iw = jj - s.PadW + t;
+                                    if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;
+                                    sum += (double)x[((n * s.Cin + c) * s.H + ih) * s.W + iw] * w[((outs[j] * s.Cin + c) * s.KH + r) * s.KW + t];
+                                }
+                        y[((n * outs.Length + j) * oh + i) * ow + jj] = sum;
+                    }
+        return y;
+    }
+
+    private static double RelativeError(float[] actual, double[] expected)
+    {
+        double diff = 0, norm = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            diff += (actual[i] - expected[i]) * (actual[i] - expected[i]);
+            norm += expected[i] * expected[i];
+        }
+        return Math.Sqrt(diff / Math.Max(norm, 1e-30));
+    }
+}
