@@ -26,12 +26,6 @@ internal static unsafe class CpuShiftedConv
     /// <summary>Buffer bytes one group of stacked images may take: enough images that the junk rows and the last tile's waste stay small.</summary>
     private const long GroupBytes = 1 << 20;
 
-    /// <summary>
-    /// What packing one patch-matrix row for 64 pixels costs, in units of one k step of the 6×64
-    /// micro-kernel (24 FMAs). Measured (docs/benchmarks.md): the packed conv with 16 kept outputs
-    /// runs as if it had 2–3 extra row panels.
-    /// </summary>
-    private const double PackCost = 1.5;
 
     /// <summary>Whether the layout works: the 6×64 kernel, stride 1, and borders no wider than the kernel's reach.</summary>
     public static bool Fits(in Conv2dShape s) =>
@@ -39,15 +33,19 @@ internal static unsafe class CpuShiftedConv
 
     /// <summary>
     /// Whether this path is cheaper than packing for m output rows: the shifted path computes its
-    /// junk positions, the packed one pays PackCost per tile and k.
+    /// junk positions, the packed one packs every tile and pads the last row panel.
     /// </summary>
     public static bool Prefers(in Conv2dShape s, int m, int keptIn)
     {
         if (!Fits(s)) return false;
         var layout = new Layout(s, keptIn, GroupSize(s, keptIn));
-        double rowPanels = (m + MR - 1) / MR;
-        double shifted = (double)layout.Tiles * rowPanels;
-        double packed = (double)layout.Images * ((s.OutH * s.OutW + NR - 1) / NR) * (rowPanels + PackCost);
+        // In units of one 6-row micro-kernel pass over a 64-position tile. The shifted kernel's
+        // last panel computes only its rows; the packed one pads it to six and packs each tile,
+        // which costs about one pass plus a third per output-row segment in the tile (fitted to
+        // the forms' times on 64 @32×32, 128 @16×16 and 256 @8×8 at 10–100 % kept outputs).
+        double packCost = 1 + Math.Ceiling((double)NR / s.OutW) / 3;
+        double shifted = (double)layout.Tiles * m / MR;
+        double packed = (double)layout.Images * ((s.OutH * s.OutW + NR - 1) / NR) * ((m + MR - 1) / MR + packCost);
         return shifted < packed;
     }
 
@@ -85,7 +83,7 @@ internal static unsafe class CpuShiftedConv
                         for (int j0 = 0; j0 < positions; j0 += NR)
                         {
                             for (int ip = 0; ip < rowPanels; ip++)
-                                Avx512ShiftedKernel.Run(k, ap + (long)ip * MR * k, stacked + j0, op, tile + ip * MR * NR, NR);
+                                Avx512ShiftedKernel.Run(Math.Min(MR, m - ip * MR), k, ap + (long)ip * MR * k, stacked + j0, op, tile + ip * MR * NR, NR);
                             Scatter(s, layout, tile, j0, Math.Min(NR, positions - j0), yp, n0, m, keptBias);
                         }
                     }

@@ -14,14 +14,14 @@ public class ImplicitConvPathTests
     public static TheoryData<string> Shapes() => new(Cases.Keys);
 
     // Odd sizes; several images per stacked group (5 images over 2 threads), one image per group
-    // (300 channels), borders of 0 up to KH − 1, non-square kernels.
+    // (300 channels), borders of 0 up to KH − 1, non-square kernels; last row panels of 1 to 6 rows.
     private static readonly Dictionary<string, (Conv2dShape Shape, bool Bias, double InRatio, double OutRatio)> Cases = new()
     {
         ["3x3 p1 5 images"] = (new(5, 7, 9, 11, 13, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
         ["3x3 p1 kept 4 of 7 in, 5 of 13 out"] = (new(5, 7, 9, 11, 13, 3, 3, 1, 1, 1, 1), false, 0.6, 0.4),
         ["5x5 p2 one kept output"] = (new(3, 5, 7, 6, 9, 5, 5, 1, 1, 2, 2), true, 0.8, 0.1),
-        ["5x5 p0 valid"] = (new(4, 3, 13, 10, 7, 5, 5, 1, 1, 0, 0), true, 1.0, 0.7),
-        ["1x3 p(0,1)"] = (new(3, 6, 5, 17, 8, 1, 3, 1, 1, 0, 1), false, 1.0, 1.0),
+        ["5x5 p0 valid, 9 outputs"] = (new(4, 3, 13, 10, 9, 5, 5, 1, 1, 0, 0), true, 1.0, 1.0),
+        ["1x3 p(0,1), 10 outputs"] = (new(3, 6, 5, 17, 10, 1, 3, 1, 1, 0, 1), false, 1.0, 1.0),
         ["7x7 p3 wide"] = (new(2, 3, 9, 70, 11, 7, 7, 1, 1, 3, 3), true, 1.0, 0.5),
         ["3x3 p1 300 channels, one image a group"] = (new(4, 300, 20, 19, 13, 3, 3, 1, 1, 1, 1), true, 0.5, 1.0),
     };
