@@ -89,8 +89,10 @@ internal static class TrainCommand
             : new AdamW(net.Parameters(), s.Lr, weightDecay: s.WeightDecay);
         var augment = s.Augment ? new AugmentPipeline(new RandomCrop(train.Height, train.Width, padding: 2), new HorizontalFlip()) : null;
         using var trainLoader = new DataLoader(train, s.BatchSize, shuffle: true, seed: (long)s.Seed, indices: trainIdx, augment: augment);
-        using var valLoader = valIdx.Length > 0 ? new DataLoader(train, 500, shuffle: false, indices: valIdx) : null;
-        using var testLoader = new DataLoader(test, 500, shuffle: false);
+        // Evaluating at the training batch size reuses the pooled buffers of the training step's
+        // shapes; a larger batch would cache a second set (ResNet-50: 15.7 GB resident against 10).
+        using var valLoader = valIdx.Length > 0 ? new DataLoader(train, s.BatchSize, shuffle: false, indices: valIdx) : null;
+        using var testLoader = new DataLoader(test, s.BatchSize, shuffle: false);
 
         LrSchedule schedule = new CosineSchedule((s.Epochs - s.Warmup) * trainLoader.BatchCount);
         if (s.Warmup > 0) schedule = new WarmupSchedule(s.Warmup * trainLoader.BatchCount, schedule);
