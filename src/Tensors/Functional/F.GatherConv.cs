@@ -18,9 +18,8 @@ public static partial class F
     /// <summary>
     /// The kept output channels (outSel's order) of conv(x, weight, bias) restricted to the kept
     /// input channels (inSel's order): x [N, Cin, H, W], weight [Cout, Cin, KH, KW], bias [Cout]
-    /// are the full layer's; the result is [N, outSel.Count, OutH, OutW].
-    /// Forward only — it records no backward, so no gradient reaches x, weight or bias through it
-    /// (train through the masked-dense form; this is the pruned network's inference path).
+    /// are the full layer's; the result is [N, outSel.Count, OutH, OutW]. Gradients reach the full
+    /// x, weight and bias, zero on the dropped channels.
     /// </summary>
     public static Tensor GatherConv2d(Tensor x, Tensor weight, Tensor? bias, ChannelSelection inSel, ChannelSelection outSel,
                                       int stride = 1, int padding = 0)
@@ -31,7 +30,57 @@ public static partial class F
         CheckSelection(op, x, outSel, shape.Cout, "output");
         var y = Tensor.Empty(x.Backend, new Shape(shape.N, outSel.Count, shape.OutH, shape.OutW));
         x.Backend.GatherConv2dForward(shape, x.Buffer, weight.Buffer, bias?.Buffer, inSel, outSel, y.Buffer);
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        Autograd.Record(op, y, inputs, (g, needs) => GatherConvBackward(shape, x, weight, bias, inSel, outSel, g, needs));
         return y;
+    }
+
+    /// <summary>
+    /// The gather conv's gradients are the compact conv's on the kept sub-tensors, scattered back
+    /// into the full layer's tensors. Runs without a tape (inside Backward), so the gathers and
+    /// scatters are plain kernels; the sub-tensors go back to the pool as soon as they are used.
+    /// </summary>
+    private static Tensor?[] GatherConvBackward(Conv2dShape s, Tensor x, Tensor weight, Tensor? bias,
+                                                ChannelSelection inSel, ChannelSelection outSel, Tensor g, bool[] needs)
+    {
+        var backend = x.Backend;
+        bool needsBias = bias is not null && needs[2];
+        Tensor? dx = null, dw = null, db = null;
+        if (inSel.Count == 0 || outSel.Count == 0)
+        {
+            // No kept input: the output is the bias alone. No kept output: nothing depends on anything.
+            dx = needs[0] ? Tensor.Zeros(backend, x.Shape) : null;
+            dw = needs[1] ? Tensor.Zeros(backend, weight.Shape) : null;
+            if (needsBias)
+            {
+                using var perChannel = Sum(Sum(Reshape(g, new Shape(s.N, outSel.Count, s.OutH * s.OutW)), 2), 0);
+                db = ScatterChannels(perChannel, outSel, s.Cout, axis: 0);
+            }
+            return bias is null ? [dx, dw] : [dx, dw, db];
+        }
+        var compact = s with { Cin = inSel.Count, Cout = outSel.Count };
+        if (needs[0])
+        {
+            using var rows = GatherChannels(weight, outSel, axis: 0);
+            using var kept = GatherChannels(rows, inSel, axis: 1);
+            using var dxKept = Tensor.Empty(backend, new Shape(s.N, inSel.Count, s.H, s.W));
+            backend.Conv2dBackwardData(compact, g.Buffer, kept.Buffer, dxKept.Buffer);
+            dx = ScatterChannels(dxKept, inSel, s.Cin, axis: 1);
+        }
+        if (needs[1] || needsBias)
+        {
+            using var xKept = GatherChannels(x, inSel, axis: 1);
+            using var dwKept = Tensor.Empty(backend, new Shape(outSel.Count, inSel.Count, s.KH, s.KW));
+            using var dbKept = needsBias ? Tensor.Empty(backend, new Shape(outSel.Count)) : null;
+            backend.Conv2dBackwardWeights(compact, xKept.Buffer, g.Buffer, dwKept.Buffer, dbKept?.Buffer);
+            if (needs[1])
+            {
+                using var dwRows = ScatterChannels(dwKept, inSel, s.Cin, axis: 1);
+                dw = ScatterChannels(dwRows, outSel, s.Cout, axis: 0);
+            }
+            if (dbKept is not null) db = ScatterChannels(dbKept, outSel, s.Cout, axis: 0);
+        }
+        return bias is null ? [dx, dw] : [dx, dw, db];
     }
 
     /// <summary>
