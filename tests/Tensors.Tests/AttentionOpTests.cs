@@ -24,7 +24,7 @@ public class AttentionOpTests
 
     public static OpCase Create(string name, bool small)
     {
-        var rng = new System.Random(name.GetHashCode(StringComparison.Ordinal) & 0xffff);
+        var rng = new System.Random(StableSeed.Of(name));
         var parts = name.Split(':');
         switch (parts[0])
         {

@@ -58,24 +58,36 @@ public class GatherConvTests
         return perm;
     }
 
+    /// <summary>A case's geometry, kept lists and random operands, with x's dropped channels zeroed (the reference's input).</summary>
+    private sealed record Prepared(Conv2dShape S, int[] KeptIn, int[] KeptOut, RefTensor X, RefTensor W, RefTensor B,
+                                   RefTensor XMasked, double[] MIn, System.Random Rng);
+
+    private static Prepared Prepare(string backendName, string caseName)
+    {
+        var c = Cases.Single(k => k.Name == caseName);
+        var s = TestBackends.IsSlow(backendName) ? c.Small : c.Cpu;
+        int[] keptIn = c.KeptIn(s.Cin), keptOut = c.KeptOut(s.Cout);
+        var rng = new System.Random(StableSeed.Of(caseName));
+        var x = RefTensor.Random(rng, s.N, s.Cin, s.H, s.W);
+        var w = RefTensor.Random(rng, s.Cout, s.Cin, s.KH, s.KW);
+        var b = RefTensor.Random(rng, s.Cout);
+        double[] mIn = MaskOf(keptIn, s.Cin);
+        var xMasked = x.Copy();
+        int plane = s.H * s.W;
+        for (int i = 0; i < xMasked.Size; i++) xMasked.Data[i] *= mIn[i / plane % s.Cin];
+        return new Prepared(s, keptIn, keptOut, x, w, b, xMasked, mIn, rng);
+    }
+
     [Theory]
     [MemberData(nameof(BackendCases))]
     public void Masked_dense_gather_and_compact_agree_on_the_kept_channels(string backendName, string caseName)
     {
         var backend = TestBackends.Get(backendName);
         var c = Cases.Single(k => k.Name == caseName);
-        var s = TestBackends.IsSlow(backendName) ? c.Small : c.Cpu;
-        int[] keptIn = c.KeptIn(s.Cin), keptOut = c.KeptOut(s.Cout);
-        var rng = new System.Random(caseName.GetHashCode(StringComparison.Ordinal) & 0xffff);
-        var x = RefTensor.Random(rng, s.N, s.Cin, s.H, s.W);
-        var w = RefTensor.Random(rng, s.Cout, s.Cin, s.KH, s.KW);
-        var b = RefTensor.Random(rng, s.Cout);
-        double[] mIn = MaskOf(keptIn, s.Cin), mOut = MaskOf(keptOut, s.Cout);
+        var (s, keptIn, keptOut, x, w, b, xMasked, mIn, _) = Prepare(backendName, caseName);
+        double[] mOut = MaskOf(keptOut, s.Cout);
 
         // Reference: the dense conv of x with its dropped channels zeroed.
-        var xMasked = x.Copy();
-        int plane = s.H * s.W;
-        for (int i = 0; i < xMasked.Size; i++) xMasked.Data[i] *= mIn[i / plane % s.Cin];
         RefTensor[] refInputs = c.Bias ? [xMasked, w, b] : [xMasked, w];
         var full = ConvOpTests.RefConv(s, c.Bias).Forward(refInputs);
         int p = s.OutH * s.OutW;
@@ -140,17 +152,9 @@ public class GatherConvTests
         // outputs' seed (zero on the dropped outputs); x's gradient masked as x was.
         var backend = TestBackends.Get(backendName);
         var c = Cases.Single(k => k.Name == caseName);
-        var s = TestBackends.IsSlow(backendName) ? c.Small : c.Cpu;
-        int[] keptIn = c.KeptIn(s.Cin), keptOut = c.KeptOut(s.Cout);
-        var rng = new System.Random(caseName.Length * 31 + 7);
-        var x = RefTensor.Random(rng, s.N, s.Cin, s.H, s.W);
-        var w = RefTensor.Random(rng, s.Cout, s.Cin, s.KH, s.KW);
-        var b = RefTensor.Random(rng, s.Cout);
+        var (s, keptIn, keptOut, x, w, b, xMasked, mIn, rng) = Prepare(backendName, caseName);
         var seed = RefTensor.Random(rng, s.N, keptOut.Length, s.OutH, s.OutW);
-        double[] mIn = MaskOf(keptIn, s.Cin);
         int plane = s.H * s.W, p = s.OutH * s.OutW;
-        var xMasked = x.Copy();
-        for (int i = 0; i < xMasked.Size; i++) xMasked.Data[i] *= mIn[i / plane % s.Cin];
         var fullSeed = RefTensor.Random(rng, s.N, s.Cout, s.OutH, s.OutW);
         Array.Clear(fullSeed.Data);
         for (int n = 0; n < s.N; n++)
