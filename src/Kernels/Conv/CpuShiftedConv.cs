@@ -73,6 +73,10 @@ internal static unsafe class CpuShiftedConv
                 int first = (int)((long)s.N * thread / threads), end = (int)((long)s.N * (thread + 1) / threads);
                 float* stacked = AlignedScratch.Get(AlignedScratch.Slot.ConvImage, layout.Floats);
                 float* tile = AlignedScratch.Get(AlignedScratch.Slot.ConvTile, (long)rowPanels * MR * NR);
+                // Borders, gaps and slack are zeroed once per call: groups only overwrite image rows.
+                // A short last group leaves the previous group's rows in the unused image slots,
+                // which only junk positions read (an image's windows end in its own zero band).
+                new Span<float>(stacked, checked((int)layout.Floats)).Clear();
                 fixed (float* xp = x, yp = y, ap = packedWeights)
                 fixed (int* op = offsets)
                     for (int n0 = first; n0 < end; n0 += groupSize)
@@ -133,10 +137,9 @@ internal static unsafe class CpuShiftedConv
         public int PositionsFor(int images) => ((images - 1) * ImageRows + OutH) * RowStride;
     }
 
-    /// <summary>The kept channels of images n0 … n0 + images − 1 into the stacked layout, borders and slack zero.</summary>
+    /// <summary>The kept channels of images n0 … n0 + images − 1 into the image rows of the stacked layout (borders untouched).</summary>
     private static void Stack(in Conv2dShape s, in Layout layout, float* x, int n0, int images, int[]? inChannels, int keptIn, float* stacked)
     {
-        new Span<float>(stacked, checked((int)layout.Floats)).Clear();
         int plane = s.H * s.W, inPlane = s.Cin * plane;
         for (int c = 0; c < keptIn; c++)
         {
