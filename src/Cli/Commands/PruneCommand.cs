@@ -1,7 +1,7 @@
 using System.CommandLine;
 using SparseCore.Cli.Pruning;
-using SparseCore.Models.Zoo;
 using SparseCore.Pass.Extraction;
+using SparseCore.Pass.Graph;
 
 namespace SparseCore.Cli.Commands;
 
@@ -16,7 +16,7 @@ internal static class PruneCommand
     public static Command Create(string[] args)
     {
         var method = new Option<string>("--method") { Description = string.Join(" | ", PruneSettings.Methods), DefaultValueFactory = _ => "pass" };
-        var model = new Option<string>("--model") { Description = "backbone (resnet20, resnet56, resnet18, resnet34, resnet50, vgg16, vgg16_bn)", DefaultValueFactory = _ => "resnet20" };
+        var model = new Option<string>("--model") { Description = $"backbone: {string.Join(", ", ChannelGraph.SupportedModels)}", DefaultValueFactory = _ => "resnet20" };
         var data = CommonOptions.Data();
         var device = CommonOptions.Device();
         var seed = CommonOptions.Seed();
@@ -34,7 +34,7 @@ internal static class PruneCommand
         var wd = new Option<float>("--weight-decay") { Description = "stage-2 weight decay of the weights (the prompt takes none)", DefaultValueFactory = _ => 5e-4f };
         var prompt = new Option<string>("--prompt") { Description = "visual prompt: pad[:W] | expansive[:W] | patch:P | patch:P:random:SEED", DefaultValueFactory = _ => "pad" };
         var noPrompt = new Option<bool>("--no-prompt") { Description = "PASS ablation: stage 1 learns no prompt (V stays zero)" };
-        var stage2Prompt = new Option<bool>("--stage2-prompt") { Description = "fine-tune a prompt with the weights in stage 2 (every method alike)", DefaultValueFactory = _ => true };
+        var noStage2Prompt = new Option<bool>("--no-stage2-prompt") { Description = "stage 2 fine-tunes the weights alone (by default a prompt is fine-tuned with them, for every method alike)" };
         var augment = new Option<bool>("--augment") { Description = "random crop (padding 2) and flip in stage 2" };
         var slimEpochs = new Option<int>("--slim-epochs") { Description = "slim: epochs of sparsity training (L1 on batch-norm γ) before ranking", DefaultValueFactory = _ => 1 };
         var slimLambda = new Option<float>("--slim-lambda") { Description = "slim: the L1 weight λ on γ", DefaultValueFactory = _ => 1e-4f };
@@ -45,7 +45,7 @@ internal static class PruneCommand
         var cmd = new Command("prune", "find channel masks (PASS or a baseline), extract the pruned network, fine-tune it and report")
         {
             method, model, data, device, seed, sparsity, flops, mode, from, denseEpochs, searchEpochs, searchSubset, trainSubset, finetuneEpochs,
-            batch, lr, wd, prompt, noPrompt, stage2Prompt, augment, slimEpochs, slimLambda, validation, latencyBatch, output, resume,
+            batch, lr, wd, prompt, noPrompt, noStage2Prompt, augment, slimEpochs, slimLambda, validation, latencyBatch, output, resume,
         };
         cmd.SetAction(r =>
         {
@@ -56,13 +56,11 @@ internal static class PruneCommand
                 From = r.GetValue(from), DenseEpochs = r.GetValue(denseEpochs), SearchEpochs = r.GetValue(searchEpochs),
                 SearchSubset = r.GetValue(searchSubset), TrainSubset = r.GetValue(trainSubset), FinetuneEpochs = r.GetValue(finetuneEpochs), BatchSize = r.GetValue(batch),
                 FinetuneLr = r.GetValue(lr), FinetuneWeightDecay = r.GetValue(wd), Prompt = r.GetValue(prompt)!, NoPrompt = r.GetValue(noPrompt),
-                Stage2Prompt = r.GetValue(stage2Prompt), Augment = r.GetValue(augment), SlimEpochs = r.GetValue(slimEpochs),
+                Stage2Prompt = !r.GetValue(noStage2Prompt), Augment = r.GetValue(augment), SlimEpochs = r.GetValue(slimEpochs),
                 SlimLambda = r.GetValue(slimLambda), Validation = r.GetValue(validation), LatencyBatch = r.GetValue(latencyBatch),
                 Output = r.GetValue(output)!, Resume = r.GetValue(resume),
             };
             settings.Validate();
-            if (!ModelZoo.Names.Contains(settings.Model))
-                throw new ArgumentException($"--model: unknown model '{settings.Model}'; known models: {string.Join(", ", ModelZoo.Names)}");
             return PrunePipeline.Run(settings, "sparsecore " + string.Join(' ', args));
         });
         return cmd;

@@ -14,7 +14,7 @@ internal sealed record FineTuned(Module Model, ModelDescription Description, IRe
 
 /// <summary>
 /// Stage 2, the same for every method: the extracted network — behind a prompt unless
-/// --stage2-prompt is off, PASS's own from stage 1 or a fresh zero one — trained with its masks
+/// --no-stage2-prompt is given, PASS's own from stage 1 or a fresh zero one — trained with its masks
 /// fixed by SGD (momentum 0.9, the weights with weight decay, the prompt without), cosine, with a
 /// checkpoint each epoch in finetune/ that a resumed run continues from.
 /// </summary>

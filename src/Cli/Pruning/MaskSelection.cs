@@ -73,8 +73,8 @@ internal static class MaskSelection
 
     private static MaskResult Search(PruneSettings s, PruneData data, Module dense, ChannelGraph graph, ChannelBudget budget, Backend backend, string runFolder)
     {
-        var prompt = PromptSpec.Create(s.Prompt, new ModuleInit(backend, s.Seed + 1), data.Train.Channels, data.Train.Height, data.Train.Width)
-            ?? throw new ArgumentException("--prompt none: PASS's hypernetwork reads the prompt; use --no-prompt for the ablation");
+        // PruneSettings.Validate refused --prompt none for PASS.
+        var prompt = PromptSpec.Create(s.Prompt, new ModuleInit(backend, s.Seed + 1), data.Train.Channels, data.Train.Height, data.Train.Width)!;
         // The prompted view adopts the dense layers; only the prompt is disposed here, the dense network lives on.
         using var _ = prompt;
         var prompted = new PromptedModel(prompt, dense);

@@ -25,10 +25,11 @@ internal static class PrunePipeline
     {
         string runFolder = s.Resume ?? Path.Combine(s.Output, $"{DateTime.Now:yyyyMMdd-HHmmss}-prune-{s.Label}-{s.Model}");
         if (s.Resume is not null && !Directory.Exists(s.Resume)) throw new ArgumentException($"--resume: no run folder at {s.Resume}");
-        Directory.CreateDirectory(runFolder);
         using var data = new PruneData(s);
         using var backend = Devices.Create(s.Device);
-        Console.WriteLine($"prune {s.Model} by {s.Label} at {Budget(s)} ({s.Mode.ToString().ToLowerInvariant()} residual masks) on {s.Data}, " +
+        // Made once the data and device are known good, so a bad option leaves no empty run folder.
+        Directory.CreateDirectory(runFolder);
+        Console.WriteLine($"prune {s.Model} by {s.Label} at {Budget(s)} ({ModeName(s)} residual masks) on {s.Data}, " +
                           $"{backend.Name} ({backend.DeviceDescription}); run folder {runFolder}");
 
         var (dense, description) = DenseNetwork.Obtain(s, data, backend, runFolder);
@@ -44,6 +45,7 @@ internal static class PrunePipeline
         if (File.Exists(masksPath))
         {
             var file = MaskFile.Read(masksPath, graph);
+            RequireSameSettings(s, file.Info, masksPath);
             found = new MaskResult(file.Masks, MaskSelection.SavedPrompt(s, backend, runFolder, description.Channels, description.Height, description.Width),
                 Number(file.Info, "stage1_seconds"), (int)Number(file.Info, "stage1_epochs"), (int)Number(file.Info, "stage1_images"));
             Console.WriteLine($"masks from {masksPath}");
@@ -59,7 +61,7 @@ internal static class PrunePipeline
         }
 
         var extracted = Extractor.Extract(dense, description, found.Masks, s.Mode);
-        Console.WriteLine(Text($"extracted ({s.Mode.ToString().ToLowerInvariant()}): {extracted.ExtractedMacs / 1e6:F2} M MACs ({(double)extracted.ExtractedMacs / extracted.DenseMacs:P1} of dense), masked count {extracted.MaskedMacs / 1e6:F2} M"));
+        Console.WriteLine(Text($"extracted ({ModeName(s)}): {extracted.ExtractedMacs / 1e6:F2} M MACs ({(double)extracted.ExtractedMacs / extracted.DenseMacs:P1} of dense), masked count {extracted.MaskedMacs / 1e6:F2} M"));
         var tuned = FineTune.Run(s, data, extracted, found.Prompt, backend, runFolder);
         using var pruned = tuned.Model;
         var (prunedMeasure, _) = Measure(pruned, data, input, extracted.ExtractedMacs, s.LatencyBatch);
@@ -70,16 +72,16 @@ internal static class PrunePipeline
 
         var summary = new PruneSummary
         {
-            Method = s.Label, Model = s.Model, Data = s.Data, Mode = s.Mode.ToString().ToLowerInvariant(), Sparsity = s.Sparsity, FlopsTarget = s.Flops,
+            Method = s.Label, Model = s.Model, Data = s.Data, Mode = ModeName(s), Sparsity = s.Sparsity ?? ReachedSparsity(found.Masks), FlopsTarget = s.Flops,
             PromptInStage2 = tuned.Description.Prompt is not null, Seed = (int)s.Seed, Command = command, Device = $"{backend.Name} ({backend.DeviceDescription})",
             Dense = denseMeasure, Pruned = prunedMeasure, MaskedMacs = extracted.MaskedMacs, Latency = latency,
             Layers = Layers(graph, found.Masks),
             Stages = new StageTimes(found.Epochs, found.Images, found.Seconds, s.FinetuneEpochs, tuned.Seconds),
         };
-        PruneSummaryFile.Write(Path.Combine(runFolder, "summary.json"), summary);
+        PruneSummaryFile.Write(Path.Combine(runFolder, PruneSummaryFile.FileName), summary);
         PruneReport.Write(runFolder, summary);
         Console.WriteLine(Text($"pruned: validation {prunedMeasure.ValidationAccuracy:P2}, test {prunedMeasure.TestAccuracy:P2}, {prunedMeasure.Macs / 1e6:F2} M MACs ({(double)prunedMeasure.Macs / denseMeasure.Macs:P1} of dense), {prunedMeasure.LatencyMs:F2} ms per batch"));
-        Console.WriteLine($"report: {Path.Combine(runFolder, "report.md")}");
+        Console.WriteLine($"report: {Path.Combine(runFolder, PruneReport.FileName)}");
         return 0;
     }
 
@@ -97,6 +99,20 @@ internal static class PrunePipeline
     private static IReadOnlyList<LayerKeep> Layers(ChannelGraph graph, IReadOnlyList<float[]> masks) =>
         graph.Layers.Where(l => l.Mask is not null)
             .Select(l => new LayerKeep(l.Name, l.OutChannels, masks[l.Mask!.Value].Count(v => v != 0f))).ToArray();
+
+    /// <summary>A resumed run must be the run it resumes: masks.json records the settings that made it.</summary>
+    private static void RequireSameSettings(PruneSettings s, IReadOnlyDictionary<string, string> recorded, string masksPath)
+    {
+        foreach (var (key, value) in s.ToDictionary())
+            if (recorded.TryGetValue(key, out string? before) && before != value)
+                throw new ArgumentException($"--resume: {masksPath} was made with {key} = '{before}', this command asks for '{value}'; resume with the same options");
+    }
+
+    /// <summary>The channel sparsity the masks reached (pruned share of the distinct masks' channels): what met a --flops target.</summary>
+    private static double ReachedSparsity(IReadOnlyList<float[]> masks) =>
+        1.0 - (double)masks.Sum(m => m.Count(v => v != 0f)) / masks.Sum(m => m.Length);
+
+    private static string ModeName(PruneSettings s) => PruneSettings.ModeName(s.Mode);
 
     private static string Budget(PruneSettings s) =>
         s.Sparsity is double sparsity ? Text($"channel sparsity {sparsity}") : Text($"{s.Flops} of the dense MACs");

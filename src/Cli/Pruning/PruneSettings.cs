@@ -1,5 +1,6 @@
 using System.Globalization;
 using SparseCore.Pass.Extraction;
+using SparseCore.Pass.Graph;
 
 namespace SparseCore.Cli.Pruning;
 
@@ -43,6 +44,8 @@ internal sealed record PruneSettings
     {
         if (!Methods.Contains(Method))
             throw new ArgumentException($"--method: unknown '{Method}'; choose one of {string.Join(", ", Methods)}");
+        if (!ChannelGraph.SupportedModels.Contains(Model))
+            throw new ArgumentException($"--model: '{Model}' cannot be pruned; choose one of {string.Join(", ", ChannelGraph.SupportedModels)}");
         if (Sparsity is null == Flops is null)
             throw new ArgumentException("give exactly one budget: --sparsity s (channel sparsity) or --flops r (fraction of the dense MACs to keep)");
         if (Sparsity is double s && !(s >= 0 && s < 1)) throw new ArgumentException($"--sparsity must lie in [0, 1), got {Text(s)}");
@@ -53,8 +56,15 @@ internal sealed record PruneSettings
         if (BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {BatchSize}");
         if (SearchSubset < 0) throw new ArgumentException($"--search-subset must be ≥ 0, got {SearchSubset}");
         if (TrainSubset < 0) throw new ArgumentException($"--train-subset must be ≥ 0, got {TrainSubset}");
+        if (Validation < 0) throw new ArgumentException($"--validation must be ≥ 0, got {Validation}");
         if (LatencyBatch <= 0) throw new ArgumentException($"--latency-batch must be positive, got {LatencyBatch}");
         if (From is not null && !File.Exists(From)) throw new ArgumentException($"--from: no checkpoint at {From}");
+        // Checked here, before a dense network is trained, rather than where the stages need them.
+        if (Resume is null && From is null && DenseEpochs == 0)
+            throw new ArgumentException("--dense-epochs 0 without --from: there is no dense network to prune");
+        if (Method == "pass" && SearchEpochs == 0) throw new ArgumentException("--search-epochs must be ≥ 1 for --method pass");
+        if (Method == "pass" && Prompt == "none")
+            throw new ArgumentException("--prompt none: PASS's hypernetwork reads the prompt; use --no-prompt for the ablation");
     }
 
     /// <summary>Recorded in checkpoints and masks.json, so a run can be read back and repeated.</summary>
@@ -62,11 +72,14 @@ internal sealed record PruneSettings
     {
         ["method"] = Label, ["model"] = Model, ["data"] = Data, ["seed"] = Text(Seed),
         ["sparsity"] = Sparsity is double s ? Text(s) : "", ["flops"] = Flops is double r ? Text(r) : "",
-        ["mode"] = Mode.ToString().ToLowerInvariant(), ["search_epochs"] = Text(SearchEpochs), ["search_subset"] = Text(SearchSubset), ["train_subset"] = Text(TrainSubset),
+        ["mode"] = ModeName(Mode), ["search_epochs"] = Text(SearchEpochs), ["search_subset"] = Text(SearchSubset), ["train_subset"] = Text(TrainSubset),
         ["finetune_epochs"] = Text(FinetuneEpochs), ["batch_size"] = Text(BatchSize), ["finetune_lr"] = Text(FinetuneLr),
         ["finetune_weight_decay"] = Text(FinetuneWeightDecay), ["prompt"] = Prompt, ["stage2_prompt"] = Stage2Prompt ? "true" : "false",
         ["slim_epochs"] = Text(SlimEpochs), ["slim_lambda"] = Text(SlimLambda),
     };
+
+    /// <summary>"shared" or "union", as --mode takes it.</summary>
+    public static string ModeName(ResidualMode mode) => mode.ToString().ToLowerInvariant();
 
     private static string Text(IFormattable v) => v.ToString(null, CultureInfo.InvariantCulture);
 }

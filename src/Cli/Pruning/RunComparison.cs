@@ -35,7 +35,7 @@ public sealed class RunComparison
             .Select(g =>
             {
                 var first = g.First().Summary;
-                double latency = Median(g.Select(r => r.Summary.Dense.LatencyMs).Where(ms => !double.IsNaN(ms)).ToArray());
+                double latency = Median.Of(g.Select(r => r.Summary.Dense.LatencyMs).Where(ms => !double.IsNaN(ms)));
                 string label = runs.Select(r => r.Summary.Model).Distinct().Count() > 1 ? $"dense {first.Model}" : "dense";
                 return new Row($"dense of {g.Count()} run{(g.Count() == 1 ? "" : "s")}", label, Missing, Missing,
                                first.Dense with { LatencyMs = latency }, first.Dense.Macs, latency, Dense: true);
@@ -93,12 +93,4 @@ public sealed class RunComparison
     }
 
     private static string Name(string folder) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
-
-    private static double Median(double[] values)
-    {
-        if (values.Length == 0) return double.NaN;
-        Array.Sort(values);
-        int mid = values.Length / 2;
-        return values.Length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-    }
 }

@@ -33,7 +33,7 @@ public sealed class LatencyProbeTests : IDisposable
         Assert.Equal(3, result.Batch);
         Assert.Equal(Environment.ProcessorCount, result.Threads);
         Assert.All(result.TimesMs, t => Assert.True(t > 0));
-        Assert.InRange(result.MedianMs, result.MinMs, result.MaxMs);
+        Assert.InRange(result.MedianMs, result.TimesMs.Min(), result.TimesMs.Max());
         Assert.Equal(new LatencySetup(3, Environment.ProcessorCount, 2, 5), result.Setup);
         Assert.Equal(before, Modes(net));
         Assert.Contains(false, before);
@@ -61,8 +61,6 @@ public sealed class LatencyProbeTests : IDisposable
     {
         var result = new LatencyResult([4.0, 1.0, 3.0, 2.0], Batch: 1, Warmup: 0, Threads: 1);
         Assert.Equal(2.5, result.MedianMs);
-        Assert.Equal(1.0, result.MinMs);
-        Assert.Equal(4.0, result.MaxMs);
         Assert.Equal(3.0, new LatencyResult([5.0, 3.0, 1.0], 1, 0, 1).MedianMs);
     }
 

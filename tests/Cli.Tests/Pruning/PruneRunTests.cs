@@ -57,6 +57,11 @@ public sealed class PruneRunTests : IDisposable
         Assert.True(again == 0, againError);
         Assert.Contains("masks from", againOut);
         Assert.Equal(summary.Pruned.TestAccuracy, PruneSummaryFile.Read(Path.Combine(run, "summary.json")).Pruned.TestAccuracy);
+
+        // Resuming with another budget would mix two runs: refused, naming the setting.
+        var (other, _, otherError) = CliRunner.Run(Args("pass", "--sparsity", "0.3", "--resume", run));
+        Assert.Equal(2, other);
+        Assert.Contains("sparsity = '0.5'", otherError);
     }
 
     /// <summary>Σ kept channels over the distinct masks in masks.json: the budget's count.</summary>
@@ -76,6 +81,12 @@ public sealed class PruneRunTests : IDisposable
         var summary = PruneSummaryFile.Read(Path.Combine(OnlyRunFolder(), "summary.json"));
         double achieved = (double)summary.Pruned.Macs / summary.Dense.Macs;
         Assert.True(Math.Abs(achieved - 0.4) <= 0.004, $"{method}: {achieved:F4} of the dense MACs for a 0.4 target");
+        // The summary records the channel sparsity that met the target.
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(OnlyRunFolder(), "masks.json")));
+        var masks = doc.RootElement.GetProperty("masks").EnumerateArray().ToArray();
+        double kept = masks.Sum(m => m.GetProperty("kept").GetArrayLength()), total = masks.Sum(m => m.GetProperty("channels").GetInt32());
+        Assert.NotNull(summary.Sparsity);
+        Assert.Equal(1 - kept / total, summary.Sparsity!.Value, 9);
     }
 
     [Fact]
@@ -96,6 +107,11 @@ public sealed class PruneRunTests : IDisposable
     [InlineData("--method", "l1", "--sparsity", "1.5")]
     [InlineData("--method", "l1", "--sparsity", "0.5", "--no-prompt")]
     [InlineData("--method", "l1", "--sparsity", "0.5", "--mode", "both")]
+    [InlineData("--method", "l1", "--sparsity", "0.5", "--model", "mlp")]
+    [InlineData("--method", "pass", "--sparsity", "0.5", "--search-epochs", "0")]
+    [InlineData("--method", "pass", "--sparsity", "0.5", "--prompt", "none")]
+    [InlineData("--method", "l1", "--sparsity", "0.5", "--dense-epochs", "0")]
+    [InlineData("--method", "l1", "--sparsity", "0.5", "--validation", "-1")]
     public void Bad_options_are_named(params string[] options)
     {
         var (exit, _, error) = CliRunner.Run(["prune", "--data", "synthetic", "--output", root, .. options]);
