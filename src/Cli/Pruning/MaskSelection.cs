@@ -28,6 +28,9 @@ internal static class MaskSelection
 {
     public const string PromptFileName = "stage1-prompt.safetensors";
 
+    /// <summary>Slimming trains the dense weights in place; a resumed run extracts from these, not dense.safetensors.</summary>
+    public const string SlimmedFileName = "slimmed.safetensors";
+
     public static MaskResult Find(PruneSettings s, PruneData data, Module dense, ChannelGraph graph, Backend backend, string runFolder)
     {
         var input = new Shape(1, data.Train.Channels, data.Train.Height, data.Train.Width);
@@ -42,7 +45,7 @@ internal static class MaskSelection
             case "pass":
                 return Search(s, data, dense, graph, budget, backend, runFolder);
             case "slim":
-                Slim(s, data, dense, graph);
+                Slim(s, data, dense, graph, runFolder);
                 return Ranked(budget, ChannelImportance.BnScale(dense, graph), clock, s.SlimEpochs, data.SearchIndices.Length);
             case "l1":
                 return Ranked(budget, ChannelImportance.L1(dense, graph), clock, 0, 0);
@@ -103,7 +106,7 @@ internal static class MaskSelection
     }
 
     /// <summary>Network slimming's sparsity training: the dense weights trained on with λ·Σ|γ| added, then ranked by |γ|.</summary>
-    private static void Slim(PruneSettings s, PruneData data, Module dense, ChannelGraph graph)
+    private static void Slim(PruneSettings s, PruneData data, Module dense, ChannelGraph graph, string runFolder)
     {
         if (s.SlimEpochs == 0) return;
         Console.WriteLine($"slim: {s.SlimEpochs} epochs of sparsity training (λ = {s.SlimLambda}) on {data.SearchIndices.Length} images");
@@ -114,6 +117,17 @@ internal static class MaskSelection
             ConsoleProgress.ForConsole());
         trainer.Fit(loader, null);
         dense.Eval();
+        Checkpoint.Save(Path.Combine(runFolder, SlimmedFileName), dense);
+    }
+
+    /// <summary>On resume after slimming: the slimmed weights the masks were ranked on, back into the dense network.</summary>
+    public static void RestoreSlimmed(PruneSettings s, Module dense, string runFolder)
+    {
+        if (s.Method != "slim" || s.SlimEpochs == 0) return;
+        string path = Path.Combine(runFolder, SlimmedFileName);
+        if (!File.Exists(path))
+            throw new ArgumentException($"--resume: {runFolder} has masks from slimming but no {SlimmedFileName} with the weights they were ranked on");
+        Checkpoint.Load(path, dense);
     }
 
     /// <summary>

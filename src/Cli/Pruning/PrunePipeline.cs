@@ -46,6 +46,7 @@ internal static class PrunePipeline
         {
             var file = MaskFile.Read(masksPath, graph);
             RequireSameSettings(s, file.Info, masksPath);
+            MaskSelection.RestoreSlimmed(s, dense, runFolder);
             found = new MaskResult(file.Masks, MaskSelection.SavedPrompt(s, backend, runFolder, description.Channels, description.Height, description.Width),
                 Number(file.Info, "stage1_seconds"), (int)Number(file.Info, "stage1_epochs"), (int)Number(file.Info, "stage1_images"));
             Console.WriteLine($"masks from {masksPath}");

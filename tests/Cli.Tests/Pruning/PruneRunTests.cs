@@ -90,6 +90,21 @@ public sealed class PruneRunTests : IDisposable
     }
 
     [Fact]
+    public void A_resumed_slim_run_extracts_from_the_slimmed_weights()
+    {
+        var (exit, stdout, error) = CliRunner.Run(Args("slim", "--sparsity", "0.5", "--finetune-epochs", "0"));
+        Assert.True(exit == 0, error + stdout);
+        string run = OnlyRunFolder();
+        Assert.True(File.Exists(Path.Combine(run, "slimmed.safetensors")));
+        byte[] pruned = File.ReadAllBytes(Path.Combine(run, "pruned.safetensors"));
+
+        var (again, againOut, againError) = CliRunner.Run(Args("slim", "--sparsity", "0.5", "--finetune-epochs", "0", "--resume", run));
+        Assert.True(again == 0, againError + againOut);
+        Assert.Contains("masks from", againOut);
+        Assert.Equal(pruned, File.ReadAllBytes(Path.Combine(run, "pruned.safetensors")));
+    }
+
+    [Fact]
     public void A_malformed_masks_json_in_a_resumed_run_is_a_one_line_error()
     {
         string run = Directory.CreateDirectory(Path.Combine(root, "broken")).FullName;
