@@ -54,7 +54,10 @@ internal static class MaskSelection
             case "random":
                 return Ranked(budget, ChannelImportance.Random(graph, (int)s.Seed), clock, 0, 0);
             case "uniform":
-                var masks = Uniform(s, graph, budget, ChannelImportance.L1(dense, graph), macsOf, denseMacs);
+                var scores = ChannelImportance.L1(dense, graph);
+                var masks = s.Sparsity is double uniformSparsity
+                    ? UniformSelection.ForSparsity(graph, budget, scores, uniformSparsity)
+                    : UniformSelection.ForFlops(graph, budget, scores, macsOf);
                 return new MaskResult(masks, null, clock.Elapsed.TotalSeconds, 0, 0);
             default:
                 throw new ArgumentException($"--method: unknown '{s.Method}'");
@@ -128,49 +131,5 @@ internal static class MaskSelection
         if (!File.Exists(path))
             throw new ArgumentException($"--resume: {runFolder} has masks from slimming but no {SlimmedFileName} with the weights they were ranked on");
         Checkpoint.Load(path, dense);
-    }
-
-    /// <summary>
-    /// Uniform per-layer sparsity. For a FLOPs budget: the smallest per-layer sparsity whose network
-    /// fits (bisection), then — since one step of s moves every layer at once — single channels
-    /// added to the currently most-pruned layer that still fits, so the layers stay as even as the
-    /// target allows and the MACs land just under it.
-    /// </summary>
-    private static IReadOnlyList<float[]> Uniform(PruneSettings s, ChannelGraph graph, ChannelBudget budget, float[] scores,
-                                                  Func<IReadOnlyList<float[]>, long> macsOf, long denseMacs)
-    {
-        float[] At(double sparsity) => budget.Coupling.Close(UniformSelection.Select(graph, scores, sparsity).SelectMany(m => m).ToArray());
-        if (s.Sparsity is double fixedSparsity) return budget.Split(At(fixedSparsity));
-        double target = s.Flops!.Value * denseMacs, lo = 0, hi = 0.999;
-        for (int i = 0; i < 40; i++)
-        {
-            double mid = (lo + hi) / 2;
-            if (macsOf(budget.Split(At(mid))) > target) lo = mid;
-            else hi = mid;
-        }
-        var mask = At(hi);
-        var full = new HashSet<int>();
-        while (full.Count < graph.Masks.Count)
-        {
-            int thinnest = Enumerable.Range(0, graph.Masks.Count).Where(m => !full.Contains(m))
-                .MinBy(m => (double)Kept(budget, mask, m) / budget.Width(m));
-            int best = -1;
-            for (int j = budget.Offset(thinnest); j < budget.Offset(thinnest) + budget.Width(thinnest); j++)
-                if (mask[j] == 0f && (best < 0 || scores[j] > scores[best])) best = j;
-            if (best < 0) { full.Add(thinnest); continue; }
-            var grown = (float[])mask.Clone();
-            grown[best] = 1f;
-            grown = budget.Coupling.Close(grown);
-            if (macsOf(budget.Split(grown)) <= target) mask = grown;
-            else full.Add(thinnest);
-        }
-        return budget.Split(mask);
-    }
-
-    private static int Kept(ChannelBudget budget, float[] mask, int m)
-    {
-        int kept = 0;
-        for (int j = budget.Offset(m); j < budget.Offset(m) + budget.Width(m); j++) kept += mask[j] != 0f ? 1 : 0;
-        return kept;
     }
 }

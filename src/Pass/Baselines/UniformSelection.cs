@@ -41,6 +41,54 @@ public static class UniformSelection
         return masks;
     }
 
+    /// <summary>The uniform masks at channel sparsity s, closed over the budget's coupled channels (shared mode).</summary>
+    public static IReadOnlyList<float[]> ForSparsity(ChannelGraph graph, ChannelBudget budget, float[] scores, double sparsity) =>
+        budget.Split(budget.Coupling.Close(Select(graph, scores, sparsity).SelectMany(m => m).ToArray()));
+
+    /// <summary>
+    /// Uniform masks for a FLOPs budget: the smallest per-layer sparsity whose network fits
+    /// <see cref="ChannelBudget.TargetMacs"/> (bisection), then — since one step of s moves every layer
+    /// at once — single channels added to the currently most-pruned layer that still fits, so the
+    /// layers stay as even as the target allows and the MACs land just under it.
+    /// </summary>
+    public static IReadOnlyList<float[]> ForFlops(ChannelGraph graph, ChannelBudget budget, float[] scores, Func<IReadOnlyList<float[]>, long> macsOf)
+    {
+        ArgumentNullException.ThrowIfNull(macsOf);
+        if (!budget.IsFlopsBudget) throw new ArgumentException("uniform selection: ForFlops needs a FLOPs budget (ChannelBudget.ForFlops)");
+        float[] At(double sparsity) => budget.Coupling.Close(Select(graph, scores, sparsity).SelectMany(m => m).ToArray());
+        double lo = 0, hi = 0.999;
+        for (int i = 0; i < 40; i++)
+        {
+            double mid = (lo + hi) / 2;
+            if (macsOf(budget.Split(At(mid))) > budget.TargetMacs) lo = mid;
+            else hi = mid;
+        }
+        var mask = At(hi);
+        var full = new HashSet<int>();
+        while (full.Count < budget.MaskCount)
+        {
+            int thinnest = Enumerable.Range(0, budget.MaskCount).Where(m => !full.Contains(m))
+                .MinBy(m => (double)Kept(budget, mask, m) / budget.Width(m));
+            int best = -1;
+            for (int j = budget.Offset(thinnest); j < budget.Offset(thinnest) + budget.Width(thinnest); j++)
+                if (mask[j] == 0f && (best < 0 || scores[j] > scores[best])) best = j;
+            if (best < 0) { full.Add(thinnest); continue; }
+            var grown = (float[])mask.Clone();
+            grown[best] = 1f;
+            grown = budget.Coupling.Close(grown);
+            if (macsOf(budget.Split(grown)) <= budget.TargetMacs) mask = grown;
+            else full.Add(thinnest);
+        }
+        return budget.Split(mask);
+    }
+
+    private static int Kept(ChannelBudget budget, float[] mask, int m)
+    {
+        int kept = 0;
+        for (int j = budget.Offset(m); j < budget.Offset(m) + budget.Width(m); j++) kept += mask[j] != 0f ? 1 : 0;
+        return kept;
+    }
+
     /// <summary>1 on the <paramref name="keep"/> best of <paramref name="scores"/> (score descending, then index).</summary>
     internal static float[] Top(float[] scores, int keep)
     {

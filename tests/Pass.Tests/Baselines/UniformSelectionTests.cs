@@ -1,5 +1,8 @@
 using SparseCore.Pass.Baselines;
+using SparseCore.Pass.Extraction;
 using SparseCore.Pass.Graph;
+using SparseCore.Pass.Masks;
+using SparseCore.Tensors;
 using static SparseCore.Pass.Tests.Baselines.BaselineKit;
 
 namespace SparseCore.Pass.Tests.Baselines;
@@ -97,4 +100,32 @@ public class UniformSelectionTests
     }
 
     private static int[] Kept(float[] mask) => Enumerable.Range(0, mask.Length).Where(c => mask[c] == 1f).ToArray();
+
+    [Theory]
+    [InlineData(ResidualMode.Shared, 0.4)]
+    [InlineData(ResidualMode.Union, 0.6)]
+    public void A_flops_budget_lands_within_one_percent_under_its_target(ResidualMode mode, double ratio)
+    {
+        using var dense = ResNet20();
+        var graph = ChannelGraph.Of(dense);
+        var input = new Shape(1, 3, Side, Side);
+        var macsOf = ExtractedCost.MacsOf(dense, input, mode);
+        long target = (long)Math.Round(ratio * SparseCore.Models.Flops.ModelCost.Measure(dense, input).Macs);
+        var budget = ChannelBudget.ForFlops(graph, mode, macsOf, target);
+
+        var masks = UniformSelection.ForFlops(graph, budget, Random(graph.TotalChannels, 5, 0f, 1f), macsOf);
+        long macs = macsOf(masks);
+        Assert.InRange(macs, (long)(0.99 * target), target);
+        Assert.All(masks, m => Assert.Contains(1f, m));
+    }
+
+    [Fact]
+    public void Flops_selection_needs_a_flops_budget()
+    {
+        using var dense = ResNet20();
+        var graph = ChannelGraph.Of(dense);
+        var budget = new ChannelBudget(graph, 0.5, ResidualMode.Shared);
+        var e = Assert.Throws<ArgumentException>(() => UniformSelection.ForFlops(graph, budget, new float[graph.TotalChannels], _ => 0));
+        Assert.Contains("FLOPs budget", e.Message);
+    }
 }
