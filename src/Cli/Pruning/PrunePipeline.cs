@@ -74,7 +74,7 @@ internal static class PrunePipeline
         var summary = new PruneSummary
         {
             Method = s.Label, Model = s.Model, Data = s.Data, Mode = ModeName(s), Sparsity = s.Sparsity ?? ReachedSparsity(found.Masks), FlopsTarget = s.Flops,
-            PromptInStage2 = tuned.Description.Prompt is not null, Seed = (int)s.Seed, Command = command, Device = $"{backend.Name} ({backend.DeviceDescription})",
+            PromptInStage2 = tuned.Description.Prompt is not null, Seed = s.Seed, Command = command, Device = $"{backend.Name} ({backend.DeviceDescription})",
             Dense = denseMeasure, Pruned = prunedMeasure, MaskedMacs = extracted.MaskedMacs, Latency = latency,
             Layers = Layers(graph, found.Masks),
             Stages = new StageTimes(found.Epochs, found.Images, found.Seconds, s.FinetuneEpochs, tuned.Seconds),

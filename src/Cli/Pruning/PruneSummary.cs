@@ -22,7 +22,7 @@ public sealed record PruneSummary
     public double? FlopsTarget { get; init; }
 
     public required bool PromptInStage2 { get; init; }
-    public required int Seed { get; init; }
+    public required ulong Seed { get; init; }
 
     /// <summary>The command line that made the run, so every number can be reproduced.</summary>
     public required string Command { get; init; }
