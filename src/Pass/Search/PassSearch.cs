@@ -88,22 +88,26 @@ public sealed class PassSearch : IDisposable
         }
     }
 
-    /// <summary>The masks for the final prompt and hypernetwork, drawn without recording a tape: what stage 1 exports.</summary>
-    public IReadOnlyList<float[]> FinalMasks()
+    /// <summary>
+    /// The masks for the current prompt and hypernetwork, drawn without recording a tape and without
+    /// moving the recurrence's state (<see cref="MaskGenerator.Peek"/>): what stage 1 exports.
+    /// </summary>
+    public IReadOnlyList<float[]> FinalMasks() => Generator.Budget.Split(CurrentMask());
+
+    /// <summary>Validation loss and accuracy of the masked, prompted network with the current masks; the search's state is left as it was.</summary>
+    public EvalResult Evaluate(DataLoader data)
+    {
+        using var mask = Tensor.FromArray(model.Prompt.Prompt.Value.Backend, CurrentMask(), new Shape(graph.TotalChannels)).Persist();
+        using var applier = new MaskApplier(model, graph, mask);
+        return Trainer.Evaluate(model, data);
+    }
+
+    /// <summary>The current masks, concatenated in graph order.</summary>
+    private float[] CurrentMask()
     {
         using var scope = new TensorScope();
         using var noGrad = Autograd.NoGrad();
-        var set = Generator.Next(model.Prompt.Prompt.Value);
-        return Generator.Budget.Split(set.Values.ToArray());
-    }
-
-    /// <summary>Validation loss and accuracy of the masked, prompted network with the current masks.</summary>
-    public EvalResult Evaluate(DataLoader data)
-    {
-        var masks = FinalMasks();
-        using var mask = Tensor.FromArray(model.Prompt.Prompt.Value.Backend, masks.SelectMany(m => m).ToArray(), new Shape(graph.TotalChannels)).Persist();
-        using var applier = new MaskApplier(model, graph, mask);
-        return Trainer.Evaluate(model, data);
+        return Generator.Peek(model.Prompt.Prompt.Value).Values.ToArray();
     }
 
     private EpochMetrics TrainEpoch(DataLoader train, int epoch)
