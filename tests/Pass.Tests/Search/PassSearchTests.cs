@@ -160,13 +160,19 @@ public sealed class PassSearchTests : IDisposable
             Assert.Equal(whole, again.State());
         }
 
+        double sparsity;
         using (var first = new Setup(cpu, new SearchOptions { Epochs = 2, RunFolder = folder }))
         using (var loader = Loader())
+        {
             first.Search.Fit(loader, null, stopAfter: 1);
+            sparsity = first.Search.Generator.LastSparsity;
+        }
         using var resumed = new Setup(cpu, new SearchOptions { Epochs = 2 });
         Assert.Equal(3, resumed.Search.Resume(Path.Combine(folder, PassSearch.CheckpointFileName)));
         Assert.Equal(1, resumed.Search.CompletedEpochs);
         Assert.NotNull(resumed.Search.Generator.Threshold);
+        Assert.NotEqual(0.0, sparsity);
+        Assert.Equal(sparsity, resumed.Search.Generator.LastSparsity);
         using (var loader = Loader()) resumed.Search.Fit(loader, null);
         Assert.Equal(whole, resumed.State());
         Assert.Equal(wholeMasks, Flat(resumed.Search.FinalMasks()));
