@@ -43,7 +43,6 @@ public sealed class ChannelBudget
         Total = graph.TotalChannels;
         Coupling = ChannelCoupling.Of(graph, mode);
         Target = (int)Math.Round((1 - sparsity) * Coupling.UnitCount, MidpointRounding.AwayFromZero);
-        Kept = mode == ResidualMode.Union ? Math.Max(Target, widths.Length) : Target;
         this.macsOf = macsOf;
         TargetMacs = targetMacs;
     }
@@ -76,13 +75,6 @@ public sealed class ChannelBudget
 
     /// <summary>round((1 − s)·units): the stated count.</summary>
     public int Target { get; }
-
-    /// <summary>
-    /// The count a channel budget keeps: <see cref="Target"/>, or in union mode the number of masks
-    /// when that is larger (every mask then keeps one channel). In shared mode a mask's reservation
-    /// may serve other masks, so a binding floor shows in <see cref="BudgetSelection.Kept"/>.
-    /// </summary>
-    public int Kept { get; }
 
     /// <summary>Whether the ≥ 1-per-mask rule can raise the count above <see cref="Target"/>.</summary>
     public bool FloorBinds => Target < widths.Length;
