@@ -40,7 +40,9 @@ public abstract class Module : IDisposable
     /// Adds a function applied to this module's output on every forward (torch's
     /// register_forward_hook with a returned output): how code outside a backbone — channel masks
     /// after a batch-norm, activation probes — acts inside it without the backbone knowing.
-    /// Disposing the returned handle removes the hook.
+    /// Disposing the returned handle removes the hook. Without a tape an enclosing composite's
+    /// intermediates are disposed when its forward returns, so a hook that keeps the output it sees
+    /// beyond the forward must <see cref="Tensor.Persist"/> it or copy it to the host.
     /// </summary>
     public IDisposable AddForwardHook(Func<Module, Tensor, Tensor> hook)
     {

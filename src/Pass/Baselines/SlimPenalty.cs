@@ -21,34 +21,35 @@ public static class SlimPenalty
 
     private const string Method = "slimming penalty";
 
-    /// <summary>Adds λ·sign(γ) to the gradient of every prunable layer's batch-norm γ; call after loss.Backward().</summary>
-    public static void AddGradient(Module backbone, ChannelGraph graph, float lambda)
+    /// <summary>
+    /// The step that adds λ·sign(γ) to every prunable layer's γ gradient of <paramref name="backbone"/>,
+    /// its layers looked up and checked once rather than every step: hand it to
+    /// TrainerOptions.AfterBackward, which calls it with the model after loss.Backward().
+    /// </summary>
+    public static Action<Module> Gradient(Module backbone, ChannelGraph graph, float lambda)
     {
         CheckLambda(lambda);
         var layers = new BackboneLayers(backbone, graph, Method);
-        foreach (var layer in graph.Layers.Where(l => l.Prunable))
+        var prunable = graph.Layers.Where(l => l.Prunable).Select(l => (Layer: l, Gamma: layers.RequiredNorm(l).Weight)).ToArray();
+        return model =>
         {
-            var gamma = layers.RequiredNorm(layer).Weight;
-            if (gamma.Frozen) continue;
-            var grad = gamma.Grad ?? throw new InvalidOperationException(
-                $"{Method}: γ of '{layer.Norm}' has no gradient; call AddGradient after loss.Backward() and before optimizer.Step()");
-            var values = layers.RequiredGamma(layer);
-            var g = grad.ToArray();
-            for (int c = 0; c < g.Length; c++) g[c] += lambda * MathF.Sign(values[c]);
-            grad.Backend.Upload<float>(g, grad.Buffer);
-        }
+            if (!ReferenceEquals(model, backbone))
+                throw new ArgumentException($"{Method}: built for one model of {graph.Model}, called with another", nameof(model));
+            foreach (var (layer, gamma) in prunable)
+            {
+                if (gamma.Frozen) continue;
+                var grad = gamma.Grad ?? throw new InvalidOperationException(
+                    $"{Method}: γ of '{layer.Norm}' has no gradient; call it after loss.Backward() and before optimizer.Step()");
+                var values = layers.RequiredGamma(layer);
+                var g = grad.ToArray();
+                for (int c = 0; c < g.Length; c++) g[c] += lambda * MathF.Sign(values[c]);
+                grad.Backend.Upload<float>(g, grad.Buffer);
+            }
+        };
     }
 
-    /// <summary>λ·Σ|γ| over the same γ, for logging the penalised loss.</summary>
-    public static double Penalty(Module backbone, ChannelGraph graph, float lambda)
-    {
-        CheckLambda(lambda);
-        var layers = new BackboneLayers(backbone, graph, Method);
-        double sum = 0;
-        foreach (var layer in graph.Layers.Where(l => l.Prunable))
-            foreach (float v in layers.RequiredGamma(layer)) sum += Math.Abs(v);
-        return lambda * sum;
-    }
+    /// <summary>One application of <see cref="Gradient"/>; call after loss.Backward().</summary>
+    public static void AddGradient(Module backbone, ChannelGraph graph, float lambda) => Gradient(backbone, graph, lambda)(backbone);
 
     private static void CheckLambda(float lambda)
     {

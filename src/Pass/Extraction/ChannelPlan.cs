@@ -52,8 +52,7 @@ public sealed class ChannelPlan
     public static ChannelPlan Build(ChannelGraph graph, IReadOnlyList<float[]> masks, ResidualMode mode)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        ArgumentNullException.ThrowIfNull(masks);
-        var kept = Validate(graph, masks);
+        var kept = KeptChannels.Of(graph, masks, "extraction");
         if (mode == ResidualMode.Shared) CheckShared(graph, kept);
 
         var plan = new ChannelPlan(graph, mode);
@@ -92,27 +91,6 @@ public sealed class ChannelPlan
         }
         plan.MaskedWidths = graph.Layers.Where(l => l.Mask is not null).ToDictionary(l => l.Name, l => kept[l.Mask!.Value].Length);
         return plan;
-    }
-
-    private static int[][] Validate(ChannelGraph graph, IReadOnlyList<float[]> masks)
-    {
-        if (masks.Count != graph.Masks.Count)
-            throw new ArgumentException($"extraction: {graph.Model} has {graph.Masks.Count} distinct masks, got {masks.Count}");
-        var kept = new int[masks.Count][];
-        for (int m = 0; m < masks.Count; m++)
-        {
-            var spec = graph.Masks[m];
-            var mask = masks[m] ?? throw new ArgumentException($"extraction: mask {m} ('{spec.Owner}') is null");
-            if (mask.Length != spec.Channels)
-                throw new ArgumentException($"extraction: mask {m} ('{spec.Owner}') has {mask.Length} entries, but '{spec.Owner}' has {spec.Channels} channels");
-            for (int c = 0; c < mask.Length; c++)
-                if (mask[c] is not (0f or 1f))
-                    throw new ArgumentException($"extraction: mask {m} ('{spec.Owner}') entry {c} is {mask[c]}, not 0 or 1");
-            kept[m] = Enumerable.Range(0, mask.Length).Where(c => mask[c] == 1f).ToArray();
-            if (kept[m].Length == 0)
-                throw new ArgumentException($"extraction: mask {m} ('{spec.Owner}') keeps no channel; every layer keeps at least one");
-        }
-        return kept;
     }
 
     private static void CheckShared(ChannelGraph graph, int[][] kept)

@@ -10,7 +10,10 @@ namespace SparseCore.Pass.Extraction;
 /// The MACs the extracted network would have, without building it: the channel plan's kept widths
 /// (the union of each residual stream in union mode, also given to zero-padding shortcuts, whose
 /// extracted output is the whole stream) walked through the dense model's shape trace.
-/// Cheap enough to call a few dozen times per selection, which a FLOPs budget's bisection does.
+/// Each call builds a channel plan and walks the shape trace once, and a FLOPs budget calls it often:
+/// about log₂(units) times for its bisection, then — whenever the best whole prefix overshoots the
+/// target, which is the usual case — once for every unit outside that prefix in its top-up, so up
+/// to the whole unit count per selection, i.e. per stage-1 step.
 /// </summary>
 public static class ExtractedCost
 {

@@ -6,7 +6,8 @@ namespace SparseCore.Pass.Masks;
 /// <summary>A hard selection: 0/1 per channel (masks concatenated in graph order), the global cut score and the units kept.</summary>
 /// <param name="Threshold">The score of the last kept unit in the global order: what the next step's recurrence thresholds at.</param>
 /// <param name="Kept">Coupled units kept (channels, in union mode).</param>
-public sealed record BudgetSelection(float[] Mask, float Threshold, int Kept);
+/// <param name="Sparsity">The unit sparsity achieved, 1 − kept/units (for a FLOPs budget, the s it landed on).</param>
+public sealed record BudgetSelection(float[] Mask, float Threshold, int Kept, double Sparsity);
 
 /// <summary>
 /// PASS's channel budget: hard global top-k over the scores of every distinct mask. The count is
@@ -42,7 +43,6 @@ public sealed class ChannelBudget
         Total = graph.TotalChannels;
         Coupling = ChannelCoupling.Of(graph, mode);
         Target = (int)Math.Round((1 - sparsity) * Coupling.UnitCount, MidpointRounding.AwayFromZero);
-        Kept = mode == ResidualMode.Union ? Math.Max(Target, widths.Length) : Target;
         this.macsOf = macsOf;
         TargetMacs = targetMacs;
     }
@@ -60,7 +60,7 @@ public sealed class ChannelBudget
         return new ChannelBudget(graph, mode, 0, macsOf, targetMacs);
     }
 
-    /// <summary>The channel sparsity asked for; 0 for a FLOPs budget (see <see cref="LastSparsity"/>).</summary>
+    /// <summary>The channel sparsity asked for; 0 for a FLOPs budget (see <see cref="BudgetSelection.Sparsity"/>).</summary>
     public double Sparsity { get; }
 
     /// <summary>The MACs a FLOPs budget aims at; 0 for a channel budget.</summary>
@@ -76,18 +76,8 @@ public sealed class ChannelBudget
     /// <summary>round((1 − s)·units): the stated count.</summary>
     public int Target { get; }
 
-    /// <summary>
-    /// The count a channel budget keeps: <see cref="Target"/>, or in union mode the number of masks
-    /// when that is larger (every mask then keeps one channel). In shared mode a mask's reservation
-    /// may serve other masks, so a binding floor shows in <see cref="BudgetSelection.Kept"/>.
-    /// </summary>
-    public int Kept { get; }
-
     /// <summary>Whether the ≥ 1-per-mask rule can raise the count above <see cref="Target"/>.</summary>
     public bool FloorBinds => Target < widths.Length;
-
-    /// <summary>The unit sparsity of the latest selection (the achieved s, for a FLOPs budget).</summary>
-    public double LastSparsity { get; private set; }
 
     public int MaskCount => widths.Length;
 
@@ -98,26 +88,18 @@ public sealed class ChannelBudget
     public BudgetSelection Select(ReadOnlySpan<float> scores)
     {
         var ranking = Rank(scores);
-        BudgetSelection result;
-        if (macsOf is null)
+        if (macsOf is null) return Fill(ranking, Target);
+        int lo = ranking.Reserved.Count, hi = Coupling.UnitCount;
+        while (lo < hi)
         {
-            result = Fill(ranking, Target);
+            int mid = (lo + hi) / 2;
+            if (macsOf(Split(Fill(ranking, mid).Mask)) >= TargetMacs) hi = mid;
+            else lo = mid + 1;
         }
-        else
-        {
-            int lo = ranking.Reserved.Count, hi = Coupling.UnitCount;
-            while (lo < hi)
-            {
-                int mid = (lo + hi) / 2;
-                if (macsOf(Split(Fill(ranking, mid).Mask)) >= TargetMacs) hi = mid;
-                else lo = mid + 1;
-            }
-            result = Fill(ranking, lo);
-            if (lo > ranking.Reserved.Count && macsOf(Split(result.Mask)) > TargetMacs)
-                result = TopUp(ranking, Fill(ranking, lo - 1));
-        }
-        LastSparsity = 1 - (double)result.Kept / Coupling.UnitCount;
-        return result;
+        var result = Fill(ranking, lo);
+        return lo > ranking.Reserved.Count && macsOf(Split(result.Mask)) > TargetMacs
+            ? TopUp(ranking, Fill(ranking, lo - 1))
+            : result;
     }
 
     /// <summary>
@@ -141,7 +123,7 @@ public sealed class ChannelBudget
             }
             foreach (int p in Coupling.Members(u)) mask[p] = 0f;
         }
-        return new BudgetSelection(mask, below.Threshold, kept);
+        return Selection(mask, below.Threshold, kept);
     }
 
     /// <summary>The concatenated 0/1 selection cut into one vector per distinct mask.</summary>
@@ -198,8 +180,11 @@ public sealed class ChannelBudget
                 foreach (int p in Coupling.Members(u)) mask[p] = 1f;
         // The cut is the kept-th score in global order, reserved units or not: a reservation below
         // it must not lower the recurrence's threshold for every other layer.
-        return new BudgetSelection(mask, ranking.UnitScores[ranking.Order[kept - 1]], kept);
+        return Selection(mask, ranking.UnitScores[ranking.Order[kept - 1]], kept);
     }
+
+    private BudgetSelection Selection(float[] mask, float threshold, int kept) =>
+        new(mask, threshold, kept, 1 - (double)kept / Coupling.UnitCount);
 
     /// <summary>Score descending, then position ascending.</summary>
     internal static int Before(float[] s, int a, int b)

@@ -29,7 +29,7 @@ public static class MaskFile
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(graph);
-        var kept = KeptChannels(graph, masks);
+        var kept = KeptChannels.Of(graph, masks, "masks.json");
         info ??= new Dictionary<string, string>();
         foreach (var (key, value) in info)
             if (value is null) throw new ArgumentException($"masks.json: info '{key}' is null; info values are strings", nameof(info));
@@ -192,26 +192,4 @@ public static class MaskFile
         value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n)
             ? n
             : throw new DataFormatException(path, field, $"is {value.GetRawText()}; expected an integer");
-
-    /// <summary>The kept channels of each mask, after checking the masks against the graph.</summary>
-    private static int[][] KeptChannels(ChannelGraph graph, IReadOnlyList<float[]> masks)
-    {
-        ArgumentNullException.ThrowIfNull(masks);
-        if (masks.Count != graph.Masks.Count)
-            throw new ArgumentException($"masks.json: {graph.Model} has {graph.Masks.Count} distinct masks, got {masks.Count}");
-        var kept = new int[masks.Count][];
-        foreach (var spec in graph.Masks)
-        {
-            var mask = masks[spec.Id] ?? throw new ArgumentException($"masks.json: mask {spec.Id} ('{spec.Owner}') is null");
-            if (mask.Length != spec.Channels)
-                throw new ArgumentException($"masks.json: mask {spec.Id} ('{spec.Owner}') has {mask.Length} entries, but '{spec.Owner}' has {spec.Channels} channels");
-            for (int c = 0; c < mask.Length; c++)
-                if (mask[c] is not (0f or 1f))
-                    throw new ArgumentException($"masks.json: mask {spec.Id} ('{spec.Owner}') entry {c} is {mask[c].ToString(CultureInfo.InvariantCulture)}, not 0 or 1");
-            kept[spec.Id] = Enumerable.Range(0, mask.Length).Where(c => mask[c] == 1f).ToArray();
-            if (kept[spec.Id].Length == 0)
-                throw new ArgumentException($"masks.json: mask {spec.Id} ('{spec.Owner}') keeps no channel; every mask keeps at least one");
-        }
-        return kept;
-    }
 }

@@ -35,15 +35,35 @@ public sealed class MaskGenerator
     /// <summary>The previous step's global cut score; null before the first step.</summary>
     public float? Threshold { get; set; }
 
-    /// <summary>This step's masks for prompt tensor <paramref name="prompt"/> (V itself, [C, H, W]).</summary>
+    /// <summary>
+    /// The previous step's achieved unit sparsity (0 before the first step): the share each layer
+    /// drops in the <see cref="RecurrenceThreshold.PerLayer"/> in-masks under a FLOPs budget.
+    /// </summary>
+    public double LastSparsity { get; set; }
+
+    /// <summary>This step's masks for prompt tensor <paramref name="prompt"/> (V itself, [C, H, W]); the next step's recurrence starts from them.</summary>
     public MaskSet Next(Tensor prompt)
     {
-        if (Recurrence == RecurrenceThreshold.TwoPass || (Recurrence == RecurrenceThreshold.PreviousStep && Threshold is null))
-            Threshold = UnmaskedCut(prompt);
-        RecurrenceMask rule = Recurrence == RecurrenceThreshold.PerLayer ? PerLayer : AboveThreshold(Threshold!.Value);
-        var set = MaskSet.Select(Budget, Hypernetwork.Scores(prompt, rule));
+        var set = Draw(prompt);
         Threshold = set.Threshold;
+        LastSparsity = set.Sparsity;
         return set;
+    }
+
+    /// <summary>
+    /// The masks <see cref="Next"/> would give now, leaving <see cref="Threshold"/> and
+    /// <see cref="LastSparsity"/> as they are: evaluating or exporting between steps must not
+    /// change what the search trains on next.
+    /// </summary>
+    public MaskSet Peek(Tensor prompt) => Draw(prompt);
+
+    private MaskSet Draw(Tensor prompt)
+    {
+        float? tau = Recurrence == RecurrenceThreshold.TwoPass || (Recurrence == RecurrenceThreshold.PreviousStep && Threshold is null)
+            ? UnmaskedCut(prompt)
+            : Threshold;
+        RecurrenceMask rule = Recurrence == RecurrenceThreshold.PerLayer ? PerLayer : AboveThreshold(tau!.Value);
+        return MaskSet.Select(Budget, Hypernetwork.Scores(prompt, rule));
     }
 
     private float UnmaskedCut(Tensor prompt)
@@ -61,7 +81,7 @@ public sealed class MaskGenerator
     };
 
     private float[] PerLayer(int mask, float[] scores) =>
-        UniformSelection.Top(scores, UniformSelection.KeepCount(scores.Length, Budget.IsFlopsBudget ? Budget.LastSparsity : Budget.Sparsity));
+        UniformSelection.Top(scores, UniformSelection.KeepCount(scores.Length, Budget.IsFlopsBudget ? LastSparsity : Budget.Sparsity));
 
     private static int Best(float[] scores)
     {

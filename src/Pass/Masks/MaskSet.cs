@@ -9,13 +9,14 @@ namespace SparseCore.Pass.Masks;
 /// </summary>
 public sealed class MaskSet
 {
-    private MaskSet(ChannelBudget budget, Tensor scores, Tensor mask, float[] values, float threshold)
+    private MaskSet(ChannelBudget budget, Tensor scores, Tensor mask, float[] values, float threshold, double sparsity)
     {
         Budget = budget;
         Scores = scores;
         Mask = mask;
         Values = values;
         Threshold = threshold;
+        Sparsity = sparsity;
     }
 
     public ChannelBudget Budget { get; }
@@ -32,6 +33,9 @@ public sealed class MaskSet
     /// <summary>The global cut score this step (the next step's recurrence threshold).</summary>
     public float Threshold { get; }
 
+    /// <summary>The unit sparsity this selection achieved (see <see cref="BudgetSelection.Sparsity"/>).</summary>
+    public double Sparsity { get; }
+
     /// <summary>Kept channels of one distinct mask.</summary>
     public int KeptIn(int mask)
     {
@@ -46,6 +50,6 @@ public sealed class MaskSet
         if (scores.Rank != 1)
             throw new TensorShapeException("MaskSet", $"expects the concatenated scores [{budget.Total}], got {scores.Shape}");
         var selection = budget.Select(scores.ToArray());
-        return new MaskSet(budget, scores, StraightThrough.Apply(scores, selection.Mask), selection.Mask, selection.Threshold);
+        return new MaskSet(budget, scores, StraightThrough.Apply(scores, selection.Mask), selection.Mask, selection.Threshold, selection.Sparsity);
     }
 }

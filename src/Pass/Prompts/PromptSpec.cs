@@ -13,7 +13,19 @@ namespace SparseCore.Pass.Prompts;
 public static class PromptSpec
 {
     /// <summary>The prompt <paramref name="spec"/> names for C×H×W images, or null for "none".</summary>
-    public static VisualPrompt? Create(string spec, ModuleInit init, int channels, int height, int width)
+    public static VisualPrompt? Create(string spec, ModuleInit init, int channels, int height, int width) =>
+        Parse(spec)(init, channels, height, width);
+
+    /// <summary>
+    /// Throws the ArgumentException <see cref="Create"/> would for a malformed spec, without building
+    /// a prompt: a command line can reject --prompt before it loads data or trains. Whether the
+    /// prompt fits the images (a frame or patch no larger than they allow) is left to Create.
+    /// </summary>
+    public static void Validate(string spec) => Parse(spec);
+
+    private delegate VisualPrompt? PromptFactory(ModuleInit init, int channels, int height, int width);
+
+    private static PromptFactory Parse(string spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var parts = spec.Split(':');
@@ -21,16 +33,36 @@ public static class PromptSpec
             ? int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0 ? v
                 : throw new ArgumentException($"prompt '{spec}': '{parts[i]}' is not a positive whole number")
             : null;
-        return parts[0] switch
+        switch (parts[0])
         {
-            "none" when parts.Length == 1 => null,
-            "pad" when parts.Length <= 2 => new PadPrompt(init, channels, height, width, Number(1)),
-            "expansive" when parts.Length <= 2 => new ExpansivePrompt(init, channels, height, width, Number(1)),
-            "patch" when parts.Length == 2 => new PatchPrompt(init, channels, height, width, Number(1)!.Value),
-            "patch" when parts.Length == 4 && parts[2] == "random" =>
-                new PatchPrompt(init, channels, height, width, Number(1)!.Value, PatchPlacement.Random, (ulong)Number(3)!.Value),
-            _ => throw new ArgumentException($"prompt '{spec}': expected none, pad[:W], expansive[:W], patch:P or patch:P:random:SEED"),
-        };
+            case "none" when parts.Length == 1:
+                return (_, _, _, _) => null;
+            case "pad" when parts.Length <= 2:
+            {
+                int? pad = Number(1);
+                return (init, c, h, w) => new PadPrompt(init, c, h, w, pad);
+            }
+            case "expansive" when parts.Length <= 2:
+            {
+                int? pad = Number(1);
+                return (init, c, h, w) => new ExpansivePrompt(init, c, h, w, pad);
+            }
+            case "patch" when parts.Length == 2:
+            {
+                int size = Number(1)!.Value;
+                return (init, c, h, w) => new PatchPrompt(init, c, h, w, size);
+            }
+            case "patch" when parts.Length == 4 && parts[2] == "random":
+            {
+                int size = Number(1)!.Value;
+                // Any ulong, 0 included: the seed PatchPrompt takes and Of writes back.
+                if (!ulong.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
+                    throw new ArgumentException($"prompt '{spec}': seed '{parts[3]}' is not a whole number in [0, {ulong.MaxValue}]");
+                return (init, c, h, w) => new PatchPrompt(init, c, h, w, size, PatchPlacement.Random, seed);
+            }
+            default:
+                throw new ArgumentException($"prompt '{spec}': expected none, pad[:W], expansive[:W], patch:P or patch:P:random:SEED");
+        }
     }
 
     /// <summary>The spec that <see cref="Create"/> turns back into a prompt of the same kind and size.</summary>

@@ -17,7 +17,7 @@ namespace SparseCore.Pass.Search;
 /// PASS stage 1 (pass.md §1.9): the backbone frozen in evaluation mode (its batch-norm statistics
 /// fixed), the prompt V and the hypernetwork learnt jointly by cross-entropy through the masked
 /// network; every step draws fresh masks from the hypernetwork at the budget. Each epoch ends with
-/// a checkpoint (prompt, hypernetwork, both optimizers, the recurrence threshold, the patch
+/// a checkpoint (prompt, hypernetwork, both optimizers, the recurrence threshold and achieved sparsity, the patch
 /// prompt's step counter, the step and epoch) from which <see cref="Resume"/> continues identically.
 /// </summary>
 public sealed class PassSearch : IDisposable
@@ -88,22 +88,26 @@ public sealed class PassSearch : IDisposable
         }
     }
 
-    /// <summary>The masks for the final prompt and hypernetwork, drawn without recording a tape: what stage 1 exports.</summary>
-    public IReadOnlyList<float[]> FinalMasks()
+    /// <summary>
+    /// The masks for the current prompt and hypernetwork, drawn without recording a tape and without
+    /// moving the recurrence's state (<see cref="MaskGenerator.Peek"/>): what stage 1 exports.
+    /// </summary>
+    public IReadOnlyList<float[]> FinalMasks() => Generator.Budget.Split(CurrentMask());
+
+    /// <summary>Validation loss and accuracy of the masked, prompted network with the current masks; the search's state is left as it was.</summary>
+    public EvalResult Evaluate(DataLoader data)
+    {
+        using var mask = Tensor.FromArray(model.Prompt.Prompt.Value.Backend, CurrentMask(), new Shape(graph.TotalChannels)).Persist();
+        using var applier = new MaskApplier(model, graph, mask);
+        return Trainer.Evaluate(model, data);
+    }
+
+    /// <summary>The current masks, concatenated in graph order.</summary>
+    private float[] CurrentMask()
     {
         using var scope = new TensorScope();
         using var noGrad = Autograd.NoGrad();
-        var set = Generator.Next(model.Prompt.Prompt.Value);
-        return Generator.Budget.Split(set.Values.ToArray());
-    }
-
-    /// <summary>Validation loss and accuracy of the masked, prompted network with the current masks.</summary>
-    public EvalResult Evaluate(DataLoader data)
-    {
-        var masks = FinalMasks();
-        using var mask = Tensor.FromArray(model.Prompt.Prompt.Value.Backend, masks.SelectMany(m => m).ToArray(), new Shape(graph.TotalChannels)).Persist();
-        using var applier = new MaskApplier(model, graph, mask);
-        return Trainer.Evaluate(model, data);
+        return Generator.Peek(model.Prompt.Prompt.Value).Values.ToArray();
     }
 
     private EpochMetrics TrainEpoch(DataLoader train, int epoch)
@@ -158,6 +162,7 @@ public sealed class PassSearch : IDisposable
         var settings = new Dictionary<string, string>
         {
             ["threshold"] = Generator.Threshold?.ToString("R", CultureInfo.InvariantCulture) ?? "",
+            ["sparsity"] = Generator.LastSparsity.ToString("R", CultureInfo.InvariantCulture),
             ["prompt_steps"] = (model.Prompt is PatchPrompt patch ? patch.Steps : 0).ToString(CultureInfo.InvariantCulture),
         };
         Checkpoint.Save(path, state, Optimizers, new CheckpointInfo
@@ -170,7 +175,7 @@ public sealed class PassSearch : IDisposable
         });
     }
 
-    /// <summary>Restores prompt, hypernetwork, optimizers, threshold, step, epoch and history; returns the loader seed the search used.</summary>
+    /// <summary>Restores prompt, hypernetwork, optimizers, threshold, achieved sparsity, step, epoch and history; returns the loader seed the search used.</summary>
     public long Resume(string path)
     {
         var info = Checkpoint.Load(path, state, Optimizers);
@@ -180,6 +185,7 @@ public sealed class PassSearch : IDisposable
         history.AddRange(info.History);
         string threshold = info.Settings.GetValueOrDefault("threshold", "");
         Generator.Threshold = threshold.Length == 0 ? null : float.Parse(threshold, CultureInfo.InvariantCulture);
+        Generator.LastSparsity = double.Parse(info.Settings.GetValueOrDefault("sparsity", "0"), CultureInfo.InvariantCulture);
         if (model.Prompt is PatchPrompt patch)
             patch.Steps = ulong.Parse(info.Settings.GetValueOrDefault("prompt_steps", "0"), CultureInfo.InvariantCulture);
         return info.Seed ?? 0;

@@ -6,7 +6,7 @@ using static SparseCore.Pass.Tests.Baselines.BaselineKit;
 
 namespace SparseCore.Pass.Tests.Baselines;
 
-/// <summary>Network slimming's sparsity term: exactly λ·sign(γ) added to every prunable layer's γ gradient (0 where γ = 0), and λ·Σ|γ|.</summary>
+/// <summary>Network slimming's sparsity term: exactly λ·sign(γ) added to every prunable layer's γ gradient (0 where γ = 0), built once and applied every step.</summary>
 public class SlimPenaltyTests
 {
     /// <summary>Gives every γ the gradient G (a fixed random vector per batch-norm) through Σ γ·G.</summary>
@@ -59,21 +59,20 @@ public class SlimPenaltyTests
     }
 
     [Fact]
-    public void Penalty_is_lambda_times_the_sum_of_absolute_gammas()
+    public void The_built_step_adds_the_penalty_each_call_and_only_for_its_model()
     {
         using var model = ResNet20();
-        var graph = ChannelGraph.Of(model);
+        using var other = ResNet20();
         var modules = Modules(model);
-        int seed = 60;
-        double sum = 0;
-        foreach (var norm in modules.Values.OfType<BatchNorm2d>())
-        {
-            var gamma = Random(norm.Channels, seed++, -2f, 2f);
-            Set(norm.Weight, gamma);
-            sum += gamma.Sum(v => Math.Abs((double)v));
-        }
-        Assert.Equal(1e-4f, SlimPenalty.PaperLambda);
-        Assert.Equal(SlimPenalty.PaperLambda * sum, SlimPenalty.Penalty(model, graph, SlimPenalty.PaperLambda), 9);
+        var step = SlimPenalty.Gradient(model, ChannelGraph.Of(model), 2e-3f);
+        var gamma = ((BatchNorm2d)modules["bn1"]).Weight;
+        var before = Backward(modules)["bn1"];
+        step(model);
+        step(model);
+        var values = gamma.Value.ToArray();
+        var g = gamma.Grad!.ToArray();
+        for (int c = 0; c < g.Length; c++) Assert.Equal(before[c] + 2e-3f * MathF.Sign(values[c]) + 2e-3f * MathF.Sign(values[c]), g[c]);
+        Assert.Contains("another", Assert.Throws<ArgumentException>(() => step(other)).Message);
     }
 
     [Fact]
@@ -98,10 +97,10 @@ public class SlimPenaltyTests
     public void VGG16_without_batch_norm_and_a_bad_lambda_are_refused()
     {
         using var vgg = NarrowVgg(batchNorm: false);
-        var e = Assert.Throws<ArgumentException>(() => SlimPenalty.Penalty(vgg, ChannelGraph.Of(vgg), 1e-4f));
+        var e = Assert.Throws<ArgumentException>(() => SlimPenalty.Gradient(vgg, ChannelGraph.Of(vgg), 1e-4f));
         Assert.Contains("'features.0'", e.Message);
         using var model = ResNet20();
-        Assert.Throws<ArgumentOutOfRangeException>(() => SlimPenalty.Penalty(model, ChannelGraph.Of(model), -1e-4f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SlimPenalty.Gradient(model, ChannelGraph.Of(model), -1e-4f));
         Assert.Throws<ArgumentOutOfRangeException>(() => SlimPenalty.AddGradient(model, ChannelGraph.Of(model), float.NaN));
     }
 }

@@ -110,6 +110,32 @@ public class HypernetworkTests
         Assert.True(AnyNonZero(net.Lstm.WeightIh.Grad));
     }
 
+    [Theory]
+    [InlineData(RecurrenceThreshold.PreviousStep)]
+    [InlineData(RecurrenceThreshold.PerLayer)]
+    [InlineData(RecurrenceThreshold.TwoPass)]
+    public void Peek_gives_the_next_masks_without_moving_the_recurrence(RecurrenceThreshold recurrence)
+    {
+        using var backbone = ResNet20(seed: 3);
+        var (net, _) = Build(backbone, seed: 4);
+        using var _ = net;
+        using var v = PromptTensor(seed: 12);
+        var generator = new MaskGenerator(net, 0.5, recurrence);
+        using var scope = new TensorScope();
+        using var noGrad = Autograd.NoGrad();
+        Assert.Equal(generator.Budget.Target, generator.Peek(v).Values.Count(x => x == 1f));
+        Assert.Null(generator.Threshold);
+        Assert.Equal(0.0, generator.LastSparsity);
+        generator.Next(v);
+        float? threshold = generator.Threshold;
+        double sparsity = generator.LastSparsity;
+        var peeked = generator.Peek(v).Values.ToArray();
+        Assert.Equal(peeked, generator.Peek(v).Values.ToArray());
+        Assert.Equal(threshold, generator.Threshold);
+        Assert.Equal(sparsity, generator.LastSparsity);
+        Assert.Equal(peeked, generator.Next(v).Values.ToArray());
+    }
+
     private static (float[] Masks, float Threshold) TwoSteps(RecurrenceThreshold recurrence)
     {
         using var backbone = ResNet20(seed: 3);

@@ -99,7 +99,7 @@ public class CoupledBudgetTests
             double achieved = (double)extracted.ExtractedMacs / denseMacs;
             Assert.True(Math.Abs(achieved - ratio) <= 0.01 * ratio, $"{model} {mode}: asked {ratio:F3} of the dense MACs, extracted network has {achieved:F4}");
         }
-        Assert.Equal(1 - (double)selection.Kept / budget.Coupling.UnitCount, budget.LastSparsity, 12);
+        Assert.Equal(1 - (double)selection.Kept / budget.Coupling.UnitCount, selection.Sparsity, 12);
     }
 
     [Fact]

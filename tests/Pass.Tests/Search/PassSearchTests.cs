@@ -57,6 +57,8 @@ public sealed class PassSearchTests : IDisposable
 
     private static DataLoader Loader() => new(SyntheticDataset.Create(48, 1, Side, Side, 10, seed: 2), 16, shuffle: true, seed: 3);
 
+    private static DataLoader Validation() => new(SyntheticDataset.Create(21, 1, Side, Side, 10, seed: 9), 8, shuffle: false, seed: 0);
+
     private static float[] Flat(IReadOnlyList<float[]> masks) => masks.SelectMany(m => m).ToArray();
 
     [Fact]
@@ -102,7 +104,42 @@ public sealed class PassSearchTests : IDisposable
         var masks = s.Search.LastMasks!;
         foreach (var group in graph.Groups)
             foreach (int m in group.Masks) Assert.Equal(masks[group.Masks[0]], masks[m]);
-        Assert.Equal(s.Search.Generator.Budget.Target, s.Search.Generator.Budget.Coupling.UnitCount - (int)Math.Round(s.Search.Generator.Budget.LastSparsity * s.Search.Generator.Budget.Coupling.UnitCount));
+        Assert.Equal(s.Search.Generator.Budget.Target, s.Search.Generator.Budget.Coupling.UnitCount - (int)Math.Round(s.Search.Generator.LastSparsity * s.Search.Generator.Budget.Coupling.UnitCount));
+    }
+
+    [Fact]
+    public void Exporting_and_evaluating_leave_the_recurrence_state_alone()
+    {
+        using var s = new Setup(cpu, new SearchOptions { Epochs = 1 });
+        using (var loader = Loader()) s.Search.Fit(loader, null);
+        float? threshold = s.Search.Generator.Threshold;
+        double sparsity = s.Search.Generator.LastSparsity;
+        var first = Flat(s.Search.FinalMasks());
+        using (var validation = Validation()) s.Search.Evaluate(validation);
+        Assert.Equal(first, Flat(s.Search.FinalMasks()));
+        Assert.Equal(threshold, s.Search.Generator.Threshold);
+        Assert.Equal(sparsity, s.Search.Generator.LastSparsity);
+    }
+
+    [Fact]
+    public void A_validation_loader_does_not_change_what_the_search_trains()
+    {
+        float[] plain;
+        float? threshold;
+        using (var a = new Setup(cpu, new SearchOptions { Epochs = 2 }))
+        using (var loader = Loader())
+        {
+            a.Search.Fit(loader, null);
+            plain = a.State();
+            threshold = a.Search.Generator.Threshold;
+        }
+        using var b = new Setup(cpu, new SearchOptions { Epochs = 2 });
+        using (var loader = Loader())
+        using (var validation = Validation())
+            b.Search.Fit(loader, validation);
+        Assert.All(b.Search.History, m => Assert.NotNull(m.EvalAccuracy));
+        Assert.Equal(plain, b.State());
+        Assert.Equal(threshold, b.Search.Generator.Threshold);
     }
 
     [Fact]
@@ -123,13 +160,19 @@ public sealed class PassSearchTests : IDisposable
             Assert.Equal(whole, again.State());
         }
 
+        double sparsity;
         using (var first = new Setup(cpu, new SearchOptions { Epochs = 2, RunFolder = folder }))
         using (var loader = Loader())
+        {
             first.Search.Fit(loader, null, stopAfter: 1);
+            sparsity = first.Search.Generator.LastSparsity;
+        }
         using var resumed = new Setup(cpu, new SearchOptions { Epochs = 2 });
         Assert.Equal(3, resumed.Search.Resume(Path.Combine(folder, PassSearch.CheckpointFileName)));
         Assert.Equal(1, resumed.Search.CompletedEpochs);
         Assert.NotNull(resumed.Search.Generator.Threshold);
+        Assert.NotEqual(0.0, sparsity);
+        Assert.Equal(sparsity, resumed.Search.Generator.LastSparsity);
         using (var loader = Loader()) resumed.Search.Fit(loader, null);
         Assert.Equal(whole, resumed.State());
         Assert.Equal(wholeMasks, Flat(resumed.Search.FinalMasks()));
