@@ -1,6 +1,7 @@
 using System.Globalization;
 using SparseCore.Pass.Extraction;
 using SparseCore.Pass.Graph;
+using SparseCore.Pass.Prompts;
 
 namespace SparseCore.Cli.Pruning;
 
@@ -63,6 +64,8 @@ internal sealed record PruneSettings
         if (Resume is null && From is null && DenseEpochs == 0)
             throw new ArgumentException("--dense-epochs 0 without --from: there is no dense network to prune");
         if (Method == "pass" && SearchEpochs == 0) throw new ArgumentException("--search-epochs must be ≥ 1 for --method pass");
+        try { PromptSpec.Validate(Prompt); }
+        catch (ArgumentException e) { throw new ArgumentException($"--prompt: {e.Message}", e); }
         if (Method == "pass" && Prompt == "none")
             throw new ArgumentException("--prompt none: PASS's hypernetwork reads the prompt; use --no-prompt for the ablation");
     }

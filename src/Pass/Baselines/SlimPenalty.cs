@@ -48,9 +48,6 @@ public static class SlimPenalty
         };
     }
 
-    /// <summary>One application of <see cref="Gradient"/>; call after loss.Backward().</summary>
-    public static void AddGradient(Module backbone, ChannelGraph graph, float lambda) => Gradient(backbone, graph, lambda)(backbone);
-
     private static void CheckLambda(float lambda)
     {
         if (!(float.IsFinite(lambda) && lambda >= 0))

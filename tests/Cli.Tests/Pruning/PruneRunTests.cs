@@ -125,6 +125,7 @@ public sealed class PruneRunTests : IDisposable
     [InlineData("--method", "l1", "--sparsity", "0.5", "--model", "mlp")]
     [InlineData("--method", "pass", "--sparsity", "0.5", "--search-epochs", "0")]
     [InlineData("--method", "pass", "--sparsity", "0.5", "--prompt", "none")]
+    [InlineData("--method", "l1", "--sparsity", "0.5", "--prompt", "patch:x")]
     [InlineData("--method", "l1", "--sparsity", "0.5", "--dense-epochs", "0")]
     [InlineData("--method", "l1", "--sparsity", "0.5", "--validation", "-1")]
     public void Bad_options_are_named(params string[] options)

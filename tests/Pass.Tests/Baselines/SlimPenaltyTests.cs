@@ -38,7 +38,7 @@ public class SlimPenaltyTests
         Set(((BatchNorm2d)modules["layer2.0.downsample.1"]).Weight, gamma);
         var before = Backward(modules);
         const float lambda = 3e-3f;
-        SlimPenalty.AddGradient(model, graph, lambda);
+        SlimPenalty.Gradient(model, graph, lambda)(model);
 
         var norms = graph.Layers.Where(l => l.Prunable).Select(l => l.Norm!).ToList();
         Assert.Equal(modules.Values.OfType<BatchNorm2d>().Count(), norms.Count);
@@ -79,7 +79,7 @@ public class SlimPenaltyTests
     public void Before_backward_there_is_no_gradient_and_the_call_says_when_to_make_it()
     {
         using var model = ResNet20();
-        var e = Assert.Throws<InvalidOperationException>(() => SlimPenalty.AddGradient(model, ChannelGraph.Of(model), 1e-4f));
+        var e = Assert.Throws<InvalidOperationException>(() => SlimPenalty.Gradient(model, ChannelGraph.Of(model), 1e-4f)(model));
         Assert.Contains("'bn1'", e.Message);
         Assert.Contains("Backward", e.Message);
     }
@@ -89,7 +89,7 @@ public class SlimPenaltyTests
     {
         using var model = ResNet20();
         foreach (var p in model.Parameters()) p.Frozen = true;
-        SlimPenalty.AddGradient(model, ChannelGraph.Of(model), 1e-4f);
+        SlimPenalty.Gradient(model, ChannelGraph.Of(model), 1e-4f)(model);
         Assert.All(model.Parameters(), p => Assert.Null(p.Grad));
     }
 
@@ -101,6 +101,6 @@ public class SlimPenaltyTests
         Assert.Contains("'features.0'", e.Message);
         using var model = ResNet20();
         Assert.Throws<ArgumentOutOfRangeException>(() => SlimPenalty.Gradient(model, ChannelGraph.Of(model), -1e-4f));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SlimPenalty.AddGradient(model, ChannelGraph.Of(model), float.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SlimPenalty.Gradient(model, ChannelGraph.Of(model), float.NaN)(model));
     }
 }
