@@ -62,12 +62,18 @@ public sealed class PassSearch : IDisposable
     /// <summary>The masks of the latest step, one 0/1 vector per distinct mask.</summary>
     public IReadOnlyList<float[]>? LastMasks { get; private set; }
 
+    private long? resumedSeed;
+
     /// <summary>
     /// Trains from the epoch after <see cref="CompletedEpochs"/> to <see cref="SearchOptions.Epochs"/>,
     /// or only to <paramref name="stopAfter"/> (the schedule still spans every epoch, as when a run is interrupted).
     /// </summary>
     public void Fit(DataLoader train, DataLoader? validation, int? stopAfter = null)
     {
+        if (resumedSeed is long seed && seed != train.Seed)
+            throw new InvalidOperationException(
+                $"stage 1: the checkpoint was searched with loader seed {seed}, this loader's seed is {train.Seed}; " +
+                "resuming with another seed would visit the data in a different order than the interrupted run");
         schedule = new CosineSchedule(Options.Epochs * train.BatchCount);
         for (int epoch = CompletedEpochs + 1; epoch <= Math.Min(Options.Epochs, stopAfter ?? int.MaxValue); epoch++)
         {
@@ -184,11 +190,20 @@ public sealed class PassSearch : IDisposable
         history.Clear();
         history.AddRange(info.History);
         string threshold = info.Settings.GetValueOrDefault("threshold", "");
-        Generator.Threshold = threshold.Length == 0 ? null : float.Parse(threshold, CultureInfo.InvariantCulture);
-        Generator.LastSparsity = double.Parse(info.Settings.GetValueOrDefault("sparsity", "0"), CultureInfo.InvariantCulture);
-        if (model.Prompt is PatchPrompt patch)
-            patch.Steps = ulong.Parse(info.Settings.GetValueOrDefault("prompt_steps", "0"), CultureInfo.InvariantCulture);
+        Generator.Threshold = threshold.Length == 0 ? null : Setting<float>(path, info, "threshold", "");
+        Generator.LastSparsity = Setting<double>(path, info, "sparsity", "0");
+        if (model.Prompt is PatchPrompt patch) patch.Steps = Setting<ulong>(path, info, "prompt_steps", "0");
+        resumedSeed = info.Seed;
         return info.Seed ?? 0;
+    }
+
+    /// <summary>A number from the checkpoint's settings, or an error naming the file and the field.</summary>
+    private static T Setting<T>(string path, CheckpointInfo info, string key, string fallback) where T : IParsable<T>
+    {
+        string text = info.Settings.GetValueOrDefault(key, fallback);
+        return T.TryParse(text, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new InvalidDataException($"{path}: __metadata__ setting '{key}' = '{text}' is not a {typeof(T).Name}");
     }
 
     private IReadOnlyList<Optimizer> Optimizers => promptOptimizer is null ? [hyperOptimizer] : [hyperOptimizer, promptOptimizer];

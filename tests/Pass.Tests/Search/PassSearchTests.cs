@@ -176,5 +176,12 @@ public sealed class PassSearchTests : IDisposable
         using (var loader = Loader()) resumed.Search.Fit(loader, null);
         Assert.Equal(whole, resumed.State());
         Assert.Equal(wholeMasks, Flat(resumed.Search.FinalMasks()));
+
+        // Another loader seed would visit the data in another order: refused, naming both seeds.
+        using var reseeded = new Setup(cpu, new SearchOptions { Epochs = 2 });
+        reseeded.Search.Resume(Path.Combine(folder, PassSearch.CheckpointFileName));
+        using var otherOrder = new DataLoader(SyntheticDataset.Create(48, 1, Side, Side, 10, seed: 2), 16, shuffle: true, seed: 4);
+        var e = Assert.Throws<InvalidOperationException>(() => reseeded.Search.Fit(otherOrder, null));
+        Assert.Contains("loader seed 3", e.Message);
     }
 }
