@@ -19,9 +19,11 @@ namespace SparseCore.Models.IO;
 /// </para>
 /// <para>
 /// Metadata keys: <c>format</c>; <c>model</c>, <c>model.channels</c>, <c>model.height</c>,
-/// <c>model.width</c>, <c>model.classes</c>, <c>model.widths</c> (LayerWidths text), <c>model.prompt</c> (a visual prompt's spec); <c>epoch</c>,
+/// <c>model.width</c>, <c>model.classes</c>, <c>model.widths</c> (LayerWidths text), <c>model.prompt</c> (a visual prompt's spec);
+/// <c>input.mean</c> and <c>input.std</c> (per channel, with every model: see <see cref="InputNormalization"/>);
+/// <c>split.seed</c>, <c>split.validation</c>, <c>split.of</c> (the validation split, see <see cref="ValidationSplit"/>); <c>epoch</c>,
 /// <c>global_step</c>, <c>seed</c>; <c>optimizer</c> (its type) and <c>optimizer.step_count</c>;
-/// <c>history</c> (the epoch metrics as JSON); <c>settings.&lt;key&gt;</c> for each run setting;
+/// <c>history</c> (the epoch metrics as JSON, without wall-clock times); <c>settings.&lt;key&gt;</c> for each run setting;
 /// <c>dropout.&lt;module name&gt;.calls</c> for each dropout layer, whose mask stream advances per
 /// forward — restored so that a resumed run draws the masks the uninterrupted one would have.
 /// </para>
@@ -29,7 +31,8 @@ namespace SparseCore.Models.IO;
 /// Loading is strict, as PyTorch's is by default: every parameter and buffer must be present with
 /// its exact shape, and a tensor outside the optimizer namespace that the model does not have is an
 /// error — except <c>*.num_batches_tracked</c>, PyTorch's BatchNorm step counter, which is skipped
-/// when the model keeps no such buffer (and loaded from its I64 form when it does). All of this is
+/// when the model keeps no such buffer, loaded from its I64 form when it does, and set to 0 when the
+/// file lacks it (as PyTorch's loader allows). All of this is
 /// checked before anything is changed, so a rejected file leaves the model and optimizer as they were.
 /// </para>
 /// </summary>
@@ -44,6 +47,7 @@ public static class Checkpoint
     {
         // A diverged run's NaN loss must still be recorded, not make the save fail.
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
     public static void Save(string path, Module model, Optimizer? optimizer = null, CheckpointInfo? info = null) =>
@@ -109,7 +113,13 @@ public static class Checkpoint
         var targets = new List<(SafetensorsEntry Entry, Tensor Target)>();
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, p) in model.NamedParameters()) targets.Add((Match(reader, name, p.Value, "parameter"), p.Value));
-        foreach (var (name, b) in model.NamedBuffers()) targets.Add((Match(reader, name, b, "buffer"), b));
+        var absentCounters = new List<Tensor>();
+        foreach (var (name, b) in model.NamedBuffers())
+        {
+            // PyTorch's own loader accepts a batch-norm without its step counter; so does this one.
+            if (name.EndsWith("." + BatchCounterSuffix, StringComparison.Ordinal) && !reader.Contains(name)) absentCounters.Add(b);
+            else targets.Add((Match(reader, name, b, "buffer"), b));
+        }
         foreach (var (entry, _) in targets) claimed.Add(entry.Name);
         var optimizerStates = optimizers.Select((o, i) => MatchOptimizer(reader, model, o, OptimizerKey(i), claimed)).ToList();
         var unexpected = reader.Entries
@@ -138,6 +148,7 @@ public static class Checkpoint
             reader.ReadFloats(entry, values);
             target.Backend.Upload<float>(values, target.Buffer);
         }
+        foreach (var counter in absentCounters) counter.Backend.Upload<float>(new float[counter.Shape.Size], counter.Buffer);
         return info;
     }
 
@@ -239,11 +250,20 @@ public static class Checkpoint
             yield return ("model.classes", Text(m.Classes));
             if (m.Widths is not null) yield return ("model.widths", m.Widths);
             if (m.Prompt is not null) yield return ("model.prompt", m.Prompt);
+            var input = info.Input ?? InputNormalization.PixelUnit(m.Channels);
+            yield return ("input.mean", InputNormalization.Text(input.Mean));
+            yield return ("input.std", InputNormalization.Text(input.Std));
+        }
+        if (info.Split is { } split)
+        {
+            yield return ("split.seed", split.Seed.ToString(CultureInfo.InvariantCulture));
+            yield return ("split.validation", Text(split.Count));
+            yield return ("split.of", Text(split.Of));
         }
         yield return ("epoch", Text(info.Epoch));
         yield return ("global_step", Text(info.GlobalStep));
         if (info.Seed is long seed) yield return ("seed", seed.ToString(CultureInfo.InvariantCulture));
-        yield return ("history", JsonSerializer.Serialize(info.History, HistoryJson));
+        yield return ("history", JsonSerializer.Serialize(info.History.Select(HistoryRow.Of), HistoryJson));
         foreach (var (key, value) in info.Settings) yield return ("settings." + key, value);
     }
 
@@ -262,21 +282,45 @@ public static class Checkpoint
                 metadata.GetValueOrDefault("model.prompt"));
         }
 
-        long? seed = null;
-        if (metadata.TryGetValue("seed", out string? seedText))
-            seed = long.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out long s)
-                ? s : throw new DataFormatException(path, "__metadata__.seed", $"'{seedText}' is not an integer");
+        InputNormalization? input = null;
+        if (metadata.ContainsKey("input.mean") || metadata.ContainsKey("input.std"))
+        {
+            float[] List(string key) => metadata.TryGetValue(key, out string? text)
+                ? InputNormalization.Parse(text) is { } values && values.Length == (model?.Channels ?? values.Length) ? values
+                    : throw new DataFormatException(path, $"__metadata__.{key}", $"'{text}' is not one finite number per input channel")
+                : throw new DataFormatException(path, $"__metadata__.{key}", "missing; input.mean and input.std come together");
+            input = new InputNormalization(List("input.mean"), List("input.std"));
+        }
+
+        ValidationSplit? split = null;
+        if (metadata.ContainsKey("split.seed"))
+        {
+            int Count(string key) => Integer(path, metadata, key)
+                ?? throw new DataFormatException(path, $"__metadata__.{key}", "missing; it is required with split.seed");
+            split = new ValidationSplit(Long(path, metadata, "split.seed")!.Value, Count("split.validation"), Count("split.of"));
+            if (split.Count > split.Of)
+                throw new DataFormatException(path, "__metadata__.split.validation", $"{split.Count} validation images of a training set of {split.Of}");
+        }
 
         return new CheckpointInfo
         {
             Model = model,
+            Input = input,
+            Split = split,
             Epoch = Integer(path, metadata, "epoch") ?? 0,
             GlobalStep = Integer(path, metadata, "global_step") ?? 0,
-            Seed = seed,
-            History = Json<EpochMetrics[]>(path, metadata, "history") ?? [],
+            Seed = Long(path, metadata, "seed"),
+            History = Json<HistoryRow[]>(path, metadata, "history")?.Select(r => r.ToMetrics()).ToArray() ?? [],
             Settings = metadata.Where(kv => kv.Key.StartsWith("settings.", StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key["settings.".Length..], kv => kv.Value, StringComparer.Ordinal),
         };
+    }
+
+    private static long? Long(string path, IReadOnlyDictionary<string, string> metadata, string key)
+    {
+        if (!metadata.TryGetValue(key, out string? text)) return null;
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value)
+            ? value : throw new DataFormatException(path, $"__metadata__.{key}", $"'{text}' is not an integer");
     }
 
     private static int? Integer(string path, IReadOnlyDictionary<string, string> metadata, string key)
@@ -304,4 +348,19 @@ public static class Checkpoint
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// An epoch's metrics as the checkpoint keeps them: without wall-clock time, so that two identical
+    /// runs write identical files (metrics.csv has the times). Files written before carry the times;
+    /// they are read when present.
+    /// </summary>
+    private sealed record HistoryRow(int Epoch, double TrainLoss, double TrainAccuracy, double? EvalLoss, double? EvalAccuracy,
+                                     double LearningRate, double? Seconds = null, double? SamplesPerSecond = null)
+    {
+        public static HistoryRow Of(EpochMetrics m) =>
+            new(m.Epoch, m.TrainLoss, m.TrainAccuracy, m.EvalLoss, m.EvalAccuracy, m.LearningRate);
+
+        public EpochMetrics ToMetrics() =>
+            new(Epoch, TrainLoss, TrainAccuracy, EvalLoss, EvalAccuracy, LearningRate, Seconds ?? 0, SamplesPerSecond ?? 0);
+    }
 }

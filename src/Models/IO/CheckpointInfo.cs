@@ -1,3 +1,4 @@
+using SparseCore.Models.Data;
 using SparseCore.Models.Training;
 
 namespace SparseCore.Models.IO;
@@ -23,7 +24,17 @@ public sealed record CheckpointInfo
     /// </summary>
     public long? Seed { get; init; }
 
-    /// <summary>The metrics of the completed epochs, so a resumed run's metrics.csv stays whole.</summary>
+    /// <summary>How pixels were turned into the network's input; written as <see cref="InputNormalization.PixelUnit"/> with every model description.</summary>
+    public InputNormalization? Input { get; init; }
+
+    /// <summary>The training images held out for validation, so a pruning run validates on images the network never trained on.</summary>
+    public ValidationSplit? Split { get; init; }
+
+    /// <summary>
+    /// The metrics of the completed epochs, so a resumed run's metrics.csv stays whole. Saved without
+    /// their wall-clock times (<see cref="EpochMetrics.Seconds"/>, samples per second), which would make
+    /// two identical runs' checkpoints differ: those live in metrics.csv, from which a resume takes them back.
+    /// </summary>
     public IReadOnlyList<EpochMetrics> History { get; init; } = [];
 
     /// <summary>Free-form run settings (command-line options, hyper-parameters), for the record.</summary>

@@ -13,6 +13,8 @@ namespace SparseCore.Models.Training;
 /// evaluation, a metrics.csv row and (if asked) a checkpoint from which <see cref="Resume"/>
 /// continues bit-identically: the epoch order is a function of (seed, epoch) and the schedule a
 /// function of the global step, so restoring weights, optimizer state, step and epoch suffices.
+/// A non-finite loss (any step) or weight (any epoch's end) stops the loop with a
+/// <see cref="TrainingDivergedException"/> before that epoch writes anything.
 /// </summary>
 public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedule, TrainerOptions options, ITrainingObserver? observer = null)
 {
@@ -42,6 +44,7 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedu
         for (int epoch = firstEpoch ?? CompletedEpochs + 1; epoch <= options.Epochs; epoch++)
         {
             var m = TrainEpoch(train, epoch);
+            Divergence.CheckState(options.Stage, model, [optimizer], epoch, GlobalStep, CompletedEpochs);
             if (eval is not null)
             {
                 var e = Evaluate(model, eval);
@@ -64,6 +67,7 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedu
             Epoch = CompletedEpochs,
             GlobalStep = GlobalStep,
             Seed = seed,
+            Split = options.Split,
             History = history.ToArray(),
             Settings = options.Settings,
         });
@@ -79,7 +83,8 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedu
         CompletedEpochs = info.Epoch;
         resumedSeed = info.Seed;
         history.Clear();
-        history.AddRange(info.History);
+        history.AddRange(options.RunFolder is null ? info.History
+            : MetricsCsv.WithTimes(info.History, Path.Combine(options.RunFolder, "metrics.csv")));
         return info;
     }
 
@@ -113,6 +118,7 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedu
         {
             lr = (float)(optimizer.BaseLearningRate * schedule.Factor(GlobalStep));
             var (l, c) = Step(batch);
+            Divergence.CheckLoss(options.Stage, l / batch.Count, epoch, step + 1, steps, lr, CompletedEpochs);
             lossSum += l;
             correct += c;
             samples += batch.Count;

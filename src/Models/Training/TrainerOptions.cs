@@ -1,3 +1,4 @@
+using SparseCore.Models.Data;
 using SparseCore.Models.IO;
 using SparseCore.Models.Modules;
 
@@ -6,6 +7,10 @@ namespace SparseCore.Models.Training;
 public sealed record TrainerOptions
 {
     public int Epochs { get; init; } = 10;
+
+    /// <summary>What is being trained ("training", "stage 2", …), named by a divergence error.</summary>
+    public string Stage { get; init; } = "training";
+
     public float LabelSmoothing { get; init; }
     /// <summary>Folder for metrics.csv and checkpoints; null writes nothing.</summary>
     public string? RunFolder { get; init; }
@@ -24,6 +29,9 @@ public sealed record TrainerOptions
     /// adds a penalty's (sub)gradient, such as network slimming's L1 on batch-norm scales.
     /// </summary>
     public Action<Module>? AfterBackward { get; init; }
+
+    /// <summary>The training images held out for validation, recorded in checkpoints (pruning validates on the same ones).</summary>
+    public ValidationSplit? Split { get; init; }
 
     /// <summary>Run settings recorded in checkpoints.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();

@@ -23,6 +23,10 @@ namespace SparseCore.Pass.Search;
 public sealed class PassSearch : IDisposable
 {
     public const string CheckpointFileName = "search.safetensors";
+    public const string MetricsFileName = "search-metrics.csv";
+
+    /// <summary>The stage's name in a divergence error.</summary>
+    private const string Stage = "stage 1 (search)";
 
     private readonly PromptedModel model;
     private readonly ChannelGraph graph;
@@ -78,6 +82,7 @@ public sealed class PassSearch : IDisposable
         for (int epoch = CompletedEpochs + 1; epoch <= Math.Min(Options.Epochs, stopAfter ?? int.MaxValue); epoch++)
         {
             var m = TrainEpoch(train, epoch);
+            Divergence.CheckState(Stage, state, Optimizers, epoch, GlobalStep, CompletedEpochs);
             if (validation is not null)
             {
                 var e = Evaluate(validation);
@@ -88,7 +93,7 @@ public sealed class PassSearch : IDisposable
             observer?.EpochCompleted(m);
             if (Options.RunFolder is not null)
             {
-                MetricsCsv.Write(Path.Combine(Options.RunFolder, "search-metrics.csv"), history);
+                MetricsCsv.Write(Path.Combine(Options.RunFolder, MetricsFileName), history);
                 Save(Path.Combine(Options.RunFolder, CheckpointFileName), train.Seed);
             }
         }
@@ -126,6 +131,7 @@ public sealed class PassSearch : IDisposable
         foreach (var batch in train.Epoch(epoch))
         {
             var (loss, right) = Step(batch);
+            Divergence.CheckLoss(Stage, loss / batch.Count, epoch, step + 1, steps, hyperOptimizer.LearningRate, CompletedEpochs);
             lossSum += loss;
             correct += right;
             samples += batch.Count;
@@ -188,7 +194,7 @@ public sealed class PassSearch : IDisposable
         GlobalStep = info.GlobalStep;
         CompletedEpochs = info.Epoch;
         history.Clear();
-        history.AddRange(info.History);
+        history.AddRange(Options.RunFolder is null ? info.History : MetricsCsv.WithTimes(info.History, Path.Combine(Options.RunFolder, MetricsFileName)));
         string threshold = info.Settings.GetValueOrDefault("threshold", "");
         Generator.Threshold = threshold.Length == 0 ? null : Setting<float>(path, info, "threshold", "");
         Generator.LastSparsity = Setting<double>(path, info, "sparsity", "0");
