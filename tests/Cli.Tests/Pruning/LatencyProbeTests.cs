@@ -33,7 +33,6 @@ public sealed class LatencyProbeTests : IDisposable
         Assert.Equal(3, result.Batch);
         Assert.Equal(Environment.ProcessorCount, result.Threads);
         Assert.All(result.TimesMs, t => Assert.True(t > 0));
-        Assert.InRange(result.MedianMs, result.TimesMs.Min(), result.TimesMs.Max());
         Assert.Equal(new LatencySetup(3, Environment.ProcessorCount, 2, 5), result.Setup);
         Assert.Equal(before, Modes(net));
         Assert.Contains(false, before);

@@ -38,15 +38,20 @@ public sealed class IlgpuKernelTests(IlgpuSimulatorFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public void Describe_cuda_devices_never_throws_and_create_cuda_explains_a_missing_device()
+    public void Described_cuda_devices_agree_with_what_create_cuda_does()
     {
+        // Without a GPU: no lines, and CreateCuda says why it cannot. With one: a line per device
+        // naming its SMs and memory, and CreateCuda gives a working cuda backend.
         var devices = SparseCore.Kernels.Ilgpu.IlgpuBackend.DescribeCudaDevices();
-        Assert.NotNull(devices);
         if (devices.Count == 0)
         {
             var e = Assert.Throws<InvalidOperationException>(() => SparseCore.Kernels.Ilgpu.IlgpuBackend.CreateCuda());
             Assert.Contains("no CUDA device", e.Message);
+            return;
         }
+        Assert.All(devices, d => Assert.Matches(@"^.+: \d+ SMs, \d+\.\d GiB, .+$", d));
+        using var cuda = SparseCore.Kernels.Ilgpu.IlgpuBackend.CreateCuda();
+        Assert.Equal("cuda", cuda.Name);
     }
 
     // ---- elementwise ----------------------------------------------------------------------
