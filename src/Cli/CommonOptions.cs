@@ -16,9 +16,8 @@ internal static class CommonOptions
         DefaultValueFactory = _ => "fashion-mnist",
     };
 
-    public static Option<ulong> Seed() => new("--seed")
-    {
-        Description = "seed for initialisation, shuffling and splits",
-        DefaultValueFactory = _ => 0UL,
-    };
+    public static Option<ulong> Seed() => NumberOptions.Seed("--seed", "seed for initialisation, shuffling and splits");
+
+    public static Option<int?> Validation() => NumberOptions.OptionalWhole("--validation",
+        "training images held out for validation (default: 5,000, or a tenth of a smaller training set)", 0);
 }

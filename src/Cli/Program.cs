@@ -10,7 +10,7 @@ public static class Program
         var root = new RootCommand("SparseCore: structured pruning (PASS) found, trained and measured down to the kernel")
         {
             InfoCommand.Create(),
-            TrainCommand.Create(),
+            TrainCommand.Create(args),
             EvalCommand.Create(),
             PruneCommand.Create(args),
             SelfTestCommand.Create(),
@@ -19,7 +19,13 @@ public static class Program
         };
         try
         {
-            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var parsed = root.Parse(args);
+            if (ParseErrors.Describe(parsed) is { } message)
+            {
+                Console.Error.WriteLine($"error: {message}");
+                return 2;
+            }
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or NotSupportedException
                                    or UnauthorizedAccessException or Models.Data.DataFormatException)

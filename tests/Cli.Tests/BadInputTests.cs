@@ -8,7 +8,7 @@ public class BadInputTests
     [InlineData("--optimizer", "lbfgs", "unknown 'lbfgs'")]
     [InlineData("--device", "tpu", "unknown device 'tpu'")]
     [InlineData("--data", "/no/such/folder", "'/no/such/folder' is neither a known dataset")]
-    [InlineData("--epochs", "0", "--epochs must be positive")]
+    [InlineData("--epochs", "0", "--epochs takes a whole number ≥ 1")]
     [InlineData("--warmup", "10", "--warmup must be in [0, --epochs 10)")]
     public void Train_rejects_bad_options_with_a_clear_message(string option, string value, string expected)
     {

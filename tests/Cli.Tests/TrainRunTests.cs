@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace SparseCore.Cli.Tests;
 
 /// <summary>`sparsecore train` end to end on a tiny IDX dataset written here.</summary>
@@ -13,8 +11,8 @@ public class TrainRunTests
         {
             string data = Path.Combine(root, "data");
             Directory.CreateDirectory(data);
-            WriteSplit(data, "train", 300, seed: 1);
-            WriteSplit(data, "t10k", 100, seed: 2);
+            TinyIdx.WriteSplit(data, "train", 300, seed: 1);
+            TinyIdx.WriteSplit(data, "t10k", 100, seed: 2);
             string runs = Path.Combine(root, "runs");
 
             var (exit, output, error) = CliRunner.Run("train", "--data", data, "--epochs", "2", "--validation", "50",
@@ -47,31 +45,5 @@ public class TrainRunTests
         Assert.True(exit == 0, error);
         Assert.Contains("layer3.2.conv2", output);
         Assert.Contains("40,551,040", output); // ResNet-20 with zero-padding shortcuts at 32 px
-    }
-
-    /// <summary>Random 28×28 images whose label is written into their first pixel (learnable).</summary>
-    private static void WriteSplit(string folder, string prefix, int count, int seed)
-    {
-        var rng = new Random(seed);
-        var images = new byte[count * 28 * 28];
-        var labels = new byte[count];
-        rng.NextBytes(images);
-        for (int i = 0; i < count; i++)
-        {
-            labels[i] = (byte)rng.Next(10);
-            images[i * 784] = (byte)(labels[i] * 25);
-        }
-        File.WriteAllBytes(Path.Combine(folder, $"{prefix}-images-idx3-ubyte"), Idx([count, 28, 28], images));
-        File.WriteAllBytes(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), Idx([count], labels));
-    }
-
-    private static byte[] Idx(int[] dims, byte[] data)
-    {
-        var bytes = new byte[4 + 4 * dims.Length + data.Length];
-        bytes[2] = 0x08;
-        bytes[3] = (byte)dims.Length;
-        for (int i = 0; i < dims.Length; i++) BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * i), dims[i]);
-        data.CopyTo(bytes, 4 + 4 * dims.Length);
-        return bytes;
     }
 }

@@ -15,7 +15,7 @@ internal static class InfoCommand
         var device = CommonOptions.Device();
         var model = new Option<string?>("--model") { Description = $"print this backbone's per-layer parameters and MACs: {string.Join(", ", ModelZoo.Names)}" };
         var input = new Option<string>("--input") { Description = "input as CxHxW", DefaultValueFactory = _ => "1x28x28" };
-        var classes = new Option<int>("--classes") { Description = "output classes", DefaultValueFactory = _ => 10 };
+        var classes = NumberOptions.Whole("--classes", "output classes", 10, 1);
         var cmd = new Command("info", "show the compute devices found and the one chosen, or a model's per-layer cost") { device, model, input, classes };
         cmd.SetAction(r =>
         {

@@ -14,72 +14,90 @@ namespace SparseCore.Cli.Commands;
 /// epoch and on the test set once at the end; checkpoints every epoch and resumes from one.</summary>
 internal static class TrainCommand
 {
-    public static Command Create()
+    /// <param name="args">The command line, kept in the run folder's command.txt.</param>
+    public static Command Create(string[] args)
     {
         var model = new Option<string>("--model") { Description = $"backbone: {string.Join(", ", ModelZoo.Names)}", DefaultValueFactory = _ => "mlp" };
         var data = CommonOptions.Data();
         var device = CommonOptions.Device();
         var seed = CommonOptions.Seed();
-        var epochs = new Option<int>("--epochs") { Description = "training epochs (in total, when resuming)", DefaultValueFactory = _ => 10 };
-        var batch = new Option<int>("--batch-size") { Description = "mini-batch size", DefaultValueFactory = _ => 128 };
+        var epochs = NumberOptions.Whole("--epochs", "training epochs (in total, when resuming; may grow on resume)", 10, 1);
+        var batch = NumberOptions.Whole("--batch-size", "mini-batch size", 128, 1);
         var optimizer = new Option<string>("--optimizer") { Description = "sgd | adamw", DefaultValueFactory = _ => "sgd" };
-        var lr = new Option<float>("--lr") { Description = "peak learning rate (cosine decay)", DefaultValueFactory = _ => 0.05f };
-        var momentum = new Option<float>("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0.9f };
-        var wd = new Option<float>("--weight-decay") { Description = "weight decay", DefaultValueFactory = _ => 5e-4f };
-        var warmup = new Option<int>("--warmup") { Description = "epochs of linear learning-rate warm-up before the cosine decay (deep nets without a stable start)", DefaultValueFactory = _ => 0 };
-        var smoothing = new Option<float>("--label-smoothing") { Description = "label smoothing ε", DefaultValueFactory = _ => 0f };
+        var lr = NumberOptions.Real("--lr", "peak learning rate (cosine decay)", 0.05f);
+        var momentum = NumberOptions.Real("--momentum", "SGD momentum", 0.9f, below: 1f);
+        var wd = NumberOptions.Real("--weight-decay", "weight decay", 5e-4f);
+        var warmup = NumberOptions.Whole("--warmup", "epochs of linear learning-rate warm-up before the cosine decay (deep nets without a stable start)", 0, 0);
+        var smoothing = NumberOptions.Real("--label-smoothing", "label smoothing ε", 0f, below: 1f);
         var augment = new Option<bool>("--augment") { Description = "random crop (padding 2) and horizontal flip while training" };
-        var validation = new Option<int>("--validation") { Description = "training images held out for validation", DefaultValueFactory = _ => 5000 };
-        var subset = new Option<int>("--train-subset") { Description = "train on only this many images (0: all)", DefaultValueFactory = _ => 0 };
+        var validation = CommonOptions.Validation();
+        var subset = NumberOptions.Whole("--train-subset", "train on only this many images (0: all)", 0, 0);
         var output = new Option<string>("--output") { Description = "parent folder of the run folder", DefaultValueFactory = _ => "runs" };
-        var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoint (last.safetensors) or run folder this is" };
+        var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoint (last.safetensors) or run folder this is, with its recorded settings" };
         var cmd = new Command("train", "train a backbone on a dataset")
         {
             model, data, device, seed, epochs, batch, optimizer, lr, momentum, wd, warmup, smoothing, augment, validation, subset, output, resume,
         };
-        cmd.SetAction(r => Run(new TrainSettings(
-            r.GetValue(model)!, r.GetValue(data)!, r.GetValue(device), r.GetValue(seed), r.GetValue(epochs), r.GetValue(batch),
-            r.GetValue(optimizer)!, r.GetValue(lr), r.GetValue(momentum), r.GetValue(wd), r.GetValue(warmup), r.GetValue(smoothing), r.GetValue(augment),
-            r.GetValue(validation), r.GetValue(subset), r.GetValue(output)!, r.GetValue(resume))));
+        cmd.SetAction(r =>
+        {
+            var s = new TrainSettings(
+                r.GetValue(model)!, r.GetValue(data)!, r.GetValue(device), r.GetValue(seed), r.GetValue(epochs), r.GetValue(batch),
+                r.GetValue(optimizer)!, r.GetValue(lr), r.GetValue(momentum), r.GetValue(wd), r.GetValue(warmup), r.GetValue(smoothing), r.GetValue(augment),
+                r.GetValue(validation), r.GetValue(subset), r.GetValue(output)!, r.GetValue(resume));
+            var options = cmd.Options.ToDictionary(o => o.Name);
+            return Run(s, name => r.GetResult(options[name]) is { Implicit: false }, "sparsecore " + string.Join(' ', args));
+        });
         return cmd;
     }
 
-    private sealed record TrainSettings(string Model, string Data, string? Device, ulong Seed, int Epochs, int BatchSize,
-                                        string Optimizer, float Lr, float Momentum, float WeightDecay, int Warmup, float LabelSmoothing,
-                                        bool Augment, int Validation, int TrainSubset, string Output, string? Resume)
+    private static int Run(TrainSettings s, Func<string, bool> given, string command)
     {
-        /// <summary>Recorded in every checkpoint, so a run can be read back and repeated.</summary>
-        public IReadOnlyDictionary<string, string> ToDictionary() => new Dictionary<string, string>
+        string? checkpoint = null;
+        ValidationSplit? recordedSplit = null;
+        if (s.Resume is not null)
         {
-            ["data"] = Data, ["epochs"] = Text(Epochs), ["batch_size"] = Text(BatchSize), ["optimizer"] = Optimizer,
-            ["lr"] = Text(Lr), ["momentum"] = Text(Momentum), ["weight_decay"] = Text(WeightDecay), ["warmup_epochs"] = Text(Warmup),
-            ["label_smoothing"] = Text(LabelSmoothing), ["augment"] = Augment ? "true" : "false",
-            ["validation"] = Text(Validation), ["train_subset"] = Text(TrainSubset),
-        };
-
-        private static string Text(IFormattable v) => v.ToString(null, CultureInfo.InvariantCulture);
-    }
-
-    private static int Run(TrainSettings s)
-    {
-        if (s.Epochs <= 0) throw new ArgumentException($"--epochs must be positive, got {s.Epochs}");
-        if (s.BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {s.BatchSize}");
+            checkpoint = ResumeCheckpoint(s.Resume);
+            var info = Checkpoint.ReadInfo(checkpoint);
+            s = s.ResumedFrom(info, checkpoint, given);
+            recordedSplit = info.Split;
+        }
         if (!ModelZoo.Names.Contains(s.Model))
             throw new ArgumentException($"--model: unknown model '{s.Model}'; known models: {string.Join(", ", ModelZoo.Names)}");
         if (s.Optimizer is not ("sgd" or "adamw"))
             throw new ArgumentException($"--optimizer: unknown '{s.Optimizer}'; choose sgd or adamw");
-        if (s.Warmup < 0 || s.Warmup >= s.Epochs)
+        if (s.Warmup >= s.Epochs)
             throw new ArgumentException($"--warmup must be in [0, --epochs {s.Epochs}), got {s.Warmup}");
-        if (s.TrainSubset < 0) throw new ArgumentException($"--train-subset must be ≥ 0, got {s.TrainSubset}");
-        string? checkpoint = s.Resume is null ? null : ResumeCheckpoint(s.Resume, s.Model);
 
         var (train, test) = DataSource.Load(s.Data, (long)s.Seed);
-        using var backend = Devices.Create(s.Device);
-        var (trainIdx, valIdx) = DataSplit.TrainValidation(train.Count, s.Validation, (long)s.Seed);
+        var split = TrainingSplit.Of(train.Count, s.Validation, (long)s.Seed);
+        if (recordedSplit is not null && recordedSplit != split)
+            throw new ArgumentException($"--data: the run at {checkpoint} held out {recordedSplit.Count} of {recordedSplit.Of} training images; {s.Data} now has {train.Count}");
+        s = s with { Validation = split.Count };
+        var (trainIdx, valIdx) = split.Draw();
         if (s.TrainSubset > 0) trainIdx = trainIdx[..Math.Min(s.TrainSubset, trainIdx.Length)];
-        string runFolder = checkpoint is not null ? Path.GetDirectoryName(Path.GetFullPath(checkpoint))!
-            : Path.Combine(s.Output, $"{DateTime.Now:yyyyMMdd-HHmmss}-{s.Model}");
-        Directory.CreateDirectory(runFolder);
+        using var backend = Devices.Create(s.Device);
+
+        string runFolder;
+        if (checkpoint is not null)
+        {
+            runFolder = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
+            RunFolder.Reopen(runFolder, "--resume");
+        }
+        else runFolder = RunFolder.Create(s.Output, $"{DateTime.Now:yyyyMMdd-HHmmss}-{s.Model}", command);
+        try
+        {
+            return Train(s, train, test, split, trainIdx, valIdx, backend, runFolder, checkpoint);
+        }
+        catch when (checkpoint is null)
+        {
+            RunFolder.RemoveIfUnused(runFolder);
+            throw;
+        }
+    }
+
+    private static int Train(TrainSettings s, ImageDataset train, ImageDataset test, ValidationSplit split, int[] trainIdx, int[] valIdx,
+                             Backend backend, string runFolder, string? checkpoint)
+    {
         Console.WriteLine($"train {s.Model} on {s.Data} ({trainIdx.Length} train / {valIdx.Length} validation / {test.Count} test) " +
                           $"on {backend.Name} ({backend.DeviceDescription}); run folder {runFolder}");
 
@@ -100,7 +118,7 @@ internal static class TrainCommand
         {
             Epochs = s.Epochs, RunFolder = runFolder, LabelSmoothing = s.LabelSmoothing, CheckpointEvery = 1,
             Model = new ModelDescription(s.Model, train.Channels, train.Height, train.Width, train.ClassCount),
-            Settings = s.ToDictionary(),
+            Split = split, Settings = s.ToDictionary(),
         };
         var trainer = new Trainer(net, opt, schedule, options, ConsoleProgress.ForConsole());
         if (checkpoint is not null)
@@ -120,14 +138,11 @@ internal static class TrainCommand
         return 0;
     }
 
-    /// <summary>--resume takes a checkpoint file or the run folder holding last.safetensors; its model must be --model.</summary>
-    private static string ResumeCheckpoint(string resume, string model)
+    /// <summary>--resume takes a checkpoint file or the run folder holding last.safetensors.</summary>
+    private static string ResumeCheckpoint(string resume)
     {
         string path = Directory.Exists(resume) ? Path.Combine(resume, Checkpoint.LastFileName) : resume;
         if (!File.Exists(path)) throw new ArgumentException($"--resume: no checkpoint at {path}");
-        var info = Checkpoint.ReadInfo(path);
-        if (info.Model is { } m && m.Name != model)
-            throw new ArgumentException($"--resume: {path} holds a {m.Name}, not the --model {model}");
         return path;
     }
 }

@@ -16,38 +16,51 @@ internal static class DenseNetwork
 {
     public const string FileName = "dense.safetensors";
 
-    public static (Module Model, ModelDescription Description) Obtain(PruneSettings s, PruneData data, Backend backend, string runFolder)
+    /// <summary>The checkpoint a run prunes: its own kept copy when resuming, else --from; null when it trains one.</summary>
+    public static string? Source(PruneSettings s, string? runFolder)
     {
-        var description = new ModelDescription(s.Model, data.Train.Channels, data.Train.Height, data.Train.Width, data.Train.ClassCount);
-        string kept = Path.Combine(runFolder, FileName);
-        string? source = File.Exists(kept) ? kept : s.From;
-        if (source is not null)
-        {
-            var info = Checkpoint.ReadInfo(source);
-            if (info.Model is { } m && (m.Name != description.Name || m.Widths is not null || m.Prompt is not null
-                                        || m.Channels != description.Channels || m.Height != description.Height || m.Width != description.Width || m.Classes != description.Classes))
-                throw new ArgumentException($"--from: {source} holds {m.Name} ({m.Channels}×{m.Height}×{m.Width}, {m.Classes} classes{(m.Widths is null ? "" : ", pruned")}); " +
-                                            $"this run prunes a dense {description.Name} on {description.Channels}×{description.Height}×{description.Width} images with {description.Classes} classes");
-            var net = ModelZoo.Create(s.Model, ModuleInit.Undrawn(backend), description.Channels, description.Height, description.Width, description.Classes);
-            try
-            {
-                Checkpoint.Load(source, net);
-                if (source != kept) Checkpoint.Save(kept, net, info: new CheckpointInfo { Model = description, Seed = info.Seed, Settings = info.Settings });
-                Console.WriteLine($"dense {s.Model} from {source}");
-                return (net, description);
-            }
-            catch
-            {
-                net.Dispose();
-                throw;
-            }
-        }
-        if (s.DenseEpochs == 0) throw new ArgumentException("no dense network: give --from FILE, or --dense-epochs > 0 to train one first");
-        return (Train(s, data, backend, description, kept), description);
+        string? kept = runFolder is null ? null : Path.Combine(runFolder, FileName);
+        return kept is not null && File.Exists(kept) ? kept : s.From;
     }
 
-    private static Module Train(PruneSettings s, PruneData data, Backend backend, ModelDescription description, string path)
+    /// <summary>
+    /// Reads the dense network from <paramref name="source"/> — whole, so a broken file is refused
+    /// before the run folder exists.
+    /// </summary>
+    public static Module Load(string source, ModelDescription description, Backend backend)
     {
+        var info = Checkpoint.ReadInfo(source);
+        if (info.Model is { } m && (m.Name != description.Name || m.Widths is not null || m.Prompt is not null
+                                    || m.Channels != description.Channels || m.Height != description.Height || m.Width != description.Width || m.Classes != description.Classes))
+            throw new ArgumentException($"--from: {source} holds {m.Name} ({m.Channels}×{m.Height}×{m.Width}, {m.Classes} classes{(m.Widths is null ? "" : ", pruned")}); " +
+                                        $"this run prunes a dense {description.Name} on {description.Channels}×{description.Height}×{description.Width} images with {description.Classes} classes");
+        if (info.Input is { IsPixelUnit: false } input)
+            throw new ArgumentException($"--from: {source} was trained on inputs normalised with {input}; this engine feeds pixel/255 unnormalised");
+        var net = ModelZoo.Create(description.Name, ModuleInit.Undrawn(backend), description.Channels, description.Height, description.Width, description.Classes);
+        try
+        {
+            Checkpoint.Load(source, net);
+            return net;
+        }
+        catch
+        {
+            net.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Keeps <paramref name="net"/> as the run folder's dense.safetensors (unless it was read from there), with the split it was validated on.</summary>
+    public static void Keep(Module net, string source, ModelDescription description, PruneData data, string runFolder)
+    {
+        string kept = Path.Combine(runFolder, FileName);
+        if (Path.GetFullPath(source) == Path.GetFullPath(kept)) return;
+        var info = Checkpoint.ReadInfo(source);
+        Checkpoint.Save(kept, net, info: new CheckpointInfo { Model = description, Seed = info.Seed, Split = data.Split, Settings = info.Settings });
+    }
+
+    public static Module Train(PruneSettings s, PruneData data, Backend backend, ModelDescription description, string runFolder)
+    {
+        if (s.DenseEpochs == 0) throw new ArgumentException("no dense network: give --from FILE, or --dense-epochs > 0 to train one first");
         Console.WriteLine($"training the dense {s.Model} for {s.DenseEpochs} epochs first (give --from to prune an existing checkpoint)");
         var net = ModelZoo.Create(s.Model, new ModuleInit(backend, s.Seed), description.Channels, description.Height, description.Width, description.Classes);
         try
@@ -55,9 +68,10 @@ internal static class DenseNetwork
             using var opt = new Sgd(net.Parameters(), 0.05f, 0.9f, 5e-4f, nesterov: true);
             using var loader = data.Loader(data.TrainIndices, s.BatchSize, (long)s.Seed);
             var trainer = new Trainer(net, opt, new CosineSchedule(s.DenseEpochs * loader.BatchCount),
-                new TrainerOptions { Epochs = s.DenseEpochs, Model = description }, ConsoleProgress.ForConsole());
+                new TrainerOptions { Epochs = s.DenseEpochs, Model = description, Stage = "dense training" }, ConsoleProgress.ForConsole());
             trainer.Fit(loader, data.ValidationLoader);
-            Checkpoint.Save(path, net, info: new CheckpointInfo { Model = description, Epoch = s.DenseEpochs, Seed = (long)s.Seed });
+            Checkpoint.Save(Path.Combine(runFolder, FileName), net,
+                info: new CheckpointInfo { Model = description, Epoch = s.DenseEpochs, Seed = (long)s.Seed, Split = data.Split });
             return net;
         }
         catch

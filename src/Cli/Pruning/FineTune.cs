@@ -42,7 +42,8 @@ internal static class FineTune
         using var loader = data.Loader(data.TrainIndices, s.BatchSize, (long)s.Seed, augment);
         var trainer = new Trainer(model, opt, new CosineSchedule(Math.Max(1, s.FinetuneEpochs * loader.BatchCount)), new TrainerOptions
         {
-            Epochs = s.FinetuneEpochs, RunFolder = folder, CheckpointEvery = 1, Model = description, Settings = s.ToDictionary(),
+            Epochs = s.FinetuneEpochs, RunFolder = folder, CheckpointEvery = 1, Model = description, Split = data.Split, Settings = s.ToDictionary(),
+            Stage = "stage 2 (fine-tuning)",
         }, ConsoleProgress.ForConsole());
         string checkpoint = Path.Combine(folder, Checkpoint.LastFileName);
         if (File.Exists(checkpoint))

@@ -116,7 +116,7 @@ internal static class MaskSelection
         using var opt = new Sgd(dense.Parameters(), s.FinetuneLr, 0.9f, s.FinetuneWeightDecay);
         using var loader = data.Loader(data.SearchIndices, s.BatchSize, (long)s.Seed);
         var trainer = new Trainer(dense, opt, new CosineSchedule(s.SlimEpochs * loader.BatchCount),
-            new TrainerOptions { Epochs = s.SlimEpochs, AfterBackward = SlimPenalty.Gradient(dense, graph, s.SlimLambda) },
+            new TrainerOptions { Epochs = s.SlimEpochs, AfterBackward = SlimPenalty.Gradient(dense, graph, s.SlimLambda), Stage = "slimming (sparsity training)" },
             ConsoleProgress.ForConsole());
         trainer.Fit(loader, null);
         dense.Eval();

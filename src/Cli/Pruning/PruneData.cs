@@ -8,14 +8,30 @@ namespace SparseCore.Cli.Pruning;
 /// slimming — DataSplit returns the training indices in ascending order), the validation split every
 /// choice is made on, and the test set read once per network at the end. Evaluation runs at the
 /// training batch size, so it reuses the pooled buffers of the training step's shapes.
+/// <para>
+/// The validation split is the dense network's own when its checkpoint records one, so that a seed
+/// sweep over one dense network never validates on images that network was trained on; otherwise
+/// --validation images drawn by --seed.
+/// </para>
 /// </summary>
 internal sealed class PruneData : IDisposable
 {
-    public PruneData(PruneSettings s)
+    /// <param name="denseSplit">The split the dense checkpoint records; null when it records none or the dense network is trained here.</param>
+    /// <param name="denseSource">That checkpoint's path, for messages.</param>
+    public PruneData(PruneSettings s, ValidationSplit? denseSplit, string? denseSource)
     {
         (Train, var test) = DataSource.Load(s.Data, (long)s.Seed);
         Test = test;
-        (var train, var validation) = DataSplit.TrainValidation(Train.Count, s.Validation, (long)s.Seed);
+        Split = denseSplit ?? TrainingSplit.Of(Train.Count, s.Validation, (long)s.Seed);
+        if (denseSplit is not null)
+        {
+            if (denseSplit.Of != Train.Count)
+                throw new ArgumentException($"--data: {denseSource} was trained on a training set of {denseSplit.Of} images, {s.Data} has {Train.Count}");
+            if (s.Validation is int asked && asked != denseSplit.Count)
+                throw new ArgumentException($"--validation {asked}: {denseSource} held out {denseSplit.Count} images (seed {denseSplit.Seed}), and pruning validates on " +
+                                            "that same split so that no validation image was trained on; leave --validation out");
+        }
+        var (train, validation) = Split.Draw();
         TrainIndices = s.TrainSubset > 0 ? train[..Math.Min(s.TrainSubset, train.Length)] : train;
         SearchIndices = s.SearchSubset > 0 ? TrainIndices[..Math.Min(s.SearchSubset, TrainIndices.Length)] : TrainIndices;
         ValidationLoader = validation.Length > 0 ? new DataLoader(Train, s.BatchSize, shuffle: false, indices: validation) : null;
@@ -24,6 +40,7 @@ internal sealed class PruneData : IDisposable
 
     public ImageDataset Train { get; }
     public ImageDataset Test { get; }
+    public ValidationSplit Split { get; }
     public int[] TrainIndices { get; }
     public int[] SearchIndices { get; }
     public DataLoader? ValidationLoader { get; }

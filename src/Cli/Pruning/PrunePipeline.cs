@@ -23,17 +23,51 @@ internal static class PrunePipeline
 
     public static int Run(PruneSettings s, string command)
     {
-        string runFolder = s.Resume ?? Path.Combine(s.Output, $"{DateTime.Now:yyyyMMdd-HHmmss}-prune-{s.Label}-{s.Model}");
         if (s.Resume is not null && !Directory.Exists(s.Resume)) throw new ArgumentException($"--resume: no run folder at {s.Resume}");
-        using var data = new PruneData(s);
+        // Everything that can be refused is checked before a new run folder exists — options, data,
+        // the dense checkpoint (read whole), the device and a writable --output — so a refused run
+        // leaves nothing behind.
+        string? source = DenseNetwork.Source(s, s.Resume);
+        var denseSplit = source is null ? null : Checkpoint.ReadInfo(source).Split;
+        using var data = new PruneData(s, denseSplit, source);
+        if (source is not null && denseSplit is null)
+            Console.WriteLine($"note: {source} records no validation split; validating on seed {s.Seed}'s {data.Split.Count} images, which it may have trained on");
+        var description = new ModelDescription(s.Model, data.Train.Channels, data.Train.Height, data.Train.Width, data.Train.ClassCount);
         using var backend = Devices.Create(s.Device);
-        // Made once the data and device are known good, so a bad option leaves no empty run folder.
-        Directory.CreateDirectory(runFolder);
+        Module? loaded = source is null ? null : DenseNetwork.Load(source, description, backend);
+        string runFolder;
+        try
+        {
+            if (s.Resume is not null) RunFolder.Reopen(runFolder = s.Resume, "--resume");
+            else runFolder = RunFolder.Create(s.Output, $"{DateTime.Now:yyyyMMdd-HHmmss}-prune-{s.Label}-{s.Model}", command);
+        }
+        catch
+        {
+            loaded?.Dispose();
+            throw;
+        }
+        try
+        {
+            return Run(s, command, data, description, backend, source, loaded, runFolder);
+        }
+        catch when (s.Resume is null)
+        {
+            RunFolder.RemoveIfUnused(runFolder);
+            throw;
+        }
+    }
+
+    private static int Run(PruneSettings s, string command, PruneData data, ModelDescription description, Backend backend,
+                           string? source, Module? loaded, string runFolder)
+    {
         Console.WriteLine($"prune {s.Model} by {s.Label} at {Budget(s)} ({ModeName(s)} residual masks) on {s.Data}, " +
                           $"{backend.Name} ({backend.DeviceDescription}); run folder {runFolder}");
-
-        var (dense, description) = DenseNetwork.Obtain(s, data, backend, runFolder);
-        using var _ = dense;
+        using var dense = loaded ?? DenseNetwork.Train(s, data, backend, description, runFolder);
+        if (loaded is not null)
+        {
+            DenseNetwork.Keep(loaded, source!, description, data, runFolder);
+            Console.WriteLine($"dense {s.Model} from {source}");
+        }
         dense.Eval();
         var graph = ChannelGraph.Of(dense);
         var input = new Shape(1, description.Channels, description.Height, description.Width);
@@ -68,7 +102,7 @@ internal static class PrunePipeline
         var (prunedMeasure, _) = Measure(pruned, data, input, extracted.ExtractedMacs, s.LatencyBatch);
         Checkpoint.Save(Path.Combine(runFolder, PrunedFileName), pruned, info: new CheckpointInfo
         {
-            Model = tuned.Description, Epoch = s.FinetuneEpochs, Seed = (long)s.Seed, History = tuned.History.ToArray(), Settings = s.ToDictionary(),
+            Model = tuned.Description, Epoch = s.FinetuneEpochs, Seed = (long)s.Seed, Split = data.Split, History = tuned.History.ToArray(), Settings = s.ToDictionary(),
         });
 
         var summary = new PruneSummary

@@ -33,7 +33,8 @@ internal sealed record PruneSettings
     public bool Augment { get; init; }
     public int SlimEpochs { get; init; } = 1;
     public float SlimLambda { get; init; } = 1e-4f;
-    public int Validation { get; init; } = 5000;
+    /// <summary>--validation; null for the dense checkpoint's recorded split, else the default (5,000, or a tenth of a smaller set).</summary>
+    public int? Validation { get; init; }
     public int LatencyBatch { get; init; } = 32;
     public string Output { get; init; } = "runs";
     public string? Resume { get; init; }
@@ -58,6 +59,9 @@ internal sealed record PruneSettings
         if (SearchSubset < 0) throw new ArgumentException($"--search-subset must be ≥ 0, got {SearchSubset}");
         if (TrainSubset < 0) throw new ArgumentException($"--train-subset must be ≥ 0, got {TrainSubset}");
         if (Validation < 0) throw new ArgumentException($"--validation must be ≥ 0, got {Validation}");
+        if (!float.IsFinite(FinetuneLr) || FinetuneLr < 0) throw new ArgumentException($"--lr must be a finite number ≥ 0, got {Text(FinetuneLr)}");
+        if (!float.IsFinite(FinetuneWeightDecay) || FinetuneWeightDecay < 0) throw new ArgumentException($"--weight-decay must be a finite number ≥ 0, got {Text(FinetuneWeightDecay)}");
+        if (!float.IsFinite(SlimLambda) || SlimLambda < 0) throw new ArgumentException($"--slim-lambda must be a finite number ≥ 0, got {Text(SlimLambda)}");
         if (LatencyBatch <= 0) throw new ArgumentException($"--latency-batch must be positive, got {LatencyBatch}");
         if (From is not null && !File.Exists(From)) throw new ArgumentException($"--from: no checkpoint at {From}");
         // Checked here, before a dense network is trained, rather than where the stages need them.

@@ -46,7 +46,9 @@ public sealed class PruneRunTests : IDisposable
         Assert.Equal(summary.MaskedMacs, summary.Pruned.Macs); // shared mode: masked = extracted
         Assert.True(summary.Pruned.Macs < summary.Dense.Macs);
         Assert.All(summary.Layers, l => Assert.InRange(l.Kept, 1, l.Channels));
-        Assert.InRange(KeptOverDistinctMasks(run), 19, 687);
+        // ResNet-20 in shared mode has 400 coupled units (the 64-wide stream, zero-padded across stages, and 336 inner channels): s = 0.5 keeps 200.
+        var (units, kept) = SharedUnits(run);
+        Assert.Equal((400, 200), (units, kept));
 
         var (evalExit, evalOut, evalError) = CliRunner.Run("eval", "--checkpoint", Path.Combine(run, "pruned.safetensors"), "--data", "synthetic", "--device", "cpu");
         Assert.True(evalExit == 0, evalError);
@@ -64,11 +66,22 @@ public sealed class PruneRunTests : IDisposable
         Assert.Contains("sparsity = '0.5'", otherError);
     }
 
-    /// <summary>Σ kept channels over the distinct masks in masks.json: the budget's count.</summary>
-    private static int KeptOverDistinctMasks(string run)
+    /// <summary>Coupled units of a shared-mode ResNet-20 run's masks.json, and how many it keeps (every channel of a unit agreeing).</summary>
+    private static (int Units, int Kept) SharedUnits(string run)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "masks.json")));
-        return doc.RootElement.GetProperty("masks").EnumerateArray().Sum(m => m.GetProperty("kept").GetArrayLength());
+        using var backend = new SparseCore.Kernels.Cpu.CpuBackend();
+        using var net = SparseCore.Models.Zoo.ModelZoo.Create("resnet20", new SparseCore.Models.Modules.ModuleInit(backend, 1), 1, 28, 28, 10);
+        var graph = SparseCore.Pass.Graph.ChannelGraph.Of(net);
+        var masks = SparseCore.Pass.Masks.MaskFile.Read(Path.Combine(run, "masks.json"), graph).Masks.SelectMany(m => m).ToArray();
+        var coupling = SparseCore.Pass.Masks.ChannelCoupling.Of(graph, SparseCore.Pass.Extraction.ResidualMode.Shared);
+        int kept = 0;
+        for (int u = 0; u < coupling.UnitCount; u++)
+        {
+            var members = coupling.Members(u);
+            Assert.All(members, p => Assert.Equal(masks[members[0]], masks[p]));
+            if (masks[members[0]] != 0f) kept++;
+        }
+        return (coupling.UnitCount, kept);
     }
 
     [Theory]
@@ -115,6 +128,57 @@ public sealed class PruneRunTests : IDisposable
         Assert.Single(error.Trim().Split('\n'));
     }
 
+    [Fact]
+    public void A_broken_dense_checkpoint_is_refused_before_a_run_folder_exists()
+    {
+        string outside = Directory.CreateTempSubdirectory("sparsecore-dense-").FullName;
+        try
+        {
+            string dense = Path.Combine(outside, "dense.safetensors");
+            using (var backend = new SparseCore.Kernels.Cpu.CpuBackend())
+            using (var net = SparseCore.Models.Zoo.ModelZoo.Create("resnet20", new SparseCore.Models.Modules.ModuleInit(backend, 1), 1, 28, 28, 10))
+                SparseCore.Models.IO.Checkpoint.Save(dense, net, info: new() { Model = new("resnet20", 1, 28, 28, 10) });
+            byte[] whole = File.ReadAllBytes(dense);
+            File.WriteAllBytes(dense, whole[..(whole.Length - 1000)]); // a header that promises more than the file holds
+
+            var (exit, _, error) = CliRunner.Run(Args("l1", "--sparsity", "0.5", "--from", dense));
+            Assert.Equal(2, exit);
+            Assert.StartsWith("error: ", error);
+            Assert.Contains(dense, error);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Pruning_validates_on_the_split_the_dense_network_held_out_whatever_its_own_seed()
+    {
+        // The dense network: trained with seed 5, holding out 64 images.
+        var (trained, _, trainError) = CliRunner.Run("train", "--model", "resnet20", "--data", "synthetic", "--device", "cpu", "--epochs", "1",
+            "--train-subset", "64", "--validation", "64", "--batch-size", "32", "--seed", "5", "--output", Path.Combine(root, "dense"));
+        Assert.True(trained == 0, trainError);
+        string dense = Path.Combine(Assert.Single(Directory.GetDirectories(Path.Combine(root, "dense"))), "last.safetensors");
+        var denseSplit = SparseCore.Models.IO.Checkpoint.ReadInfo(dense).Split;
+        Assert.Equal(new SparseCore.Models.Data.ValidationSplit(5, 64, 6000), denseSplit);
+
+        string[] Prune(params string[] extra) =>
+            ["prune", "--method", "l1", "--model", "resnet20", "--data", "synthetic", "--device", "cpu", "--sparsity", "0.5", "--from", dense,
+             "--seed", "7", "--train-subset", "64", "--finetune-epochs", "0", "--batch-size", "32", "--latency-batch", "2", "--output", Path.Combine(root, "pruned"), .. extra];
+        var (conflict, _, conflictError) = CliRunner.Run(Prune("--validation", "100"));
+        Assert.Equal(2, conflict);
+        Assert.Contains("--validation 100: ", conflictError);
+        Assert.Contains("held out 64 images (seed 5)", conflictError);
+
+        var (exit, output, error) = CliRunner.Run(Prune());
+        Assert.True(exit == 0, error + output);
+        string run = Assert.Single(Directory.GetDirectories(Path.Combine(root, "pruned")));
+        Assert.Equal(denseSplit, SparseCore.Models.IO.Checkpoint.ReadInfo(Path.Combine(run, "pruned.safetensors")).Split);
+        Assert.Equal(denseSplit, SparseCore.Models.IO.Checkpoint.ReadInfo(Path.Combine(run, "dense.safetensors")).Split);
+    }
+
     [Theory]
     [InlineData("--method", "magic", "--sparsity", "0.5")]
     [InlineData("--method", "l1")]
@@ -128,6 +192,9 @@ public sealed class PruneRunTests : IDisposable
     [InlineData("--method", "l1", "--sparsity", "0.5", "--prompt", "patch:x")]
     [InlineData("--method", "l1", "--sparsity", "0.5", "--dense-epochs", "0")]
     [InlineData("--method", "l1", "--sparsity", "0.5", "--validation", "-1")]
+    [InlineData("--method", "l1", "--sparsity", "0.5", "--validation", "6000")]
+    [InlineData("--method", "l1", "--sparsity", "0.5", "--lr", "NaN")]
+    [InlineData("--method", "l1", "--sparsity", "0.5", "--lr", "-1")]
     public void Bad_options_are_named(params string[] options)
     {
         var (exit, _, error) = CliRunner.Run(["prune", "--data", "synthetic", "--output", root, .. options]);
