@@ -34,8 +34,11 @@ public static class ChannelImportance
 
     /// <summary>
     /// Network slimming (Liu et al. 2017): |γ| of the batch-norm after each of the mask's layers,
-    /// summed over them. Raw, not rescaled: slimming trains with an L1 penalty on every γ
-    /// (<see cref="SlimPenalty"/>) and then cuts all layers at one global threshold on |γ|.
+    /// averaged over them. Raw, not rescaled: slimming trains with an L1 penalty on every γ
+    /// (<see cref="SlimPenalty"/>) and then cuts all layers at one global threshold on |γ|. The
+    /// mean, not the sum, keeps that threshold on one scale: a mask shared by a block's last conv
+    /// and its downsample conv covers two batch-norms, and summing would score it about twice a
+    /// single-BN mask's |γ|, so the global cut would spare shared masks for their count alone.
     /// A graph layer without batch-norm (VGG-16 without BN) is an ArgumentException naming it.
     /// </summary>
     public static float[] BnScale(Module backbone, ChannelGraph graph)
@@ -49,7 +52,7 @@ public static class ChannelImportance
                 var gamma = layers.RequiredGamma(layer);
                 for (int c = 0; c < sums.Length; c++) sums[c] += Math.Abs(gamma[c]);
             }
-            return sums;
+            return sums.Select(v => v / mask.Layers.Count).ToArray();
         }, layers.Method);
     }
 

@@ -174,7 +174,7 @@ public class ChannelImportanceTests
     }
 
     [Fact]
-    public void BN_scale_sums_absolute_gammas_over_a_masks_layers_without_rescaling()
+    public void BN_scale_averages_absolute_gammas_over_a_masks_layers_without_rescaling()
     {
         using var model = ResNet20();
         var graph = ChannelGraph.Of(model);
@@ -185,9 +185,29 @@ public class ChannelImportanceTests
         Set(((BatchNorm2d)modules["layer2.0.downsample.1"]).Weight, b);
         var scores = ChannelImportance.BnScale(model, graph);
         var shared = Slice(graph, scores, graph.Layer("layer2.0.conv2").Mask!.Value);
-        for (int c = 0; c < 32; c++) Assert.Equal(Math.Abs(a[c]) + Math.Abs(b[c]), shared[c], 6);
+        for (int c = 0; c < 32; c++) Assert.Equal((Math.Abs(a[c]) + Math.Abs(b[c])) / 2, shared[c], 6);
         // Untouched batch-norms keep γ = 1: raw |γ|, not rescaled to a mean.
         Assert.All(Slice(graph, scores, graph.Layer("layer1.0.conv1").Mask!.Value), s => Assert.Equal(1f, s));
+    }
+
+    [Fact]
+    public void BN_scale_of_a_mask_over_two_batch_norms_equals_one_over_a_single_batch_norm_with_the_same_gammas()
+    {
+        using var model = ResNet20();
+        var graph = ChannelGraph.Of(model);
+        var modules = Modules(model);
+        // layer2.0.conv1's mask covers one batch-norm; layer2.0.conv2's also covers the downsample's.
+        Assert.Single(graph.Masks[graph.Layer("layer2.0.conv1").Mask!.Value].Layers);
+        Assert.Equal(2, graph.Masks[graph.Layer("layer2.0.conv2").Mask!.Value].Layers.Count);
+        var gamma = Random(32, 3, -2f, 2f);
+        Set(((BatchNorm2d)modules["layer2.0.bn1"]).Weight, gamma);
+        Set(((BatchNorm2d)modules["layer2.0.bn2"]).Weight, gamma);
+        Set(((BatchNorm2d)modules["layer2.0.downsample.1"]).Weight, gamma.Select(g => -g).ToArray());
+        var scores = ChannelImportance.BnScale(model, graph);
+        var single = Slice(graph, scores, graph.Layer("layer2.0.conv1").Mask!.Value);
+        var shared = Slice(graph, scores, graph.Layer("layer2.0.conv2").Mask!.Value);
+        Assert.Equal(single, shared);
+        for (int c = 0; c < 32; c++) Assert.Equal(Math.Abs(gamma[c]), shared[c]);
     }
 
     [Fact]
