@@ -15,8 +15,8 @@ namespace SparseCore.Pass.Search;
 
 /// <summary>
 /// PASS stage 1 (pass.md §1.9): the backbone frozen in evaluation mode (its batch-norm statistics
-/// fixed), the prompt V (in training mode) and the hypernetwork learnt jointly by cross-entropy through the masked
-/// network; every step draws fresh masks from the hypernetwork at the budget. Each epoch ends with
+/// fixed), the prompt V (in training mode) and the hypernetwork learnt jointly by cross-entropy
+/// through the masked network; every step draws fresh masks from the hypernetwork at the budget. Each epoch ends with
 /// a checkpoint (prompt, hypernetwork, both optimizers, the recurrence threshold and achieved sparsity, the patch
 /// prompt's step counter, the step and epoch) from which <see cref="Resume"/> continues identically.
 /// </summary>
