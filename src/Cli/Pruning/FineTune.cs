@@ -38,12 +38,13 @@ internal static class FineTune
         string folder = Path.Combine(runFolder, "finetune");
         Directory.CreateDirectory(folder);
         using var opt = new Sgd(model.Parameters(), s.FinetuneLr, 0.9f, s.FinetuneWeightDecay, withoutDecay: prompt is null ? null : [prompt.Prompt]);
+        using var zeroed = new ZeroedChannelHold(extracted); // union mode: the masks stay fixed, dropped channels exactly 0
         var augment = s.Augment ? new AugmentPipeline(new RandomCrop(description.Height, description.Width, padding: 2), new HorizontalFlip()) : null;
         using var loader = data.Loader(data.TrainIndices, s.BatchSize, (long)s.Seed, augment);
         var trainer = new Trainer(model, opt, new CosineSchedule(Math.Max(1, s.FinetuneEpochs * loader.BatchCount)), new TrainerOptions
         {
             Epochs = s.FinetuneEpochs, RunFolder = folder, CheckpointEvery = 1, Model = description, Split = data.Split, Settings = s.ToDictionary(),
-            Stage = "stage 2 (fine-tuning)",
+            Stage = "stage 2 (fine-tuning)", AfterBackward = _ => zeroed.MaskGradients(),
         }, ConsoleProgress.ForConsole());
         string checkpoint = Path.Combine(folder, Checkpoint.LastFileName);
         if (File.Exists(checkpoint))

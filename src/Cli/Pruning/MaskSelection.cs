@@ -20,9 +20,9 @@ internal sealed record MaskResult(IReadOnlyList<float[]> Masks, float[]? Prompt,
 
 /// <summary>
 /// Stage 1 of every method, to one set of masks at the run's budget: PASS's search (prompt and
-/// hypernetwork on the frozen backbone), or a baseline's channel ranking — Group-L1, group-L2,
-/// random and BN-scale (after slimming's L1-on-γ sparsity training) ranked globally through the
-/// same budget; uniform per layer (closed over coupled channels in shared mode).
+/// hypernetwork on the frozen backbone), or a baseline's channel ranking — filter L1, group-L1,
+/// group-L2, random and BN-scale (after slimming's L1-on-γ sparsity training) ranked globally
+/// through the same budget; uniform per layer (closed over coupled channels in shared mode).
 /// </summary>
 internal static class MaskSelection
 {
@@ -49,6 +49,8 @@ internal static class MaskSelection
                 return Ranked(budget, ChannelImportance.BnScale(dense, graph), clock, s.SlimEpochs, data.SearchIndices.Length);
             case "l1":
                 return Ranked(budget, ChannelImportance.L1(dense, graph), clock, 0, 0);
+            case "group-l1":
+                return Ranked(budget, ChannelImportance.GroupL1(dense, graph), clock, 0, 0);
             case "group-l2":
                 return Ranked(budget, ChannelImportance.GroupL2(dense, graph), clock, 0, 0);
             case "random":

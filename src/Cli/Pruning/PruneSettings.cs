@@ -8,7 +8,7 @@ namespace SparseCore.Cli.Pruning;
 /// <summary>Everything `sparsecore prune` was asked, as one value the pipeline stages read.</summary>
 internal sealed record PruneSettings
 {
-    public static IReadOnlyList<string> Methods { get; } = ["pass", "l1", "slim", "group-l2", "uniform", "random"];
+    public static IReadOnlyList<string> Methods { get; } = ["pass", "l1", "group-l1", "slim", "group-l2", "uniform", "random"];
 
     public required string Method { get; init; }
     public required string Model { get; init; }

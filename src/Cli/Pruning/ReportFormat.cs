@@ -15,7 +15,8 @@ internal static class ReportFormat
     {
         "pass" => "PASS",
         "pass-noprompt" => "PASS (no prompt)",
-        "l1" => "Group-L1",
+        "l1" => "L1 (filters)",
+        "group-l1" => "Group-L1",
         "slim" => "BN-scale (Slim)",
         "group-l2" => "Group-L2",
         _ => method,

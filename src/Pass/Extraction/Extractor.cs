@@ -31,7 +31,7 @@ public static class Extractor
         var result = Extract(dense, masks, mode, input, widths => ModelZoo.Create(description.Name, ModuleInit.Undrawn(backend),
             description.Channels, description.Height, description.Width, description.Classes, widths));
         return new ExtractedNetwork(result.Model, result.Widths, description with { Widths = result.Widths.ToString() },
-            result.Plan, result.MaskedMacs, result.ExtractedMacs, result.DenseMacs);
+            result.Plan, result.ZeroedRows, result.MaskedMacs, result.ExtractedMacs, result.DenseMacs);
     }
 
     /// <summary>
@@ -51,12 +51,12 @@ public static class Extractor
         var model = build(widths);
         try
         {
-            CopySlices(dense, model, plan);
+            var zeroedRows = CopySlices(dense, model, plan);
             model.Train(dense.Training);
             long denseMacs = ModelCost.Measure(dense, input).Macs;
             long maskedMacs = ModelCost.Measure(dense, input, MaskedWidths(plan)).Macs;
             long extractedMacs = ModelCost.Measure(model, input).Macs;
-            return new ExtractedNetwork(model, widths, null, plan, maskedMacs, extractedMacs, denseMacs);
+            return new ExtractedNetwork(model, widths, null, plan, zeroedRows, maskedMacs, extractedMacs, denseMacs);
         }
         catch
         {
@@ -82,8 +82,10 @@ public static class Extractor
         model.Parameters().FirstOrDefault()?.Value.Backend
         ?? throw new ArgumentException("extraction: the dense model has no parameters");
 
-    private static void CopySlices(Module dense, Module model, ChannelPlan plan)
+    /// <summary>Fills <paramref name="model"/> with the kept slices; returns the row masks of the parameters it zeroed rows of (<see cref="ExtractedNetwork.ZeroedRows"/>).</summary>
+    private static Dictionary<string, float[]> CopySlices(Module dense, Module model, ChannelPlan plan)
     {
+        var zeroedRows = new Dictionary<string, float[]>();
         var source = dense.NamedParameters().Select(p => (p.Name, Tensor: p.Parameter.Value))
             .Concat(dense.NamedBuffers().Select(b => (b.Name, Tensor: b.Buffer)))
             .ToDictionary(e => e.Name, e => e.Tensor);
@@ -99,17 +101,17 @@ public static class Extractor
             int dot = name.LastIndexOf('.');
             string owner = dot < 0 ? "" : name[..dot], local = name[(dot + 1)..];
             float[] values;
-            if (layers.TryGetValue(owner, out var layer))
+            if (layers.ContainsKey(owner))
             {
                 var rows = plan.Outputs(owner);
                 values = local == "weight" ? Slice(from, rows, plan.Inputs(owner)) : Slice(from, rows, null);
-                Zero(values, rows, plan.Zeroed(owner), values.Length / rows.Count);
+                if (Zero(values, rows, plan.Zeroed(owner), values.Length / rows.Count) is { } kept) zeroedRows[name] = kept;
             }
             else if (norms.TryGetValue(owner, out string? conv) && from.Shape.Rank == 1)
             {
                 var rows = plan.Outputs(conv);
                 values = Slice(from, rows, null);
-                if (local is "weight" or "bias") Zero(values, rows, plan.Zeroed(conv), 1);
+                if (local is "weight" or "bias" && Zero(values, rows, plan.Zeroed(conv), 1) is { } kept) zeroedRows[name] = kept;
             }
             else
             {
@@ -119,6 +121,7 @@ public static class Extractor
                 throw new InvalidOperationException($"extraction: '{name}' of the extracted model is {target.Shape}, but the kept slice has {values.Length} values");
             target.Backend.Upload<float>(values, target.Buffer);
         }
+        return zeroedRows;
     }
 
     /// <summary>Rows (axis 0) and, when given, columns (axis 1) of a tensor, in the lists' orders.</summary>
@@ -139,11 +142,21 @@ public static class Extractor
         return result;
     }
 
-    /// <summary>Zeroes the rows of <paramref name="values"/> (laid out in <paramref name="rows"/>' order) that hold <paramref name="channels"/>.</summary>
-    private static void Zero(float[] values, IReadOnlyList<int> rows, IReadOnlyList<int> channels, int rowSize)
+    /// <summary>
+    /// Zeroes the rows of <paramref name="values"/> (laid out in <paramref name="rows"/>' order) that
+    /// hold <paramref name="channels"/>; returns the 0/1 row mask (0 on a zeroed row), or null when
+    /// nothing was zeroed.
+    /// </summary>
+    private static float[]? Zero(float[] values, IReadOnlyList<int> rows, IReadOnlyList<int> channels, int rowSize)
     {
-        if (channels.Count == 0) return;
+        if (channels.Count == 0) return null;
         var position = rows.Select((c, i) => (c, i)).ToDictionary(e => e.c, e => e.i);
-        foreach (int c in channels) Array.Clear(values, position[c] * rowSize, rowSize);
+        var kept = Enumerable.Repeat(1f, rows.Count).ToArray();
+        foreach (int c in channels)
+        {
+            Array.Clear(values, position[c] * rowSize, rowSize);
+            kept[position[c]] = 0f;
+        }
+        return kept;
     }
 }

@@ -15,8 +15,8 @@ namespace SparseCore.Pass.Search;
 
 /// <summary>
 /// PASS stage 1 (pass.md §1.9): the backbone frozen in evaluation mode (its batch-norm statistics
-/// fixed), the prompt V and the hypernetwork learnt jointly by cross-entropy through the masked
-/// network; every step draws fresh masks from the hypernetwork at the budget. Each epoch ends with
+/// fixed), the prompt V (in training mode) and the hypernetwork learnt jointly by cross-entropy
+/// through the masked network; every step draws fresh masks from the hypernetwork at the budget. Each epoch ends with
 /// a checkpoint (prompt, hypernetwork, both optimizers, the recurrence threshold and achieved sparsity, the patch
 /// prompt's step counter, the step and epoch) from which <see cref="Resume"/> continues identically.
 /// </summary>
@@ -123,7 +123,6 @@ public sealed class PassSearch : IDisposable
 
     private EpochMetrics TrainEpoch(DataLoader train, int epoch)
     {
-        model.Eval(); // the frozen backbone keeps its batch-norm statistics (pass.md §6.9)
         int steps = train.BatchCount, step = 0, samples = 0, correct = 0;
         double lossSum = 0;
         observer?.EpochStarted(epoch, Options.Epochs, steps);
@@ -152,6 +151,11 @@ public sealed class PassSearch : IDisposable
             if (promptOptimizer is not null) schedule.Apply(promptOptimizer, GlobalStep);
             schedule.Apply(hyperOptimizer, GlobalStep);
         }
+        // Set every step, as evaluation in between resets the modes: the frozen backbone evaluates
+        // (its batch-norm statistics stay fixed, pass.md §6.9) while the prompt trains, so that a
+        // random patch draws a new position each step instead of sitting at its evaluation corner.
+        model.Eval();
+        model.Prompt.Train();
         using var scope = new TensorScope();
         var masks = Generator.Next(model.Prompt.Prompt.Value);
         LastMasks = Generator.Budget.Split(masks.Values.ToArray());

@@ -21,7 +21,7 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal(3, rows.Count);
         Assert.StartsWith("| dense of 2 runs | dense |", rows[0]);    // 40.55 M
         Assert.StartsWith("| run-pass | PASS | s=0.5 | shared | 90.11 | 90.01 | 23.46 | 57.8 % |", rows[1]);
-        Assert.StartsWith("| run-l1 | Group-L1 | s=0.5 | shared | 90.11 | 85.33 | 11.11 | 27.4 % |", rows[2]);
+        Assert.StartsWith("| run-l1 | L1 (filters) | s=0.5 | shared | 90.11 | 85.33 | 11.11 | 27.4 % |", rows[2]);
         Assert.EndsWith("| 2.50× |", rows[2]);
         Assert.Contains("| 1.00× |", rows[0]);
         string md = File.ReadAllText(Path.Combine(output, "comparison.md"));

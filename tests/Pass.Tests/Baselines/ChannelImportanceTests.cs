@@ -9,8 +9,9 @@ namespace SparseCore.Pass.Tests.Baselines;
 /// <summary>
 /// The baselines' channel scores: hand-set weights with hand-computed scores (the stem, a mask
 /// shared with a downsample conv, a classifier reading 49 features per channel), a double-precision
-/// recomputation over whole networks, each mask's mean 1 for the rescaled criteria, slimming's
-/// refusal without batch-norm, and the random scores' determinism.
+/// recomputation of filter L1, group-L1 and group-L2 over whole networks, each mask's mean 1 for
+/// the rescaled criteria, slimming's mean over shared batch-norms and refusal without batch-norm,
+/// and the random scores' determinism.
 /// </summary>
 public class ChannelImportanceTests
 {
@@ -60,6 +61,23 @@ public class ChannelImportanceTests
     }
 
     [Fact]
+    public void Group_L1_of_the_stem_adds_the_absolute_filter_batch_norm_and_next_convs_input_columns()
+    {
+        using var model = ResNet20();
+        var graph = ChannelGraph.Of(model);
+        var modules = Modules(model);
+        int mask = graph.Layer("conv1").Mask!.Value;
+        Assert.Equal(["layer1.0.conv1"], graph.Layers.Where(l => l.InputMask == mask).Select(l => l.Name));
+        Set(((Conv2d)modules["conv1"]).Weight, i => i % 2 == 0 ? 1f : -1f); // 27 entries of |1| per filter
+        Set(((BatchNorm2d)modules["bn1"]).Weight, c => -c);                 // |γ| = c
+        Set(((BatchNorm2d)modules["bn1"]).Bias, _ => -1f);                  // |β| = 1
+        Set(((Conv2d)modules["layer1.0.conv1"]).Weight, _ => 0.5f);         // 16 outputs · 9 · 0.5 = 72 per input channel
+        var scores = Slice(graph, ChannelImportance.GroupL1(model, graph), mask);
+        // 27 + c + 1 + 72 = 100 + c; the mean over 16 channels is 107.5.
+        for (int c = 0; c < 16; c++) Assert.Equal((100.0 + c) / 107.5, scores[c], 5);
+    }
+
+    [Fact]
     public void Group_L2_reads_all_49_flattened_features_of_a_channel_in_the_classifier()
     {
         using var model = NarrowVgg(batchNorm: false);
@@ -80,7 +98,7 @@ public class ChannelImportanceTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void L1_and_group_L2_equal_a_double_recomputation_with_mean_one_per_mask(bool vgg)
+    public void L1_group_L1_and_group_L2_equal_a_double_recomputation_with_mean_one_per_mask(bool vgg)
     {
         using var model = vgg ? NarrowVgg(batchNorm: true) : ResNet20();
         var graph = ChannelGraph.Of(model);
@@ -96,28 +114,34 @@ public class ChannelImportanceTests
             Set(conv.Bias!, Random(conv.OutChannels, seed++, -1f, 1f));
 
         var l1 = ChannelImportance.L1(model, graph);
+        var groupL1 = ChannelImportance.GroupL1(model, graph);
         var l2 = ChannelImportance.GroupL2(model, graph);
         Assert.Equal(graph.TotalChannels, l1.Length);
+        Assert.Equal(graph.TotalChannels, groupL1.Length);
         Assert.Equal(graph.TotalChannels, l2.Length);
         foreach (var mask in graph.Masks)
         {
-            var (expectedL1, expectedL2) = Reference(graph, modules, mask);
+            var (expectedL1, expectedGroupL1, expectedL2) = Reference(graph, modules, mask);
             var gotL1 = Slice(graph, l1, mask.Id);
+            var gotGroupL1 = Slice(graph, groupL1, mask.Id);
             var gotL2 = Slice(graph, l2, mask.Id);
             for (int c = 0; c < mask.Channels; c++)
             {
                 Assert.Equal(expectedL1[c] / expectedL1.Average(), gotL1[c], 4);
+                Assert.Equal(expectedGroupL1[c] / expectedGroupL1.Average(), gotGroupL1[c], 4);
                 Assert.Equal(expectedL2[c] / expectedL2.Average(), gotL2[c], 4);
             }
             Assert.Equal(1.0, gotL1.Average(x => (double)x), 5);
+            Assert.Equal(1.0, gotGroupL1.Average(x => (double)x), 5);
             Assert.Equal(1.0, gotL2.Average(x => (double)x), 5);
         }
     }
 
-    /// <summary>Raw Group-L1 and group-L2 of one mask, by explicit indexing in double precision.</summary>
-    private static (double[] L1, double[] L2) Reference(ChannelGraph graph, Dictionary<string, Module> modules, ChannelMask mask)
+    /// <summary>Raw filter L1, group-L1 and group-L2 of one mask, by explicit indexing in double precision.</summary>
+    private static (double[] L1, double[] GroupL1, double[] L2) Reference(ChannelGraph graph, Dictionary<string, Module> modules, ChannelMask mask)
     {
         var l1 = new double[mask.Channels];
+        var absolutes = new double[mask.Channels];
         var squares = new double[mask.Channels];
         foreach (var name in mask.Layers)
         {
@@ -130,6 +154,7 @@ public class ChannelImportanceTests
                     {
                         double v = w[(o * conv.InChannels + i) * k2 + k];
                         l1[o] += Math.Abs(v);
+                        absolutes[o] += Math.Abs(v);
                         squares[o] += v * v;
                     }
             var bias = conv.Bias?.Value.ToArray();
@@ -138,8 +163,16 @@ public class ChannelImportanceTests
             var beta = norm?.Bias.Value.ToArray();
             for (int o = 0; o < conv.OutChannels; o++)
             {
-                if (bias is not null) squares[o] += (double)bias[o] * bias[o];
-                if (gamma is not null) squares[o] += (double)gamma[o] * gamma[o] + (double)beta![o] * beta[o];
+                if (bias is not null)
+                {
+                    absolutes[o] += Math.Abs(bias[o]);
+                    squares[o] += (double)bias[o] * bias[o];
+                }
+                if (gamma is not null)
+                {
+                    absolutes[o] += Math.Abs(gamma[o]) + Math.Abs(beta![o]);
+                    squares[o] += (double)gamma[o] * gamma[o] + (double)beta[o] * beta[o];
+                }
             }
         }
         foreach (var reader in graph.Layers.Where(l => l.InputMask == mask.Id))
@@ -154,6 +187,7 @@ public class ChannelImportanceTests
                             for (int k = 0; k < k2; k++)
                             {
                                 double v = w[(o * conv.InChannels + c) * k2 + k];
+                                absolutes[c] += Math.Abs(v);
                                 squares[c] += v * v;
                             }
                     break;
@@ -165,16 +199,17 @@ public class ChannelImportanceTests
                             for (int q = 0; q < p; q++)
                             {
                                 double v = lw[o * linear.InFeatures + c * p + q];
+                                absolutes[c] += Math.Abs(v);
                                 squares[c] += v * v;
                             }
                     break;
             }
         }
-        return (l1, squares.Select(Math.Sqrt).ToArray());
+        return (l1, absolutes, squares.Select(Math.Sqrt).ToArray());
     }
 
     [Fact]
-    public void BN_scale_sums_absolute_gammas_over_a_masks_layers_without_rescaling()
+    public void BN_scale_averages_absolute_gammas_over_a_masks_layers_without_rescaling()
     {
         using var model = ResNet20();
         var graph = ChannelGraph.Of(model);
@@ -185,9 +220,29 @@ public class ChannelImportanceTests
         Set(((BatchNorm2d)modules["layer2.0.downsample.1"]).Weight, b);
         var scores = ChannelImportance.BnScale(model, graph);
         var shared = Slice(graph, scores, graph.Layer("layer2.0.conv2").Mask!.Value);
-        for (int c = 0; c < 32; c++) Assert.Equal(Math.Abs(a[c]) + Math.Abs(b[c]), shared[c], 6);
+        for (int c = 0; c < 32; c++) Assert.Equal((Math.Abs(a[c]) + Math.Abs(b[c])) / 2, shared[c], 6);
         // Untouched batch-norms keep γ = 1: raw |γ|, not rescaled to a mean.
         Assert.All(Slice(graph, scores, graph.Layer("layer1.0.conv1").Mask!.Value), s => Assert.Equal(1f, s));
+    }
+
+    [Fact]
+    public void BN_scale_of_a_mask_over_two_batch_norms_equals_one_over_a_single_batch_norm_with_the_same_gammas()
+    {
+        using var model = ResNet20();
+        var graph = ChannelGraph.Of(model);
+        var modules = Modules(model);
+        // layer2.0.conv1's mask covers one batch-norm; layer2.0.conv2's also covers the downsample's.
+        Assert.Single(graph.Masks[graph.Layer("layer2.0.conv1").Mask!.Value].Layers);
+        Assert.Equal(2, graph.Masks[graph.Layer("layer2.0.conv2").Mask!.Value].Layers.Count);
+        var gamma = Random(32, 3, -2f, 2f);
+        Set(((BatchNorm2d)modules["layer2.0.bn1"]).Weight, gamma);
+        Set(((BatchNorm2d)modules["layer2.0.bn2"]).Weight, gamma);
+        Set(((BatchNorm2d)modules["layer2.0.downsample.1"]).Weight, gamma.Select(g => -g).ToArray());
+        var scores = ChannelImportance.BnScale(model, graph);
+        var single = Slice(graph, scores, graph.Layer("layer2.0.conv1").Mask!.Value);
+        var shared = Slice(graph, scores, graph.Layer("layer2.0.conv2").Mask!.Value);
+        Assert.Equal(single, shared);
+        for (int c = 0; c < 32; c++) Assert.Equal(Math.Abs(gamma[c]), shared[c]);
     }
 
     [Fact]
@@ -206,11 +261,12 @@ public class ChannelImportanceTests
     {
         using var backbone = ResNet20();
         var graph = ChannelGraph.Of(backbone);
-        var expected = (ChannelImportance.L1(backbone, graph), ChannelImportance.BnScale(backbone, graph), ChannelImportance.GroupL2(backbone, graph));
+        var expected = (ChannelImportance.L1(backbone, graph), ChannelImportance.BnScale(backbone, graph), ChannelImportance.GroupL2(backbone, graph), ChannelImportance.GroupL1(backbone, graph));
         using var prompted = new PromptedModel(new PadPrompt(new ModuleInit(Cpu, 1), 3, Side, Side), backbone);
         Assert.Equal(expected.Item1, ChannelImportance.L1(prompted, graph));
         Assert.Equal(expected.Item2, ChannelImportance.BnScale(prompted, graph));
         Assert.Equal(expected.Item3, ChannelImportance.GroupL2(prompted, graph));
+        Assert.Equal(expected.Item4, ChannelImportance.GroupL1(prompted, graph));
     }
 
     [Fact]

@@ -14,7 +14,8 @@ namespace SparseCore.Pass.Tests.Search;
 
 /// <summary>
 /// Stage 1 on ResNet-20 at 12 px: the backbone and its batch-norm statistics stay untouched, the
-/// prompt and the hypernetwork move, the budget holds at every step, the same seed gives the same
+/// prompt and the hypernetwork move (a random patch trains, and so moves, while the backbone
+/// evaluates), the budget holds at every step, the same seed gives the same
 /// masks, and a search resumed from its epoch checkpoint ends bit-identical to an uninterrupted one.
 /// </summary>
 public sealed class PassSearchTests : IDisposable
@@ -31,10 +32,10 @@ public sealed class PassSearchTests : IDisposable
 
     private sealed class Setup : IDisposable
     {
-        public Setup(CpuBackend cpu, SearchOptions options, ResidualMode mode = ResidualMode.Union)
+        public Setup(CpuBackend cpu, SearchOptions options, ResidualMode mode = ResidualMode.Union, VisualPrompt? prompt = null)
         {
             var backbone = ModelZoo.Create("resnet20", new ModuleInit(cpu, 4), 1, Side, Side, 10);
-            Model = new PromptedModel(new PadPrompt(new ModuleInit(cpu, 5), 1, Side, Side), backbone);
+            Model = new PromptedModel(prompt ?? new PadPrompt(new ModuleInit(cpu, 5), 1, Side, Side), backbone);
             var graph = ChannelGraph.Of(Model);
             Hypernetwork = new ChannelHypernetwork(new ModuleInit(cpu, 6), Model, graph, 1);
             Search = new PassSearch(Model, Hypernetwork, new ChannelBudget(graph, 0.5, mode), options);
@@ -81,6 +82,31 @@ public sealed class PassSearchTests : IDisposable
         var masks = s.Search.FinalMasks();
         Assert.Equal(s.Search.Generator.Budget.Target, Flat(masks).Count(v => v == 1f));
         Assert.All(masks, m => Assert.Contains(1f, m));
+    }
+
+    [Fact]
+    public void A_random_patch_moves_every_step_while_the_backbone_stays_in_evaluation_mode()
+    {
+        var patch = new PatchPrompt(new ModuleInit(cpu, 5), 1, Side, Side, 4, PatchPlacement.Random, seed: 7);
+        using var s = new Setup(cpu, new SearchOptions { Epochs = 2 }, prompt: patch);
+        var statistics = s.Model.Backbone.NamedBuffers().Select(b => b.Buffer.ToArray()).ToList();
+        var modes = new List<(bool Prompt, bool AnyBackboneLayer)>();
+        using var hook = patch.AddForwardHook((_, y) =>
+        {
+            modes.Add((patch.Training, s.Model.Backbone.NamedModules().Any(m => m.Module.Training)));
+            return y;
+        });
+        using (var loader = Loader())
+        using (var validation = Validation())
+            s.Search.Fit(loader, validation); // evaluation between the epochs puts everything in eval mode
+
+        var steps = modes.Where(m => m.Prompt).ToList();
+        Assert.Equal(s.Search.GlobalStep, steps.Count);
+        Assert.All(steps, m => Assert.False(m.AnyBackboneLayer));
+        Assert.Equal((ulong)s.Search.GlobalStep, patch.Steps);
+        var positions = Enumerable.Range(0, s.Search.GlobalStep).Select(i => patch.Position((ulong)i)).ToList();
+        Assert.Contains(positions, p => p != (0, 0));
+        Assert.Equal(statistics, s.Model.Backbone.NamedBuffers().Select(b => b.Buffer.ToArray()).ToList());
     }
 
     [Fact]
