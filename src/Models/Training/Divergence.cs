@@ -17,9 +17,13 @@ public static class Divergence
     public static void CheckLoss(string stage, double loss, int epoch, int step, int steps, double learningRate, int completedEpochs)
     {
         if (double.IsFinite(loss)) return;
-        throw new TrainingDivergedException(string.Create(CultureInfo.InvariantCulture,
-            $"{stage} diverged: the loss is {loss} at epoch {epoch}, step {step} of {steps} (learning rate {learningRate:G3}); {Kept(completedEpochs)}"));
+        throw At(stage, string.Create(CultureInfo.InvariantCulture, $"the loss is {loss}"), epoch, step, steps, learningRate, completedEpochs);
     }
+
+    /// <summary>The error for a step that produced <paramref name="what"/> (a non-finite loss, score, …).</summary>
+    public static TrainingDivergedException At(string stage, string what, int epoch, int step, int steps, double learningRate, int completedEpochs) =>
+        new(string.Create(CultureInfo.InvariantCulture,
+            $"{stage} diverged: {what} at epoch {epoch}, step {step} of {steps} (learning rate {learningRate:G3}); {Kept(completedEpochs)}"));
 
     /// <summary>Throws if a parameter, buffer or optimizer state of <paramref name="model"/> holds a NaN or infinity.</summary>
     public static void CheckState(string stage, Module model, IEnumerable<Optimizer> optimizers, int epoch, int steps, int completedEpochs)

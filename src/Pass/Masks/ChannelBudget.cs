@@ -141,7 +141,7 @@ public sealed class ChannelBudget
             throw new ArgumentException($"channel budget: expected {Total} scores (every distinct mask's channels), got {scores.Length}");
         for (int i = 0; i < scores.Length; i++)
             if (!float.IsFinite(scores[i]))
-                throw new ArgumentException($"channel budget: score {i} is {scores[i]}; the hypernetwork diverged");
+                throw new NonFiniteScoreException(i, scores[i]);
         var unitScores = new float[Coupling.UnitCount];
         for (int u = 0; u < unitScores.Length; u++)
         {

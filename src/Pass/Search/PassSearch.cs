@@ -129,7 +129,18 @@ public sealed class PassSearch : IDisposable
         var clock = Stopwatch.StartNew();
         foreach (var batch in train.Epoch(epoch))
         {
-            var (loss, right) = Step(batch);
+            double loss;
+            int right;
+            try
+            {
+                (loss, right) = Step(batch);
+            }
+            catch (NonFiniteScoreException e)
+            {
+                // The hypernetwork's own weights went bad in the previous update; its scores show it first.
+                throw Divergence.At(Stage, $"the hypernetwork's channel score {e.Index} is {e.Score}", epoch, step + 1, steps,
+                                    hyperOptimizer.LearningRate, CompletedEpochs);
+            }
             Divergence.CheckLoss(Stage, loss / batch.Count, epoch, step + 1, steps, hyperOptimizer.LearningRate, CompletedEpochs);
             lossSum += loss;
             correct += right;

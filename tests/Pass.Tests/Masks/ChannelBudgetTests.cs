@@ -121,6 +121,8 @@ public class ChannelBudgetTests
         Assert.Contains("688", Assert.Throws<ArgumentException>(() => budget.Select(new float[687])).Message);
         var nan = new float[688];
         nan[10] = float.NaN;
-        Assert.Contains("score 10", Assert.Throws<ArgumentException>(() => budget.Select(nan)).Message);
+        var e = Assert.Throws<NonFiniteScoreException>(() => budget.Select(nan));
+        Assert.Equal(10, e.Index);
+        Assert.Contains("score 10 is NaN", e.Message);
     }
 }

@@ -63,6 +63,17 @@ public sealed class PassSearchTests : IDisposable
     private static float[] Flat(IReadOnlyList<float[]> masks) => masks.SelectMany(m => m).ToArray();
 
     [Fact]
+    public void A_diverging_search_stops_naming_stage_epoch_and_step_and_writes_no_checkpoint()
+    {
+        // Rates near float's limit overflow the prompt and hypernetwork in the first update; a later step's loss is NaN.
+        using var s = new Setup(cpu, new SearchOptions { Epochs = 2, PromptLearningRate = 3e38f, HypernetworkLearningRate = 3e38f, RunFolder = folder });
+        using var loader = Loader();
+        var e = Assert.Throws<SparseCore.Models.Training.TrainingDivergedException>(() => s.Search.Fit(loader, null));
+        Assert.Matches(@"^stage 1 \(search\) diverged: (the loss is NaN|the hypernetwork's channel score \d+ is NaN) at epoch 1, step [23] of 3", e.Message);
+        Assert.False(File.Exists(Path.Combine(folder, PassSearch.CheckpointFileName)));
+    }
+
+    [Fact]
     public void Trains_prompt_and_hypernetwork_only_and_keeps_the_budget()
     {
         using var s = new Setup(cpu, new SearchOptions { Epochs = 2 });

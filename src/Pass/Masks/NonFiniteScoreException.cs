@@ -1,0 +1,9 @@
+namespace SparseCore.Pass.Masks;
+
+/// <summary>A channel score handed to the budget is NaN or infinite: whatever produced it (a hypernetwork) diverged.</summary>
+public sealed class NonFiniteScoreException(int index, float score)
+    : ArgumentException($"channel budget: score {index} is {score}; the hypernetwork diverged")
+{
+    public int Index { get; } = index;
+    public float Score { get; } = score;
+}
