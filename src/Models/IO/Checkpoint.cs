@@ -51,23 +51,27 @@ public static class Checkpoint
     };
 
     public static void Save(string path, Module model, Optimizer? optimizer = null, CheckpointInfo? info = null) =>
-        Save(path, model, optimizer is null ? [] : [optimizer], info);
+        Save(path, CheckpointState.Of(model), optimizer is null ? [] : [optimizer], info);
+
+    /// <summary>Saves a model trained by several optimizers: see <see cref="Save(string, CheckpointState, IReadOnlyList{Optimizer}, CheckpointInfo?)"/>.</summary>
+    public static void Save(string path, Module model, IReadOnlyList<Optimizer> optimizers, CheckpointInfo? info = null) =>
+        Save(path, CheckpointState.Of(model), optimizers, info);
 
     /// <summary>
     /// Saves a model trained by several optimizers (parameter groups with different rules, as PASS's
     /// stage 1 has): the first one's state and metadata use the plain <c>optimizer</c> prefix, the
     /// i-th's <c>optimizer{i}</c>, so a single-optimizer file reads the same either way.
     /// </summary>
-    public static void Save(string path, Module model, IReadOnlyList<Optimizer> optimizers, CheckpointInfo? info = null)
+    public static void Save(string path, CheckpointState state, IReadOnlyList<Optimizer> optimizers, CheckpointInfo? info = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(optimizers);
         info ??= new CheckpointInfo();
         var writer = new SafetensorsWriter();
-        foreach (var (name, p) in model.NamedParameters()) writer.Add(name, p.Value);
-        foreach (var (name, b) in model.NamedBuffers()) writer.Add(name, b);
-        var names = ParameterNames(model);
+        foreach (var (name, p) in state.Parameters) writer.Add(name, p.Value);
+        foreach (var (name, b) in state.Buffers) writer.Add(name, b);
+        var names = ParameterNames(state);
         for (int i = 0; i < optimizers.Count; i++)
         {
             var optimizer = optimizers[i];
@@ -76,16 +80,16 @@ public static class Checkpoint
             {
                 if (!names.TryGetValue(p, out string? name))
                     throw new ArgumentException($"checkpoint: the optimizer updates a parameter '{p.Name}' {p.Value.Shape} that the model does not own");
-                if (!optimizer.State.TryGetValue(p, out var state))
+                if (!optimizer.State.TryGetValue(p, out var slots))
                     continue; // never stepped (frozen, or no gradient yet): a fresh optimizer has no state either
-                for (int slot = 0; slot < state.Length; slot++)
-                    writer.Add($"{key}.{name}.{optimizer.StateNames[slot]}", state[slot]);
+                for (int slot = 0; slot < slots.Length; slot++)
+                    writer.Add($"{key}.{name}.{optimizer.StateNames[slot]}", slots[slot]);
             }
             writer.Metadata(key, optimizer.GetType().Name);
             writer.Metadata($"{key}.step_count", Text(optimizer.StepCount));
         }
         foreach (var (key, value) in Encode(info)) writer.Metadata(key, value);
-        foreach (var (name, dropout) in Dropouts(model)) writer.Metadata(DropoutKey(name), dropout.Calls.ToString(CultureInfo.InvariantCulture));
+        foreach (var (name, dropout) in state.Dropouts) writer.Metadata(DropoutKey(name), dropout.Calls.ToString(CultureInfo.InvariantCulture));
         writer.Write(path);
     }
 
@@ -101,27 +105,31 @@ public static class Checkpoint
     /// which must be of the type that saved it) and returns its header.
     /// </summary>
     public static CheckpointInfo Load(string path, Module model, Optimizer? optimizer = null) =>
-        Load(path, model, optimizer is null ? [] : [optimizer]);
+        Load(path, CheckpointState.Of(model), optimizer is null ? [] : [optimizer]);
 
-    /// <summary>Loads a file written by <see cref="Save(string, Module, IReadOnlyList{Optimizer}, CheckpointInfo?)"/> with the same optimizers in the same order.</summary>
-    public static CheckpointInfo Load(string path, Module model, IReadOnlyList<Optimizer> optimizers)
+    /// <summary>Loads a model trained by several optimizers, in the order they were saved.</summary>
+    public static CheckpointInfo Load(string path, Module model, IReadOnlyList<Optimizer> optimizers) =>
+        Load(path, CheckpointState.Of(model), optimizers);
+
+    /// <summary>Loads a file written by <see cref="Save(string, CheckpointState, IReadOnlyList{Optimizer}, CheckpointInfo?)"/> into the same named tensors, with the same optimizers in the same order.</summary>
+    public static CheckpointInfo Load(string path, CheckpointState state, IReadOnlyList<Optimizer> optimizers)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(optimizers);
         using var reader = SafetensorsReader.Open(path);
         var info = Decode(reader.Path, reader.Metadata);
         var targets = new List<(SafetensorsEntry Entry, Tensor Target)>();
         var claimed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (name, p) in model.NamedParameters()) targets.Add((Match(reader, name, p.Value, "parameter"), p.Value));
+        foreach (var (name, p) in state.Parameters) targets.Add((Match(reader, name, p.Value, "parameter"), p.Value));
         var absentCounters = new List<Tensor>();
-        foreach (var (name, b) in model.NamedBuffers())
+        foreach (var (name, b) in state.Buffers)
         {
             // PyTorch's own loader accepts a batch-norm without its step counter; so does this one.
             if (name.EndsWith("." + BatchCounterSuffix, StringComparison.Ordinal) && !reader.Contains(name)) absentCounters.Add(b);
             else targets.Add((Match(reader, name, b, "buffer"), b));
         }
         foreach (var (entry, _) in targets) claimed.Add(entry.Name);
-        var optimizerStates = optimizers.Select((o, i) => MatchOptimizer(reader, model, o, OptimizerKey(i), claimed)).ToList();
+        var optimizerStates = optimizers.Select((o, i) => MatchOptimizer(reader, state, o, OptimizerKey(i), claimed)).ToList();
         var unexpected = reader.Entries
             .Where(e => !claimed.Contains(e.Name) && !IsOptimizerState(e.Name)
                         && !e.Name.EndsWith("." + BatchCounterSuffix, StringComparison.Ordinal))
@@ -135,12 +143,12 @@ public static class Checkpoint
             if (optimizerStates[i] is not { } optimizerState) continue;
             foreach (var (p, slots) in optimizerState.Slots)
             {
-                var state = optimizers[i].StateOf(p);
-                for (int slot = 0; slot < slots.Length; slot++) targets.Add((slots[slot], state[slot]));
+                var values = optimizers[i].StateOf(p);
+                for (int slot = 0; slot < slots.Length; slot++) targets.Add((slots[slot], values[slot]));
             }
             optimizers[i].StepCount = optimizerState.StepCount;
         }
-        var dropoutCalls = Dropouts(model).Select(d => (d.Module, Calls: DropoutCalls(reader, d.Name))).ToList();
+        var dropoutCalls = state.Dropouts.Select(d => (d.Dropout, Calls: DropoutCalls(reader, d.Name))).ToList();
         foreach (var (dropout, calls) in dropoutCalls) dropout.Calls = calls;
         foreach (var (entry, target) in targets)
         {
@@ -172,7 +180,7 @@ public static class Checkpoint
 
     /// <summary>Checks the optimizer's tensors without touching the optimizer; returns what to load.</summary>
     private static (List<(Parameter Parameter, SafetensorsEntry[] Slots)> Slots, int StepCount)? MatchOptimizer(
-        SafetensorsReader reader, Module model, Optimizer optimizer, string key, HashSet<string> claimed)
+        SafetensorsReader reader, CheckpointState state, Optimizer optimizer, string key, HashSet<string> claimed)
     {
         if (!reader.Metadata.TryGetValue(key, out string? kind))
         {
@@ -186,7 +194,7 @@ public static class Checkpoint
                 $"the file holds {kind} state; it cannot be loaded into {optimizer.GetType().Name}");
         int stepCount = Integer(reader.Path, reader.Metadata, $"{key}.step_count") ?? 0;
 
-        var names = ParameterNames(model);
+        var names = ParameterNames(state);
         var result = new List<(Parameter, SafetensorsEntry[])>();
         foreach (var p in optimizer.Parameters)
         {
@@ -217,9 +225,6 @@ public static class Checkpoint
     /// <summary>"optimizer" for the first optimizer, "optimizer1", "optimizer2", … for the others.</summary>
     private static string OptimizerKey(int index) => index == 0 ? "optimizer" : $"optimizer{index}";
 
-    private static IEnumerable<(string Name, Dropout Module)> Dropouts(Module model) =>
-        model.NamedModules().Where(m => m.Module is Dropout).Select(m => (m.Name, (Dropout)m.Module));
-
     private static string DropoutKey(string moduleName) => $"dropout.{moduleName}.calls";
 
     /// <summary>A dropout layer's saved call count; 0 for files written before it had one or by PyTorch.</summary>
@@ -231,10 +236,10 @@ public static class Checkpoint
             ? calls : throw new DataFormatException(reader.Path, $"__metadata__.{key}", $"'{text}' is not a non-negative integer");
     }
 
-    private static Dictionary<Parameter, string> ParameterNames(Module model)
+    private static Dictionary<Parameter, string> ParameterNames(CheckpointState state)
     {
         var names = new Dictionary<Parameter, string>(ReferenceEqualityComparer.Instance);
-        foreach (var (name, p) in model.NamedParameters()) names.TryAdd(p, name);
+        foreach (var (name, p) in state.Parameters) names.TryAdd(p, name);
         return names;
     }
 

@@ -6,13 +6,6 @@ public abstract class LrSchedule
     public abstract float Factor(int step);
 
     public void Apply(Optimizer optimizer, int step) => optimizer.LearningRate = optimizer.BaseLearningRate * Factor(step);
-
-    public static LrSchedule Constant { get; } = new ConstantSchedule();
-
-    private sealed class ConstantSchedule : LrSchedule
-    {
-        public override float Factor(int step) => 1f;
-    }
 }
 
 /// <summary>Cosine decay from 1 to <see cref="MinFactor"/> over <see cref="TotalSteps"/>.</summary>
@@ -33,16 +26,6 @@ public sealed class CosineSchedule : LrSchedule
         double t = Math.Clamp((double)step / TotalSteps, 0, 1);
         return (float)(MinFactor + (1 - MinFactor) * 0.5 * (1 + Math.Cos(Math.PI * t)));
     }
-}
-
-/// <summary>Multiplies by <see cref="Gamma"/> at each milestone step (torch MultiStepLR).</summary>
-public sealed class MultiStepSchedule(IEnumerable<int> milestones, float gamma = 0.1f) : LrSchedule
-{
-    private readonly int[] milestones = milestones.Order().ToArray();
-
-    public float Gamma { get; } = gamma;
-
-    public override float Factor(int step) => MathF.Pow(Gamma, milestones.Count(m => step >= m));
 }
 
 /// <summary>Linear warm-up from 1/warmup to 1 over the first steps, then the inner schedule shifted.</summary>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using SparseCore.Models.Modules;
+using SparseCore.Models.IO;
 using SparseCore.Models.Optim;
 
 namespace SparseCore.Models.Training;
@@ -25,11 +25,11 @@ public static class Divergence
         new(string.Create(CultureInfo.InvariantCulture,
             $"{stage} diverged: {what} at epoch {epoch}, step {step} of {steps} (learning rate {learningRate:G3}); {Kept(completedEpochs)}"));
 
-    /// <summary>Throws if a parameter, buffer or optimizer state of <paramref name="model"/> holds a NaN or infinity.</summary>
-    public static void CheckState(string stage, Module model, IEnumerable<Optimizer> optimizers, int epoch, int steps, int completedEpochs)
+    /// <summary>Throws if a parameter or buffer of <paramref name="state"/> (what a checkpoint would save) or an optimizer's state holds a NaN or infinity.</summary>
+    public static void CheckState(string stage, CheckpointState state, IEnumerable<Optimizer> optimizers, int epoch, int steps, int completedEpochs)
     {
-        string? bad = model.NamedParameters().Where(p => !AllFinite(p.Parameter.Value.ToArray())).Select(p => p.Name).FirstOrDefault()
-            ?? model.NamedBuffers().Where(b => !AllFinite(b.Buffer.ToArray())).Select(b => b.Name).FirstOrDefault();
+        string? bad = state.Parameters.Where(p => !AllFinite(p.Parameter.Value.ToArray())).Select(p => p.Name).FirstOrDefault()
+            ?? state.Buffers.Where(b => !AllFinite(b.Buffer.ToArray())).Select(b => b.Name).FirstOrDefault();
         if (bad is null)
         {
             foreach (var optimizer in optimizers)

@@ -8,20 +8,51 @@ using SparseCore.Tensors;
 namespace SparseCore.Models.Training;
 
 /// <summary>
-/// The supervised loop: per batch, forward, cross-entropy, backward, optimizer step, all inside
-/// one <see cref="TensorScope"/> so a step's memory is returned before the next begins; per epoch,
-/// evaluation, a metrics.csv row and (if asked) a checkpoint from which <see cref="Resume"/>
-/// continues bit-identically: the epoch order is a function of (seed, epoch) and the schedule a
-/// function of the global step, so restoring weights, optimizer state, step and epoch suffices.
-/// A non-finite loss (any step) or weight (any epoch's end) stops the loop with a
-/// <see cref="TrainingDivergedException"/> before that epoch writes anything.
+/// The one epoch loop of the engine: per batch, forward, cross-entropy, backward, every optimizer's
+/// step, all inside one <see cref="TensorScope"/> so a step's memory is returned before the next
+/// begins; per epoch, evaluation, a metrics.csv row and (if asked) a checkpoint from which
+/// <see cref="Resume"/> continues bit-identically: the epoch order is a function of (seed, epoch)
+/// and the schedule a function of the global step, so restoring weights, optimizer state, step and
+/// epoch suffices. A method with more to do per step (PASS's search) plugs in an
+/// <see cref="ITrainingHook"/>. A non-finite loss (any step) or weight (any epoch's end) stops the
+/// loop with a <see cref="TrainingDivergedException"/> before that epoch writes anything.
 /// </summary>
-public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedule, TrainerOptions options, ITrainingObserver? observer = null)
+public sealed class Trainer
 {
+    private readonly Module model;
+    private readonly IReadOnlyList<Optimizer> optimizers;
+    private readonly TrainerOptions options;
+    private readonly ITrainingObserver? observer;
     private readonly List<EpochMetrics> history = new();
     private long? resumedSeed;
 
+    /// <param name="schedule">The learning-rate multiplier by step; null keeps the base rates.</param>
+    public Trainer(Module model, Optimizer optimizer, LrSchedule? schedule, TrainerOptions options, ITrainingObserver? observer = null)
+        : this(model, [optimizer], schedule, options, observer)
+    {
+    }
+
+    /// <param name="optimizers">Each trains its own parameters (PASS's prompt by SGD and hypernetwork by AdamW); the schedule scales every one.</param>
+    public Trainer(Module model, IReadOnlyList<Optimizer> optimizers, LrSchedule? schedule, TrainerOptions options, ITrainingObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizers);
+        ArgumentNullException.ThrowIfNull(options);
+        if (optimizers.Count == 0) throw new ArgumentException("Trainer: at least one optimizer is needed");
+        this.model = model;
+        this.optimizers = optimizers;
+        this.options = options;
+        this.observer = observer;
+        Schedule = schedule;
+    }
+
+    /// <summary>The learning-rate multiplier by global step (null: the base rates); set before <see cref="Fit"/> when it depends on the loader.</summary>
+    public LrSchedule? Schedule { get; set; }
+
     public IReadOnlyList<EpochMetrics> History => history;
+
+    /// <summary>What a checkpoint holds and a divergence check inspects: the options' choice, else the whole model.</summary>
+    private CheckpointState Checkpointed => options.Checkpointed ?? CheckpointState.Of(model);
 
     /// <summary>Global optimisation step, the schedule's clock.</summary>
     public int GlobalStep { get; private set; }
@@ -29,8 +60,8 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedu
     /// <summary>Epochs finished, counting those before a <see cref="Resume"/>; <see cref="Fit"/> continues after them.</summary>
     public int CompletedEpochs { get; private set; }
 
-    /// <param name="firstEpoch">The first epoch to train; by default the one after <see cref="CompletedEpochs"/>.</param>
-    public void Fit(DataLoader train, DataLoader? eval, int? firstEpoch = null)
+    /// <summary>Trains from the epoch after <see cref="CompletedEpochs"/> to the options' last, or only to <paramref name="stopAfter"/> (as an interrupted run would).</summary>
+    public void Fit(DataLoader train, DataLoader? eval, int? stopAfter = null)
     {
         if (options.CheckpointEvery < 0)
             throw new ArgumentException($"Trainer: CheckpointEvery must be ≥ 0, got {options.CheckpointEvery}");
@@ -38,30 +69,41 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedu
             throw new ArgumentException("Trainer: CheckpointEvery needs a RunFolder to write the checkpoint into");
         if (resumedSeed is long seed && seed != train.Seed)
             throw new InvalidOperationException(
-                $"Trainer: the checkpoint was trained with loader seed {seed}, this loader's seed is {train.Seed}; " +
+                $"{options.Stage}: the checkpoint was trained with loader seed {seed}, this loader's seed is {train.Seed}; " +
                 "resuming with another seed would visit the data in a different order than the interrupted run");
 
-        for (int epoch = firstEpoch ?? CompletedEpochs + 1; epoch <= options.Epochs; epoch++)
+        for (int epoch = CompletedEpochs + 1; epoch <= Math.Min(options.Epochs, stopAfter ?? int.MaxValue); epoch++)
         {
             var m = TrainEpoch(train, epoch);
-            Divergence.CheckState(options.Stage, model, [optimizer], epoch, GlobalStep, CompletedEpochs);
+            Divergence.CheckState(options.Stage, Checkpointed, optimizers, epoch, GlobalStep, CompletedEpochs);
             if (eval is not null)
             {
-                var e = Evaluate(model, eval);
+                var e = EvaluateWithHook(eval);
                 m = m with { EvalLoss = e.Loss, EvalAccuracy = e.Accuracy };
             }
             history.Add(m);
             CompletedEpochs = epoch;
             observer?.EpochCompleted(m);
-            if (options.RunFolder is not null) MetricsCsv.Write(Path.Combine(options.RunFolder, "metrics.csv"), history);
+            if (options.RunFolder is not null) MetricsCsv.Write(Path.Combine(options.RunFolder, options.MetricsFileName), history);
             if (options.CheckpointEvery > 0 && (epoch % options.CheckpointEvery == 0 || epoch == options.Epochs))
-                SaveCheckpoint(Path.Combine(options.RunFolder!, Checkpoint.LastFileName), train.Seed);
+                SaveCheckpoint(Path.Combine(options.RunFolder!, options.CheckpointFileName), train.Seed);
         }
     }
 
-    /// <summary>Writes the model, optimizer, step, epoch and history (atomically).</summary>
-    public void SaveCheckpoint(string path, long seed) =>
-        Checkpoint.Save(path, model, optimizer, new CheckpointInfo
+    /// <summary>The model's loss and accuracy on <paramref name="data"/> as the per-epoch validation sees it (with the hook's evaluation set-up).</summary>
+    public EvalResult EvaluateWithHook(DataLoader data)
+    {
+        using var _ = options.Hook?.BeginEvaluation();
+        return Evaluate(model, data);
+    }
+
+    /// <summary>Writes the checkpointed tensors, optimizers, step, epoch and history (atomically).</summary>
+    public void SaveCheckpoint(string path, long seed)
+    {
+        var settings = options.Settings;
+        if (options.Hook is { } hook)
+            settings = settings.Concat(hook.SaveState()).ToDictionary(kv => kv.Key, kv => kv.Value);
+        Checkpoint.Save(path, Checkpointed, optimizers, new CheckpointInfo
         {
             Model = options.Model,
             Epoch = CompletedEpochs,
@@ -69,39 +111,44 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedu
             Seed = seed,
             Split = options.Split,
             History = history.ToArray(),
-            Settings = options.Settings,
+            Settings = settings,
         });
+    }
 
     /// <summary>
-    /// Restores the model, optimizer, global step, completed epochs and metrics history from a
-    /// checkpoint, so the next <see cref="Fit"/> continues with the epoch after the saved one.
+    /// Restores the checkpointed tensors, optimizers, global step, completed epochs, metrics history
+    /// (with times from the run folder's metrics file) and the hook's state, so the next
+    /// <see cref="Fit"/> continues with the epoch after the saved one.
     /// </summary>
     public CheckpointInfo Resume(string checkpointPath)
     {
-        var info = Checkpoint.Load(checkpointPath, model, optimizer);
+        var info = Checkpoint.Load(checkpointPath, Checkpointed, optimizers);
         GlobalStep = info.GlobalStep;
         CompletedEpochs = info.Epoch;
         resumedSeed = info.Seed;
         history.Clear();
         history.AddRange(options.RunFolder is null ? info.History
-            : MetricsCsv.WithTimes(info.History, Path.Combine(options.RunFolder, "metrics.csv")));
+            : MetricsCsv.WithTimes(info.History, Path.Combine(options.RunFolder, options.MetricsFileName)));
+        options.Hook?.RestoreState(checkpointPath, info.Settings);
         return info;
     }
 
     /// <summary>One optimisation step on one batch; returns (summed loss, correct count).</summary>
     public (double LossSum, int Correct) Step(Batch batch)
     {
-        var backend = optimizer.Parameters[0].Value.Backend;
-        schedule.Apply(optimizer, GlobalStep);
+        var backend = optimizers[0].Parameters[0].Value.Backend;
+        if (Schedule is not null)
+            foreach (var optimizer in optimizers) Schedule.Apply(optimizer, GlobalStep);
         using var scope = new TensorScope();
+        using var step = options.Hook?.BeginStep();
         var x = Tensor.FromArray(backend, batch.Pixels, new Shape(batch.Count, batch.Channels, batch.Height, batch.Width));
         var logits = model.Forward(x);
         var labels = IntTensor.Labels(backend, batch.Labels, logits.Shape[1]);
         var loss = F.CrossEntropy(logits, labels, options.LabelSmoothing);
         loss.Backward();
         options.AfterBackward?.Invoke(model);
-        optimizer.Step();
-        optimizer.ZeroGrad();
+        foreach (var optimizer in optimizers) optimizer.Step();
+        foreach (var optimizer in optimizers) optimizer.ZeroGrad();
         GlobalStep++;
         return (loss.Item() * batch.Count, CountCorrect(logits, batch.Labels));
     }
@@ -111,13 +158,23 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule schedu
         model.Train();
         int steps = train.BatchCount, step = 0, samples = 0, correct = 0;
         double lossSum = 0;
-        float lr = optimizer.LearningRate;
+        var first = optimizers[0];
+        float lr = first.LearningRate;
         observer?.EpochStarted(epoch, options.Epochs, steps);
         var clock = Stopwatch.StartNew();
         foreach (var batch in train.Epoch(epoch))
         {
-            lr = (float)(optimizer.BaseLearningRate * schedule.Factor(GlobalStep));
-            var (l, c) = Step(batch);
+            lr = Schedule is null ? first.BaseLearningRate : first.BaseLearningRate * Schedule.Factor(GlobalStep);
+            double l;
+            int c;
+            try
+            {
+                (l, c) = Step(batch);
+            }
+            catch (NonFiniteValueException e)
+            {
+                throw Divergence.At(options.Stage, e.What, epoch, step + 1, steps, lr, CompletedEpochs);
+            }
             Divergence.CheckLoss(options.Stage, l / batch.Count, epoch, step + 1, steps, lr, CompletedEpochs);
             lossSum += l;
             correct += c;

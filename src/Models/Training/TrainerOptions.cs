@@ -15,6 +15,12 @@ public sealed record TrainerOptions
     /// <summary>Folder for metrics.csv and checkpoints; null writes nothing.</summary>
     public string? RunFolder { get; init; }
 
+    /// <summary>The per-epoch metrics file in <see cref="RunFolder"/>.</summary>
+    public string MetricsFileName { get; init; } = "metrics.csv";
+
+    /// <summary>The checkpoint file in <see cref="RunFolder"/>.</summary>
+    public string CheckpointFileName { get; init; } = Checkpoint.LastFileName;
+
     /// <summary>
     /// Write <see cref="Checkpoint.LastFileName"/> into the run folder every this many epochs (and
     /// after the last one); 0 never does.
@@ -32,6 +38,12 @@ public sealed record TrainerOptions
 
     /// <summary>The training images held out for validation, recorded in checkpoints (pruning validates on the same ones).</summary>
     public ValidationSplit? Split { get; init; }
+
+    /// <summary>A method's additions to every step, evaluation and checkpoint (PASS's stage 1); null for plain supervised training.</summary>
+    public ITrainingHook? Hook { get; init; }
+
+    /// <summary>What a checkpoint holds; null for the whole model. A frozen backbone need not be saved with what trains around it.</summary>
+    public CheckpointState? Checkpointed { get; init; }
 
     /// <summary>Run settings recorded in checkpoints.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();

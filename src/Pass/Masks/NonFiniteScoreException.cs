@@ -1,8 +1,10 @@
+using SparseCore.Models.Training;
+
 namespace SparseCore.Pass.Masks;
 
 /// <summary>A channel score handed to the budget is NaN or infinite: whatever produced it (a hypernetwork) diverged.</summary>
 public sealed class NonFiniteScoreException(int index, float score)
-    : ArgumentException($"channel budget: score {index} is {score}; the hypernetwork diverged")
+    : NonFiniteValueException($"the channel score {index} is {score}", $"channel budget: score {index} is {score}; the hypernetwork diverged")
 {
     public int Index { get; } = index;
     public float Score { get; } = score;

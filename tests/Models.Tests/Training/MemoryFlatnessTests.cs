@@ -21,7 +21,7 @@ public class MemoryFlatnessTests
         var data = SyntheticDataset.Create(256, 1, size, size, 10, seed: 1);
         using var net = ModelZoo.Create(model, new ModuleInit(backend, 3), 1, size, size, 10);
         using var opt = new Sgd(net.Parameters(), 0.05f, momentum: 0.9f, weightDecay: 5e-4f);
-        var trainer = new Trainer(net, opt, LrSchedule.Constant, new TrainerOptions());
+        var trainer = new Trainer(net, opt, null, new TrainerOptions());
         using var loader = new DataLoader(data, 16, shuffle: true, seed: 1);
 
         IEnumerable<Batch> Batches()
@@ -56,7 +56,7 @@ public class MemoryFlatnessTests
         using var net = ModelZoo.Mlp(new ModuleInit(backend, 5), 28 * 28, [32], 10);
         using var opt = new Sgd(net.Parameters(), 0.1f, momentum: 0.9f);
         using var loader = new DataLoader(data, 50, shuffle: true, seed: 2);
-        var trainer = new Trainer(net, opt, LrSchedule.Constant, new TrainerOptions { Epochs = 3 });
+        var trainer = new Trainer(net, opt, null, new TrainerOptions { Epochs = 3 });
         var before = Trainer.Evaluate(net, loader);
         trainer.Fit(loader, null);
         var after = Trainer.Evaluate(net, loader);

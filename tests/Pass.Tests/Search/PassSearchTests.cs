@@ -69,7 +69,7 @@ public sealed class PassSearchTests : IDisposable
         using var s = new Setup(cpu, new SearchOptions { Epochs = 2, PromptLearningRate = 3e38f, HypernetworkLearningRate = 3e38f, RunFolder = folder });
         using var loader = Loader();
         var e = Assert.Throws<SparseCore.Models.Training.TrainingDivergedException>(() => s.Search.Fit(loader, null));
-        Assert.Matches(@"^stage 1 \(search\) diverged: (the loss is NaN|the hypernetwork's channel score \d+ is NaN) at epoch 1, step [23] of 3", e.Message);
+        Assert.Matches(@"^stage 1 \(search\) diverged: (the loss is NaN|the channel score \d+ is NaN) at epoch 1, step [23] of 3", e.Message);
         Assert.False(File.Exists(Path.Combine(folder, PassSearch.CheckpointFileName)));
     }
 
