@@ -1,22 +1,25 @@
 using System.CommandLine;
 using SparseCore.Cli.Pruning;
-using SparseCore.Pass.Extraction;
-using SparseCore.Pass.Graph;
+using SparseCore.Kernels;
+using SparseCore.Pass;
+using SparseCore.Pass.Methods;
+using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Commands;
 
 /// <summary>
-/// `sparsecore prune --method pass|l1|slim|group-l2|uniform|random --model resnet20 --sparsity 0.5`:
-/// dense network (from --from or trained first) → masks by the method → extraction → stage-2
-/// fine-tuning → report.md, masks.json, summary.json, the pruned checkpoint and plots.
+/// `sparsecore prune --method NAME --model resnet20 --sparsity 0.5`: binds the options into a
+/// <see cref="PruneJob"/>, runs it (<see cref="PruneRun"/>: dense network → the method's selection →
+/// extraction → stage 2 → pruned checkpoint and summary.json) with its lines and progress on the
+/// console, and writes report.md and its plots.
 /// </summary>
 internal static class PruneCommand
 {
     /// <param name="args">The command line, recorded in the report so the run can be repeated.</param>
     public static Command Create(string[] args)
     {
-        var method = new Option<string>("--method") { Description = string.Join(" | ", PruneSettings.Methods), DefaultValueFactory = _ => "pass" };
-        var model = new Option<string>("--model") { Description = $"backbone: {string.Join(", ", ChannelGraph.SupportedModels)}", DefaultValueFactory = _ => "resnet20" };
+        var method = new Option<string>("--method") { Description = string.Join(" | ", PruningMethods.Names), DefaultValueFactory = _ => "pass" };
+        var model = new Option<string>("--model") { Description = $"backbone: {string.Join(", ", PruneOptions.PrunableModels)}", DefaultValueFactory = _ => "resnet20" };
         var data = CommonOptions.Data();
         var device = CommonOptions.Device();
         var seed = CommonOptions.Seed();
@@ -42,29 +45,47 @@ internal static class PruneCommand
         var latencyBatch = NumberOptions.Whole("--latency-batch", "batch size of the latency measurement", 32, 1);
         var output = new Option<string>("--output") { Description = "parent folder of the run folder", DefaultValueFactory = _ => "runs" };
         var resume = new Option<string?>("--resume") { Description = "continue the prune run in this folder (same options), from its last finished stage or epoch" };
-        var cmd = new Command("prune", "find channel masks (PASS or a baseline), extract the pruned network, fine-tune it and report")
+        var cmd = new Command("prune", "select channel or weight masks (PASS or a baseline), extract or mask the network, fine-tune it and report")
         {
             method, model, data, device, seed, sparsity, flops, mode, from, denseEpochs, searchEpochs, searchSubset, trainSubset, finetuneEpochs,
             batch, lr, wd, prompt, noPrompt, noStage2Prompt, augment, slimEpochs, slimLambda, validation, latencyBatch, output, resume,
         };
         cmd.SetAction(r =>
         {
-            var settings = new PruneSettings
+            var options = new PruneOptions
             {
-                Method = r.GetValue(method)!, Model = r.GetValue(model)!, Data = r.GetValue(data)!, Device = r.GetValue(device),
-                Seed = r.GetValue(seed), Sparsity = r.GetValue(sparsity), Flops = r.GetValue(flops), Mode = ParseMode(r.GetValue(mode)!),
-                From = r.GetValue(from), DenseEpochs = r.GetValue(denseEpochs), SearchEpochs = r.GetValue(searchEpochs),
+                Method = r.GetValue(method)!, Model = r.GetValue(model)!, Data = r.GetValue(data)!,
+                Seed = r.GetValue(seed), Budget = Budget(r.GetValue(sparsity), r.GetValue(flops)), Mode = ParseMode(r.GetValue(mode)!),
+                DenseEpochs = r.GetValue(denseEpochs), SearchEpochs = r.GetValue(searchEpochs),
                 SearchSubset = r.GetValue(searchSubset), TrainSubset = r.GetValue(trainSubset), FinetuneEpochs = r.GetValue(finetuneEpochs), BatchSize = r.GetValue(batch),
                 FinetuneLr = r.GetValue(lr), FinetuneWeightDecay = r.GetValue(wd), Prompt = r.GetValue(prompt)!, NoPrompt = r.GetValue(noPrompt),
                 Stage2Prompt = !r.GetValue(noStage2Prompt), Augment = r.GetValue(augment), SlimEpochs = r.GetValue(slimEpochs),
                 SlimLambda = r.GetValue(slimLambda), Validation = r.GetValue(validation), LatencyBatch = r.GetValue(latencyBatch),
-                Output = r.GetValue(output)!, Resume = r.GetValue(resume),
             };
-            settings.Validate();
-            return PrunePipeline.Run(settings, "sparsecore " + string.Join(' ', args));
+            string? dense = r.GetValue(from), resumed = r.GetValue(resume);
+            // Refuse bad options before loading any data.
+            options.Validate(hasDense: dense is not null || resumed is not null);
+            var (train, test) = DataSource.Load(options.Data, (long)options.Seed);
+            using var backend = Devices.Create(r.GetValue(device));
+            var outcome = PruneRun.Run(new PruneJob
+            {
+                Options = options, Train = train, Test = test, Backend = backend, From = dense, Output = r.GetValue(output)!, Resume = resumed,
+                Command = "sparsecore " + string.Join(' ', args), Log = Console.WriteLine, Progress = ConsoleProgress.ForConsole,
+            });
+            PruneReport.Write(outcome.RunFolder, outcome.Summary);
+            Console.WriteLine($"report: {Path.Combine(outcome.RunFolder, PruneReport.FileName)}");
+            return 0;
         });
         return cmd;
     }
+
+    /// <summary>Exactly one of --sparsity and --flops.</summary>
+    private static PruneBudget Budget(double? sparsity, double? flops) => (sparsity, flops) switch
+    {
+        (double s, null) => new PruneBudget(BudgetKind.Sparsity, s),
+        (null, double r) => new PruneBudget(BudgetKind.Flops, r),
+        _ => throw new ArgumentException("give exactly one budget: --sparsity s (channel sparsity) or --flops r (fraction of the dense MACs to keep)"),
+    };
 
     private static ResidualMode ParseMode(string mode) => mode switch
     {

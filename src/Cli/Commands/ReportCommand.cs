@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SparseCore.Cli.Pruning;
 using SparseCore.Models.IO;
+using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Commands;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using SparseCore.Kernels;
 using SparseCore.Kernels.Cpu;
 using SparseCore.Kernels.Diagnostics;
-using Spectre.Console;
 
 namespace SparseCore.Cli.Commands;
 
@@ -20,14 +19,13 @@ internal static class SelfTestCommand
             using var target = Devices.Create(r.GetValue(device));
             using var reference = new CpuBackend();
             bool tiny = r.GetValue(small) || target.Name == "ilgpu-cpu";
-            AnsiConsole.MarkupLine($"selftest on [bold]{Markup.Escape(target.Name)}[/] ({Markup.Escape(target.DeviceDescription)}) against {reference.Name}, {(tiny ? "small" : "full")} shapes");
+            Console.WriteLine($"selftest on {target.Name} ({target.DeviceDescription}) against {reference.Name}, {(tiny ? "small" : "full")} shapes");
             var results = new KernelSelfTest(target, reference, tiny).Run();
-            var table = new Table().AddColumns("kernel", "shape", "error", "tolerance", "ms", "result");
             var c = CultureInfo.InvariantCulture;
-            foreach (var x in results)
-                table.AddRow(Markup.Escape(x.Kernel), Markup.Escape(x.Shape), x.Error.ToString("E2", c), x.Tolerance.ToString("E0", c),
-                    x.Milliseconds.ToString("F2", c), x.Passed ? "[green]pass[/]" : "[red]FAIL[/]");
-            AnsiConsole.Write(table);
+            Console.Write(TextTable.Format(["kernel", "shape", "error", "tolerance", "ms", "result"], [.. results.Select(x => new[]
+            {
+                x.Kernel, x.Shape, x.Error.ToString("E2", c), x.Tolerance.ToString("E0", c), x.Milliseconds.ToString("F2", c), x.Passed ? "pass" : "FAIL",
+            })]));
             int failed = results.Count(x => !x.Passed);
             Console.WriteLine($"{results.Count - failed} passed, {failed} failed");
             return failed == 0 ? 0 : 1;

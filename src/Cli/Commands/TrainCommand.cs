@@ -69,7 +69,7 @@ internal static class TrainCommand
             throw new ArgumentException($"--warmup must be in [0, --epochs {s.Epochs}), got {s.Warmup}");
 
         var (train, test) = DataSource.Load(s.Data, (long)s.Seed);
-        var split = TrainingSplit.Of(train.Count, s.Validation, (long)s.Seed);
+        var split = ValidationSplit.For(train.Count, s.Validation, (long)s.Seed);
         if (recordedSplit is not null && recordedSplit != split)
             throw new ArgumentException($"--data: the run at {checkpoint} held out {recordedSplit.Count} of {recordedSplit.Of} training images; {s.Data} now has {train.Count}");
         s = s with { Validation = split.Count };

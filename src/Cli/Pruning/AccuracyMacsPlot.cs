@@ -1,4 +1,5 @@
 using SparseCore.Models.IO;
+using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Pruning;
 

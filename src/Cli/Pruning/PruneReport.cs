@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using SparseCore.Models.IO;
 using static SparseCore.Cli.Pruning.ReportFormat;
+using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Pruning;
 

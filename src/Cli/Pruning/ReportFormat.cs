@@ -1,4 +1,5 @@
 using System.Globalization;
+using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Pruning;
 

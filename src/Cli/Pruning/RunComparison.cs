@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using static SparseCore.Cli.Pruning.ReportFormat;
+using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Pruning;
 

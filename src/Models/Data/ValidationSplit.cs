@@ -11,6 +11,18 @@ public sealed record ValidationSplit(long Seed, int Count, int Of)
     /// <summary>The engine's default: 5,000 images, or a tenth of a smaller training set.</summary>
     public static int DefaultCount(int trainingImages) => Math.Min(DataSplit.DefaultValidationCount, trainingImages / 10);
 
+    /// <summary>
+    /// The split --validation asks for (null: <see cref="DefaultCount"/>) of a training set, refused
+    /// in the option's terms when it would leave nothing to train on.
+    /// </summary>
+    public static ValidationSplit For(int trainingImages, int? validation, long seed)
+    {
+        int count = validation ?? DefaultCount(trainingImages);
+        if (count >= trainingImages)
+            throw new ArgumentException($"--validation {count} leaves no image to train on: the training set has {trainingImages}; hold out fewer");
+        return new ValidationSplit(seed, count, trainingImages);
+    }
+
     /// <summary>The training and validation indices this split stands for.</summary>
     public (int[] Train, int[] Validation) Draw() => DataSplit.TrainValidation(Of, Count, Seed);
 }

@@ -41,6 +41,12 @@ public static class Checkpoint
     public const string Format = "sparsecore-checkpoint-1";
     public const string LastFileName = "last.safetensors";
 
+    /// <summary>
+    /// Tensors named "weight_mask.PARAMETER" hold an unstructured selection's 0/1 masks beside the
+    /// (already masked) weights; a model loaded without claiming them ignores them, as it ignores optimizer state.
+    /// </summary>
+    public const string WeightMaskPrefix = "weight_mask.";
+
     private const string BatchCounterSuffix = "num_batches_tracked";
 
     private static readonly JsonSerializerOptions HistoryJson = new()
@@ -131,7 +137,7 @@ public static class Checkpoint
         foreach (var (entry, _) in targets) claimed.Add(entry.Name);
         var optimizerStates = optimizers.Select((o, i) => MatchOptimizer(reader, state, o, OptimizerKey(i), claimed)).ToList();
         var unexpected = reader.Entries
-            .Where(e => !claimed.Contains(e.Name) && !IsOptimizerState(e.Name)
+            .Where(e => !claimed.Contains(e.Name) && !IsOptimizerState(e.Name) && !e.Name.StartsWith(WeightMaskPrefix, StringComparison.Ordinal)
                         && !e.Name.EndsWith("." + BatchCounterSuffix, StringComparison.Ordinal))
             .Select(e => e.Name).ToList();
         if (unexpected.Count > 0)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Tests.Pruning;
 

@@ -2,6 +2,7 @@ using SparseCore.Cli.Pruning;
 using SparseCore.Kernels;
 using SparseCore.Models.Modules;
 using SparseCore.Tensors;
+using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Tests.Pruning;
 

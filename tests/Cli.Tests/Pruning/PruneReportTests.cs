@@ -1,4 +1,5 @@
 using SparseCore.Cli.Pruning;
+using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Tests.Pruning;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SparseCore.Cli.Pruning;
+using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Tests.Pruning;
 
@@ -73,7 +73,7 @@ public sealed class PruneRunTests : IDisposable
         using var net = SparseCore.Models.Zoo.ModelZoo.Create("resnet20", new SparseCore.Models.Modules.ModuleInit(backend, 1), 1, 28, 28, 10);
         var graph = SparseCore.Pass.Graph.ChannelGraph.Of(net);
         var masks = SparseCore.Pass.Masks.MaskFile.Read(Path.Combine(run, "masks.json"), graph).Masks.SelectMany(m => m).ToArray();
-        var coupling = SparseCore.Pass.Masks.ChannelCoupling.Of(graph, SparseCore.Pass.Extraction.ResidualMode.Shared);
+        var coupling = SparseCore.Pass.Masks.ChannelCoupling.Of(graph, SparseCore.Pass.ResidualMode.Shared);
         int kept = 0;
         for (int u = 0; u < coupling.UnitCount; u++)
         {

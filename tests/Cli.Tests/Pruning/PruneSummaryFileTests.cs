@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using SparseCore.Cli.Pruning;
 using SparseCore.Models.Data;
+using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Tests.Pruning;
 

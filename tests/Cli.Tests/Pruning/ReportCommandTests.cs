@@ -1,3 +1,5 @@
+using SparseCore.Pass.Pipeline;
+
 namespace SparseCore.Cli.Tests.Pruning;
 
 /// <summary>`sparsecore report` over synthetic run folders.</summary>

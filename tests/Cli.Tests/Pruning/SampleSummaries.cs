@@ -1,4 +1,4 @@
-using SparseCore.Cli.Pruning;
+using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Tests.Pruning;
 

@@ -3,7 +3,7 @@ using SparseCore.Kernels.Random;
 using SparseCore.Models.Modules;
 using SparseCore.Tensors;
 
-namespace SparseCore.Cli.Pruning;
+namespace SparseCore.Pass.Pipeline;
 
 /// <summary>
 /// Inference latency of a network on the device it lives on, measured the same way for the dense

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using SparseCore.Models.Data;
 using SparseCore.Models.IO;
 
-namespace SparseCore.Cli.Pruning;
+namespace SparseCore.Pass.Pipeline;
 
 /// <summary>
 /// summary.json: a <see cref="PruneSummary"/> as indented camelCase JSON. Reading checks every
@@ -57,7 +57,7 @@ public static class PruneSummaryFile
     {
         foreach (var (field, text) in new[] { ("method", s.Method), ("model", s.Model), ("data", s.Data), ("command", s.Command), ("device", s.Device) })
             if (string.IsNullOrWhiteSpace(text)) return (field, "is empty");
-        if (s.Mode is not ("shared" or "union")) return ("mode", $"'{s.Mode}' is neither \"shared\" nor \"union\"");
+        if (s.Mode is not ("shared" or "union" or PruneSummary.WeightMode)) return ("mode", $"'{s.Mode}' is none of \"shared\", \"union\" and \"{PruneSummary.WeightMode}\"");
         if (s.Sparsity is null && s.FlopsTarget is null) return ("sparsity", "neither sparsity nor flopsTarget is given, so the run's budget is unknown");
         if (s.Sparsity is { } sparsity && !(sparsity >= 0 && sparsity < 1)) return ("sparsity", $"{Text(sparsity)} is outside [0, 1)");
         if (s.FlopsTarget is { } target && !(target > 0 && target <= 1)) return ("flopsTarget", $"{Text(target)} is outside (0, 1]");

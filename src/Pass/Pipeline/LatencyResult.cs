@@ -1,4 +1,4 @@
-namespace SparseCore.Cli.Pruning;
+namespace SparseCore.Pass.Pipeline;
 
 /// <summary>Timed forwards of one batch, in milliseconds; the median is the figure reported.</summary>
 public sealed record LatencyResult(IReadOnlyList<double> TimesMs, int Batch, int Warmup, int Threads)

@@ -1,4 +1,4 @@
-namespace SparseCore.Cli.Pruning;
+namespace SparseCore.Pass.Pipeline;
 
 /// <summary>
 /// The record of one `sparsecore prune` run, saved as summary.json in its run folder: everything
@@ -12,8 +12,11 @@ public sealed record PruneSummary
     public required string Model { get; init; }
     public required string Data { get; init; }
 
-    /// <summary>Residual mode of the extraction: "shared" or "union".</summary>
+    /// <summary>Residual mode of the extraction: "shared" or "union"; <see cref="WeightMode"/> for weight masks (no extraction).</summary>
     public required string Mode { get; init; }
+
+    /// <summary>The mode of a run whose method chose weight masks.</summary>
+    public const string WeightMode = "weights";
 
     /// <summary>Channel sparsity s over the distinct masks; with a FLOPs target, the s that met it.</summary>
     public double? Sparsity { get; init; }
@@ -54,7 +57,7 @@ public sealed record RunMeasure(double ValidationAccuracy, double TestAccuracy, 
 /// <summary>The conditions of the latency measurement, stated beside every latency reported.</summary>
 public sealed record LatencySetup(int Batch, int Threads, int Warmup, int Repetitions);
 
-/// <summary>A prunable layer's dense output channels and how many the pruned network keeps.</summary>
+/// <summary>A prunable layer's dense output channels and how many the pruned network keeps (for weight masks: a masked weight tensor's size and its kept weights).</summary>
 public sealed record LayerKeep(string Name, int Channels, int Kept);
 
 /// <summary>Wall time of the two stages, so that longer runs can be planned from short ones.</summary>

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using SparseCore.Models.Training;
 
-namespace SparseCore.Models.Training;
+namespace SparseCore.Cli;
 
 /// <summary>
 /// One progress line per epoch with loss, accuracy, samples/s and ETA: redrawn in place on a

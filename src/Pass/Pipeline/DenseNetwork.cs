@@ -5,22 +5,22 @@ using SparseCore.Models.Optim;
 using SparseCore.Models.Training;
 using SparseCore.Models.Zoo;
 
-namespace SparseCore.Cli.Pruning;
+namespace SparseCore.Pass.Pipeline;
 
 /// <summary>
 /// The network to prune: read from --from (its description must be the --model on this data), or
 /// trained here first (SGD Nesterov 0.05, cosine, as `sparsecore train`), and kept in the run
 /// folder as dense.safetensors so that a resumed run prunes the very same weights.
 /// </summary>
-internal static class DenseNetwork
+public static class DenseNetwork
 {
     public const string FileName = "dense.safetensors";
 
     /// <summary>The checkpoint a run prunes: its own kept copy when resuming, else --from; null when it trains one.</summary>
-    public static string? Source(PruneSettings s, string? runFolder)
+    public static string? Source(string? from, string? runFolder)
     {
         string? kept = runFolder is null ? null : Path.Combine(runFolder, FileName);
-        return kept is not null && File.Exists(kept) ? kept : s.From;
+        return kept is not null && File.Exists(kept) ? kept : from;
     }
 
     /// <summary>
@@ -58,17 +58,17 @@ internal static class DenseNetwork
         Checkpoint.Save(kept, net, info: new CheckpointInfo { Model = description, Seed = info.Seed, Split = data.Split, Settings = info.Settings });
     }
 
-    public static Module Train(PruneSettings s, PruneData data, Backend backend, ModelDescription description, string runFolder)
+    public static Module Train(PruneOptions s, PruneData data, Backend backend, ModelDescription description, string runFolder, Action<string> log, ITrainingObserver? progress)
     {
         if (s.DenseEpochs == 0) throw new ArgumentException("no dense network: give --from FILE, or --dense-epochs > 0 to train one first");
-        Console.WriteLine($"training the dense {s.Model} for {s.DenseEpochs} epochs first (give --from to prune an existing checkpoint)");
+        log($"training the dense {s.Model} for {s.DenseEpochs} epochs first (give --from to prune an existing checkpoint)");
         var net = ModelZoo.Create(s.Model, new ModuleInit(backend, s.Seed), description.Channels, description.Height, description.Width, description.Classes);
         try
         {
             using var opt = new Sgd(net.Parameters(), 0.05f, 0.9f, 5e-4f, nesterov: true);
             using var loader = data.Loader(data.TrainIndices, s.BatchSize, (long)s.Seed);
             var trainer = new Trainer(net, opt, new CosineSchedule(s.DenseEpochs * loader.BatchCount),
-                new TrainerOptions { Epochs = s.DenseEpochs, Model = description, Stage = "dense training" }, ConsoleProgress.ForConsole());
+                new TrainerOptions { Epochs = s.DenseEpochs, Model = description, Stage = "dense training" }, progress);
             trainer.Fit(loader, data.ValidationLoader);
             Checkpoint.Save(Path.Combine(runFolder, FileName), net,
                 info: new CheckpointInfo { Model = description, Epoch = s.DenseEpochs, Seed = (long)s.Seed, Split = data.Split });

@@ -1,7 +1,7 @@
-namespace SparseCore.Cli.Pruning;
+namespace SparseCore.Pass.Pipeline;
 
 /// <summary>The figure latencies are reported by: robust to a stray slow run from the OS or the garbage collector.</summary>
-internal static class Median
+public static class Median
 {
     /// <summary>The middle value, the mean of the two middle ones for an even count, NaN for none.</summary>
     public static double Of(IEnumerable<double> values)

@@ -1,24 +1,45 @@
 using System.Globalization;
 using SparseCore.Pass.Extraction;
 using SparseCore.Pass.Graph;
+using SparseCore.Pass.Methods;
 using SparseCore.Pass.Prompts;
 
-namespace SparseCore.Cli.Pruning;
+namespace SparseCore.Pass.Pipeline;
 
-/// <summary>Everything `sparsecore prune` was asked, as one value the pipeline stages read.</summary>
-internal sealed record PruneSettings
+/// <summary>What a budget counts: the share of channels (or, for a weight method, of prunable weights) removed, or the share of the dense MACs kept.</summary>
+public enum BudgetKind
 {
-    public static IReadOnlyList<string> Methods { get; } = ["pass", "l1", "group-l1", "slim", "group-l2", "uniform", "random"];
+    /// <summary>Prune round(s·units): channel units for channel methods, prunable weights for weight methods.</summary>
+    Sparsity,
 
+    /// <summary>Keep this fraction r of the dense MACs in the extracted network (channel methods).</summary>
+    Flops,
+}
+
+/// <summary>A budget: its kind and value (s in [0, 1) or r in (0, 1)).</summary>
+public sealed record PruneBudget(BudgetKind Kind, double Value)
+{
+    public override string ToString() => Kind == BudgetKind.Sparsity
+        ? string.Create(CultureInfo.InvariantCulture, $"sparsity {Value}")
+        : string.Create(CultureInfo.InvariantCulture, $"{Value} of the dense MACs");
+}
+
+/// <summary>
+/// Everything a prune run is asked, as one value every stage reads: the method (a name in
+/// <see cref="PruningMethods"/>), the backbone, the budget, the residual mode and the recipe. Error
+/// messages name the command-line option that sets each field, as the command line binds them one to one.
+/// </summary>
+public sealed record PruneOptions
+{
     public required string Method { get; init; }
     public required string Model { get; init; }
+
+    /// <summary>The data's name, for the record (the datasets themselves come with the job).</summary>
     public required string Data { get; init; }
-    public string? Device { get; init; }
+
+    public required PruneBudget Budget { get; init; }
     public ulong Seed { get; init; }
-    public double? Sparsity { get; init; }
-    public double? Flops { get; init; }
     public ResidualMode Mode { get; init; } = ResidualMode.Shared;
-    public string? From { get; init; }
     public int DenseEpochs { get; init; } = 10;
     public int SearchEpochs { get; init; } = 50;
     public int SearchSubset { get; init; }
@@ -33,25 +54,33 @@ internal sealed record PruneSettings
     public bool Augment { get; init; }
     public int SlimEpochs { get; init; } = 1;
     public float SlimLambda { get; init; } = 1e-4f;
+
     /// <summary>--validation; null for the dense checkpoint's recorded split, else the default (5,000, or a tenth of a smaller set).</summary>
     public int? Validation { get; init; }
-    public int LatencyBatch { get; init; } = 32;
-    public string Output { get; init; } = "runs";
-    public string? Resume { get; init; }
 
-    /// <summary>The method's label in reports: "pass (no prompt)" for the ablation.</summary>
+    public int LatencyBatch { get; init; } = 32;
+
+    /// <summary>Channel sparsity s, when the budget is one.</summary>
+    public double? Sparsity => Budget.Kind == BudgetKind.Sparsity ? Budget.Value : null;
+
+    /// <summary>The kept fraction r of the dense MACs, when the budget is one.</summary>
+    public double? Flops => Budget.Kind == BudgetKind.Flops ? Budget.Value : null;
+
+    /// <summary>The method's label in reports: "pass-noprompt" for the ablation.</summary>
     public string Label => Method == "pass" && NoPrompt ? "pass-noprompt" : Method;
 
-    public void Validate()
+    /// <summary>The backbones whose channels can be pruned.</summary>
+    public static IReadOnlyList<string> PrunableModels => ChannelGraph.SupportedModels;
+
+    /// <param name="hasDense">Whether a dense network is given (or kept from an earlier attempt), so none need be trained.</param>
+    public void Validate(bool hasDense)
     {
-        if (!Methods.Contains(Method))
-            throw new ArgumentException($"--method: unknown '{Method}'; choose one of {string.Join(", ", Methods)}");
-        if (!ChannelGraph.SupportedModels.Contains(Model))
-            throw new ArgumentException($"--model: '{Model}' cannot be pruned; choose one of {string.Join(", ", ChannelGraph.SupportedModels)}");
-        if (Sparsity is null == Flops is null)
-            throw new ArgumentException("give exactly one budget: --sparsity s (channel sparsity) or --flops r (fraction of the dense MACs to keep)");
-        if (Sparsity is double s && !(s >= 0 && s < 1)) throw new ArgumentException($"--sparsity must lie in [0, 1), got {Text(s)}");
-        if (Flops is double r && !(r > 0 && r < 1)) throw new ArgumentException($"--flops must lie in (0, 1), got {Text(r)}");
+        if (!PruningMethods.Names.Contains(Method))
+            throw new ArgumentException($"--method: unknown '{Method}'; choose one of {string.Join(", ", PruningMethods.Names)}");
+        if (!PrunableModels.Contains(Model))
+            throw new ArgumentException($"--model: '{Model}' cannot be pruned; choose one of {string.Join(", ", PrunableModels)}");
+        if (Budget.Kind == BudgetKind.Sparsity && !(Budget.Value >= 0 && Budget.Value < 1)) throw new ArgumentException($"--sparsity must lie in [0, 1), got {Text(Budget.Value)}");
+        if (Budget.Kind == BudgetKind.Flops && !(Budget.Value > 0 && Budget.Value < 1)) throw new ArgumentException($"--flops must lie in (0, 1), got {Text(Budget.Value)}");
         if (NoPrompt && Method != "pass") throw new ArgumentException("--no-prompt is PASS's ablation; the baselines learn no prompt in stage 1");
         foreach (var (name, value) in new[] { ("--dense-epochs", DenseEpochs), ("--search-epochs", SearchEpochs), ("--finetune-epochs", FinetuneEpochs), ("--slim-epochs", SlimEpochs) })
             if (value < 0) throw new ArgumentException($"{name} must be ≥ 0, got {value}");
@@ -63,15 +92,15 @@ internal sealed record PruneSettings
         if (!float.IsFinite(FinetuneWeightDecay) || FinetuneWeightDecay < 0) throw new ArgumentException($"--weight-decay must be a finite number ≥ 0, got {Text(FinetuneWeightDecay)}");
         if (!float.IsFinite(SlimLambda) || SlimLambda < 0) throw new ArgumentException($"--slim-lambda must be a finite number ≥ 0, got {Text(SlimLambda)}");
         if (LatencyBatch <= 0) throw new ArgumentException($"--latency-batch must be positive, got {LatencyBatch}");
-        if (From is not null && !File.Exists(From)) throw new ArgumentException($"--from: no checkpoint at {From}");
         // Checked here, before a dense network is trained, rather than where the stages need them.
-        if (Resume is null && From is null && DenseEpochs == 0)
+        if (!hasDense && DenseEpochs == 0)
             throw new ArgumentException("--dense-epochs 0 without --from: there is no dense network to prune");
-        if (Method == "pass" && SearchEpochs == 0) throw new ArgumentException("--search-epochs must be ≥ 1 for --method pass");
         try { PromptSpec.Validate(Prompt); }
         catch (ArgumentException e) { throw new ArgumentException($"--prompt: {e.Message}", e); }
-        if (Method == "pass" && Prompt == "none")
-            throw new ArgumentException("--prompt none: PASS's hypernetwork reads the prompt; use --no-prompt for the ablation");
+        var method = PruningMethods.Create(Method);
+        if (method.Kind == SelectionKind.Weights && Budget.Kind == BudgetKind.Flops)
+            throw new ArgumentException($"--flops: {Method} prunes weights, whose budget is --sparsity (the share of prunable weights removed)");
+        method.Validate(this);
     }
 
     /// <summary>Recorded in checkpoints and masks.json, so a run can be read back and repeated.</summary>

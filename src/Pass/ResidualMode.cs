@@ -1,4 +1,4 @@
-namespace SparseCore.Pass.Extraction;
+namespace SparseCore.Pass;
 
 /// <summary>How extraction treats the channels of a residual stream, which every conv writing or reading it shares.</summary>
 public enum ResidualMode

@@ -1,6 +1,7 @@
 using SparseCore.Models.IO;
+using SparseCore.Models.Training;
 
-namespace SparseCore.Models.Training;
+namespace SparseCore.Cli;
 
 /// <summary>
 /// training.png: loss (left axis) and accuracy (right axis) per epoch, train solid and evaluation

@@ -1,6 +1,6 @@
 using SparseCore.Models.Data;
 
-namespace SparseCore.Cli.Pruning;
+namespace SparseCore.Pass.Pipeline;
 
 /// <summary>
 /// The prune run's data: the training split (all of it, or its --train-subset lowest-numbered images,
@@ -14,15 +14,16 @@ namespace SparseCore.Cli.Pruning;
 /// --validation images drawn by --seed.
 /// </para>
 /// </summary>
-internal sealed class PruneData : IDisposable
+public sealed class PruneData : IDisposable
 {
     /// <param name="denseSplit">The split the dense checkpoint records; null when it records none or the dense network is trained here.</param>
     /// <param name="denseSource">That checkpoint's path, for messages.</param>
-    public PruneData(PruneSettings s, ValidationSplit? denseSplit, string? denseSource)
+    public PruneData(PruneOptions s, ImageDataset train, ImageDataset test, ValidationSplit? denseSplit = null, string? denseSource = null)
     {
-        (Train, var test) = DataSource.Load(s.Data, (long)s.Seed);
-        Test = test;
-        Split = denseSplit ?? TrainingSplit.Of(Train.Count, s.Validation, (long)s.Seed);
+        ArgumentNullException.ThrowIfNull(s);
+        Train = train ?? throw new ArgumentNullException(nameof(train));
+        Test = test ?? throw new ArgumentNullException(nameof(test));
+        Split = denseSplit ?? ValidationSplit.For(Train.Count, s.Validation, (long)s.Seed);
         if (denseSplit is not null)
         {
             if (denseSplit.Of != Train.Count)
@@ -31,8 +32,8 @@ internal sealed class PruneData : IDisposable
                 throw new ArgumentException($"--validation {asked}: {denseSource} held out {denseSplit.Count} images (seed {denseSplit.Seed}), and pruning validates on " +
                                             "that same split so that no validation image was trained on; leave --validation out");
         }
-        var (train, validation) = Split.Draw();
-        TrainIndices = s.TrainSubset > 0 ? train[..Math.Min(s.TrainSubset, train.Length)] : train;
+        var (trainIndices, validation) = Split.Draw();
+        TrainIndices = s.TrainSubset > 0 ? trainIndices[..Math.Min(s.TrainSubset, trainIndices.Length)] : trainIndices;
         SearchIndices = s.SearchSubset > 0 ? TrainIndices[..Math.Min(s.SearchSubset, TrainIndices.Length)] : TrainIndices;
         ValidationLoader = validation.Length > 0 ? new DataLoader(Train, s.BatchSize, shuffle: false, indices: validation) : null;
         TestLoader = new DataLoader(Test, s.BatchSize, shuffle: false);
