@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Random;
 using SparseCore.Models.Modules;
 using SparseCore.Pass.Graph;
 
@@ -106,15 +107,21 @@ public static class ChannelImportance
         return sums;
     }
 
-    /// <summary>Uniform scores in [0, 1) from <paramref name="seed"/>: the random baseline, identical for equal seeds.</summary>
-    public static float[] Random(ChannelGraph graph, int seed)
+    /// <summary>
+    /// Uniform scores in [0, 1) from <paramref name="seed"/>: the random baseline, identical for equal
+    /// seeds on every machine and .NET version — drawn from the engine's counter-based generator
+    /// (score i = hash of (seed, stream, i)), not System.Random, whose seeded sequence .NET does not promise to keep.
+    /// </summary>
+    public static float[] Random(ChannelGraph graph, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        var random = new System.Random(seed);
         var scores = new float[graph.TotalChannels];
-        for (int i = 0; i < scores.Length; i++) scores[i] = (float)random.NextDouble();
+        for (int i = 0; i < scores.Length; i++) scores[i] = CounterRng.Uniform01(CounterRng.Hash(seed, RandomScoreStream, (ulong)i));
         return scores;
     }
+
+    /// <summary>Keeps the random baseline's draws apart from every other stream of the same seed.</summary>
+    private const ulong RandomScoreStream = 0x5C0_4E5;
 
     private static IEnumerable<ChannelLayer> Covered(ChannelGraph graph, ChannelMask mask) => mask.Layers.Select(graph.Layer);
 

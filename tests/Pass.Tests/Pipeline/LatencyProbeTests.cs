@@ -1,10 +1,9 @@
-using SparseCore.Cli.Pruning;
 using SparseCore.Kernels;
 using SparseCore.Models.Modules;
 using SparseCore.Tensors;
 using SparseCore.Pass.Pipeline;
 
-namespace SparseCore.Cli.Tests.Pruning;
+namespace SparseCore.Pass.Tests.Pipeline;
 
 public sealed class LatencyProbeTests : IDisposable
 {
