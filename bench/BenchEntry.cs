@@ -23,7 +23,7 @@ public static class BenchEntry
     }
 
     /// <summary>
-    /// A short job: this 2-vCPU VM drifts ~10 % between passes anyway (papers/cpu-anchors.md), so
+    /// A short job: this 2-vCPU VM drifts ~10 % between passes minutes apart anyway, so
     /// BenchmarkDotNet's default 15–100 iterations buy little; 15 iterations of ~250 ms keep the
     /// GEMM suite near five minutes.
     /// </summary>

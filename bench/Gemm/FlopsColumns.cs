@@ -11,7 +11,7 @@ public interface IFlopCounted
     static abstract double Flops(IReadOnlyDictionary<string, object> parameters);
 }
 
-/// <summary>GFLOP/s from the median time: throughput beside time, as DESIGN §6 asks.</summary>
+/// <summary>GFLOP/s from the median time: throughput beside time, so a result reads against the machine's peak.</summary>
 public sealed class GflopsColumn<TBench> : IColumn where TBench : IFlopCounted
 {
     public string Id => nameof(GflopsColumn<TBench>);

@@ -8,7 +8,7 @@ namespace SparseCore.Bench.Gemm;
 
 /// <summary>
 /// Square fp32 GEMM C = A·B: CpuGemm against ONNX Runtime's MatMul (MLAS) on identical inputs,
-/// in one run. ORT is set up as papers/cpu-anchors.md §1/§4 did: intra-op threads = cores,
+/// in one run. ORT is set up as the fair peer (see OrtPeer): intra-op threads = cores,
 /// sequential, all graph optimisations, intra-op spinning off (so two thread pools sharing 2
 /// vCPUs do not fight), pre-allocated OrtValues over managed arrays, outputs pre-bound.
 /// </summary>

@@ -3,9 +3,9 @@ using Microsoft.ML.OnnxRuntime;
 namespace SparseCore.Bench.Onnx;
 
 /// <summary>
-/// ONNX Runtime set up as the fair CPU peer (papers/cpu-anchors.md §1/§4): intra-op threads =
-/// cores, one inter-op thread, sequential, all graph optimisations, and intra-op spinning off so
-/// its pool and ours do not fight over two vCPUs.
+/// ONNX Runtime set up as the fair CPU peer: intra-op threads = cores, one inter-op thread,
+/// sequential, all graph optimisations, and intra-op spinning off so its pool and ours do not
+/// fight over two vCPUs.
 /// </summary>
 public static class OrtPeer
 {

@@ -88,7 +88,7 @@ public static partial class F
     }
 
     /// <summary>
-    /// y = x·mask per channel of <paramref name="axis"/> (after a layer's batch-norm, DESIGN §5),
+    /// y = x·mask per channel of <paramref name="axis"/> (after a layer's batch-norm, so β cannot revive a pruned channel),
     /// with the gradient to the mask Σ dy·x over the other axes: <see cref="Mul"/> with the mask's
     /// length checked against the channel count first.
     /// </summary>
