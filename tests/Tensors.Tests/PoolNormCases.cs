@@ -24,7 +24,7 @@ public static class PoolNormCases
     {
         var rng = new System.Random(seed);
         var parts = name.Split(':');
-        // The odd planes (9×11) on the simulator; ResNet-like layers on the CPU.
+        // Odd planes (9×11) on the simulator; ResNet-like layers on the CPU.
         var (n, c, h, w) = small ? (2, 3, 9, 11) : (16, 33, 33, 35);
         switch (parts[0])
         {

@@ -12,7 +12,7 @@ namespace SparseCore.Pass.Hypernetwork;
 public delegate float[] RecurrenceMask(int mask, float[] scores);
 
 /// <summary>
-/// PASS's recurrent hypernetwork (pass.md §1.3–1.6): h0 = g_ω(V), c0 = 0; one LSTM step per
+/// PASS's recurrent hypernetwork (arXiv 2407.17412, Eq. 1; decisions in docs/pass.md): h0 = g_ω(V), c0 = 0; one LSTM step per
 /// distinct mask of the channel graph, in its order, fed u_i = the signed mean over C_in·K·K of
 /// the in-masked weights M(in) ⊗ W of the mask's owner conv, zero-padded to the widest mask (or
 /// projected to the hidden size, <see cref="HypernetworkOptions.Projection"/>); one Linear head
@@ -54,14 +54,14 @@ public sealed class ChannelHypernetwork : Module
 
     public Linear Head(int mask) => heads[mask];
 
-    /// <summary>The scores with unmasked weights at every step (W̃ = W): the warm-up pass of pass.md §6.1.</summary>
+    /// <summary>The scores with unmasked weights at every step (W̃ = W): the no-mask pass that gives the first step's recurrence threshold (docs/pass.md, Masks).</summary>
     protected override Tensor ForwardCore(Tensor prompt) => Scores(prompt, null);
 
     /// <summary>
     /// Every mask's channel scores, concatenated in mask order ([TotalChannels]). A step whose owner
     /// conv reads a masked input feeds M(in) ⊗ W, with M(in) = <paramref name="recurrence"/>'s 0/1
     /// values on that mask's scores through the straight-through estimator (so the next step's
-    /// input carries a gradient back into earlier heads, pass.md §1.9 path 3); null feeds the
+    /// input carries a gradient back into earlier heads, the third gradient path Eq. 1's recurrence implies); null feeds the
     /// unmasked weights everywhere. The first mask (the stem) always reads the image, unmasked.
     /// </summary>
     public Tensor Scores(Tensor prompt, RecurrenceMask? recurrence)

@@ -7,7 +7,7 @@ namespace SparseCore.Pass.Hypernetwork;
 /// g_ω: the prompt tensor V [C, H, W] itself (not a prompted image) → h0 [1, hidden]. Three 3×3
 /// stride-2 convs (C → 16 → 32 → hidden, padding 1) with ReLU after the first two, then a global
 /// average pool. No ReLU after the last conv, so h0 is signed like the LSTM states it seeds.
-/// About 24 k parameters at hidden 64 for three channels (pass.md §6.4 estimates 10–30 k).
+/// About 24 k parameters at hidden 64 for three channels (small, as the paper's Table 4 totals require).
 /// </summary>
 public sealed class PromptEncoder : Module
 {

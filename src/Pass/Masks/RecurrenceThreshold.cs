@@ -1,7 +1,7 @@
 namespace SparseCore.Pass.Masks;
 
 /// <summary>
-/// How the recurrence gets M(i−1) before this step's global top-k exists (pass.md §6.1). In every
+/// How the recurrence gets M(i−1) before this step's global top-k exists (the paper does not say; docs/pass.md, Masks). In every
 /// mode the network's masks are the exact global top-k of the final scores; these only decide the
 /// in-masks that build the LSTM inputs, and each keeps at least one channel per mask (its best).
 /// </summary>

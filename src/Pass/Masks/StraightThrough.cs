@@ -4,7 +4,7 @@ namespace SparseCore.Pass.Masks;
 
 /// <summary>
 /// The straight-through estimator (Bengio et al. 2013) as a recorded op: the forward value is the
-/// given hard mask, the backward hands dL/dmask to the scores unchanged (no clipping, pass.md §6.8).
+/// given hard mask, the backward hands dL/dmask to the scores unchanged (no clipping; the paper mentions none).
 /// </summary>
 public static class StraightThrough
 {

@@ -3,7 +3,7 @@ using SparseCore.Pass.Masks;
 namespace SparseCore.Pass.Search;
 
 /// <summary>
-/// Stage 1's settings, defaulting to the paper's (pass.md §2): the prompt by SGD (lr 1e-2, weight
+/// Stage 1's settings, defaulting to the paper's (arXiv 2407.17412, Table 5): the prompt by SGD (lr 1e-2, weight
 /// decay 0, momentum 0.9 — the VPNs default, the paper gives none), the hypernetwork by AdamW (lr
 /// 1e-3, weight decay 1e-2), both on a cosine schedule over the whole search. The batch is the loader's.
 /// </summary>
