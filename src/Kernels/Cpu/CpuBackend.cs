@@ -40,6 +40,4 @@ public partial class CpuBackend : Backend
 
     protected override void RunCopy(DeviceBuffer<float> source, int sourceOffset, DeviceBuffer<float> destination, int destinationOffset, int count)
         => Span(source).Slice(sourceOffset, count).CopyTo(Span(destination).Slice(destinationOffset, count));
-
-    protected override void RunFill(DeviceBuffer<float> y, float value) => Span(y).Fill(value);
 }

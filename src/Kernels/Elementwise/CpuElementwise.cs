@@ -11,6 +11,8 @@ public partial class CpuBackend
     // Large enough that a chunk's work dwarfs the cost of handing it to a worker.
     private const int ElementGrain = 1 << 15;
 
+    protected override void RunFill(DeviceBuffer<float> y, float value) => Span(y).Fill(value);
+
     protected override void RunUnary(UnaryOp op, DeviceBuffer<float> x, DeviceBuffer<float> y, int n)
     {
         var xa = ArrayOf(x); var ya = ArrayOf(y);
