@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using SparseCore.Kernels.Conv;
-using SparseCore.Kernels.Attention;
+using SparseCore.Kernels.Layout;
 using SparseCore.Kernels.Elementwise;
 using SparseCore.Kernels.Gemm;
 using SparseCore.Kernels.Masked;

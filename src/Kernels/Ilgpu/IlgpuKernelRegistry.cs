@@ -80,7 +80,7 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry LstmCellForward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellForward));
     public static readonly IlgpuKernelEntry LstmCellBackward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellBackward));
 
-    // Layout for attention and ViT (Attention/IlgpuLayout.cs)
+    // Layout for attention and ViT (Layout/IlgpuLayout.cs)
     public static readonly IlgpuKernelEntry Permute = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.Permute));
     public static readonly IlgpuKernelEntry CopyAxis = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.CopyAxis));
     public static readonly IlgpuKernelEntry Patchify = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.Patchify));

@@ -1,4 +1,4 @@
-namespace SparseCore.Kernels.Attention;
+namespace SparseCore.Kernels.Layout;
 
 /// <summary>
 /// A block copy along one axis: x viewed as [Outer, SrcAxis, Inner], y as [Outer, DstAxis, Inner],

@@ -1,6 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
-using SparseCore.Kernels.Attention;
+using SparseCore.Kernels.Layout;
 using SparseCore.Kernels.Memory;
 
 namespace SparseCore.Kernels.Ilgpu;

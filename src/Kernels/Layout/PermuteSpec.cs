@@ -1,4 +1,4 @@
-namespace SparseCore.Kernels.Attention;
+namespace SparseCore.Kernels.Layout;
 
 /// <summary>
 /// An axis permutation of a row-major tensor of rank ≤ 4, padded at the front with unit axes so
