@@ -5,7 +5,7 @@ namespace SparseCore.Kernels.Cpu;
 /// <summary>
 /// Managed SIMD backend: the default without a GPU (unsealed so tests can plant a faulty kernel). Kernels run synchronously on the calling
 /// thread (plus the fixed-partition workers they start), so Synchronize has nothing to wait for.
-/// The kernel bodies live in the op-family folders (Elementwise/CpuElementwise.cs, …).
+/// The kernel bodies live in the op-family folders (Elementwise/CpuBackend.Elementwise.cs, …).
 /// </summary>
 public partial class CpuBackend : Backend
 {

@@ -2,6 +2,8 @@ using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
+using SparseCore.Kernels.Elementwise;
+using SparseCore.Kernels.Gemm;
 using SparseCore.Kernels.Memory;
 
 namespace SparseCore.Kernels.Ilgpu;

@@ -1,9 +1,8 @@
 using ILGPU;
-using ILGPU.Runtime;
-using SparseCore.Kernels.Memory;
-using SparseCore.Kernels.Optim;
+using SparseCore.Kernels.Elementwise;
+using SparseCore.Kernels.Ilgpu;
 
-namespace SparseCore.Kernels.Ilgpu;
+namespace SparseCore.Kernels.Optim;
 
 /// <summary>Optimizer updates, flat element-parallel, with <see cref="OptimMath"/>'s formulas (shared with the CPU).</summary>
 internal static class IlgpuOptimKernels
@@ -42,27 +41,4 @@ internal static class IlgpuOptimKernels
             param[i] = OptimMath.AdamWParam(param[i], mi, vi, lr, eps, weightDecay, biasCorrection1, biasCorrection2);
         }
     }
-}
-
-public sealed partial class IlgpuBackend
-{
-    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float, float, float, int, int> sgdKernel = null!;
-    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float, float, float, float, float, float> adamWKernel = null!;
-
-    private void LoadOptim()
-    {
-        sgdKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float, float, float, int, int>>(IlgpuKernelRegistry.SgdStep);
-        adamWKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float, float, float, float, float, float>>(IlgpuKernelRegistry.AdamWStep);
-    }
-
-    protected override void RunSgdStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float>? momentum, in SgdHyper hyper, int n)
-    {
-        var p = View(param);
-        sgdKernel(stream, FlatThreads(n), p, View(grad), momentum is null ? p : View(momentum), n, momentum is null ? 0 : 1,
-            hyper.Lr, hyper.Momentum, hyper.Dampening, hyper.WeightDecay, hyper.Nesterov ? 1 : 0, hyper.FirstStep ? 1 : 0);
-    }
-
-    protected override void RunAdamWStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, in AdamWHyper hyper, int n)
-        => adamWKernel(stream, FlatThreads(n), View(param), View(grad), View(m), View(v), n,
-            hyper.Lr, hyper.Beta1, hyper.Beta2, hyper.Eps, hyper.WeightDecay, hyper.BiasCorrection1, hyper.BiasCorrection2);
 }

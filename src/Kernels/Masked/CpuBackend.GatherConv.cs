@@ -6,9 +6,9 @@ using SparseCore.Kernels.Memory;
 
 namespace SparseCore.Kernels.Cpu;
 
-// Gather conv on the CPU: the dense forward (CpuConv.cs) with both channel lists applied where the
-// operands are copied anyway, so the GEMM is kept_out × P × kept_in·KH·KW — work ∝ kept_in ×
-// kept_out. With an image per thread that is CpuImplicitConv, which gathers the kept [out, in]
+// Gather conv on the CPU: the dense forward (Conv/CpuBackend.Conv.cs) with both channel lists
+// applied where the operands are copied anyway, so the GEMM is kept_out × P × kept_in·KH·KW —
+// work ∝ kept_in × kept_out. With an image per thread that is CpuImplicitConv, which gathers the kept [out, in]
 // weight sub-block into the micro-kernel's packed A panels and packs only the kept input
 // channels' patches. Otherwise the sub-block is gathered into a per-call panel and each image's
 // im2col reads only the kept input channels. Either way no weight copy outlives the call.

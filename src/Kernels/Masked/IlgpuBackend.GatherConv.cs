@@ -6,7 +6,7 @@ using SparseCore.Kernels.Memory;
 namespace SparseCore.Kernels.Ilgpu;
 
 /// <summary>
-/// Gather conv on ILGPU: the conv's implicit-GEMM forward (Conv/IlgpuConv.cs) with Gather set, so
+/// Gather conv on ILGPU: the conv's implicit-GEMM forward (Conv/IlgpuConvKernels.cs) with Gather set, so
 /// its tile loaders read the kept weight rows and input channels through the selections' index
 /// buffers — M = kept outputs, K = kept inputs·KH·KW, no weight copy and no extra kernel.
 /// </summary>

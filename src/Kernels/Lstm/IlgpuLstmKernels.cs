@@ -1,10 +1,8 @@
 using ILGPU;
-using ILGPU.Runtime;
 using SparseCore.Kernels.Elementwise;
-using SparseCore.Kernels.Lstm;
-using SparseCore.Kernels.Memory;
+using SparseCore.Kernels.Ilgpu;
 
-namespace SparseCore.Kernels.Ilgpu;
+namespace SparseCore.Kernels.Lstm;
 
 /// <summary>
 /// The LSTM cell's pointwise kernels: flat launches over batch·hidden (b, j) pairs, each thread
@@ -52,31 +50,5 @@ internal static class IlgpuLstmKernels
             dGates[go] = LstmMath.OutputGateGrad(dh, o, c);
             dcPrev[k] = dCell * f;
         }
-    }
-}
-
-public sealed partial class IlgpuBackend
-{
-    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> lstmCellForwardKernel = null!;
-    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> lstmCellBackwardKernel = null!;
-
-    private void LoadLstm()
-    {
-        lstmCellForwardKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>>(IlgpuKernelRegistry.LstmCellForward);
-        lstmCellBackwardKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>>(IlgpuKernelRegistry.LstmCellBackward);
-    }
-
-    protected override void RunLstmCellForward(int batch, int hidden, DeviceBuffer<float> gates, DeviceBuffer<float> biasIh, DeviceBuffer<float> biasHh,
-                                               DeviceBuffer<float> cPrev, DeviceBuffer<float> activated, DeviceBuffer<float> state)
-    {
-        int n = batch * hidden;
-        lstmCellForwardKernel(stream, FlatThreads(n), View(gates), View(biasIh), View(biasHh), View(cPrev), View(activated), View(state), n, hidden);
-    }
-
-    protected override void RunLstmCellBackward(int batch, int hidden, DeviceBuffer<float> activated, DeviceBuffer<float> cPrev, DeviceBuffer<float> state,
-                                                DeviceBuffer<float> dState, DeviceBuffer<float> dGates, DeviceBuffer<float> dcPrev)
-    {
-        int n = batch * hidden;
-        lstmCellBackwardKernel(stream, FlatThreads(n), View(activated), View(cPrev), View(state), View(dState), View(dGates), View(dcPrev), n, hidden);
     }
 }

@@ -3,6 +3,7 @@ using SparseCore.Kernels.Memory;
 
 namespace SparseCore.Kernels.Cpu;
 
+/// <summary>Batched GEMM: one <c>CpuGemm.Sgemm</c> per batch entry, each at its strides.</summary>
 public partial class CpuBackend
 {
     protected override void RunGemm(in GemmSpec spec, DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c)

@@ -3,6 +3,7 @@ using SparseCore.Kernels.Random;
 
 namespace SparseCore.Kernels.Cpu;
 
+/// <summary>Counter-based fills: <see cref="RandomMath.Draw"/> per element, over fixed chunks.</summary>
 public partial class CpuBackend
 {
     protected override void RunFillRandom(DeviceBuffer<float> y, RandomDistribution distribution, float a, float b, ulong seed, ulong stream)

@@ -5,17 +5,7 @@ using SparseCore.Kernels.Random;
 
 namespace SparseCore.Kernels.Ilgpu;
 
-/// <summary>Counter-based fill: y[i] = <see cref="RandomMath.Draw"/>(…, i), the CPU backend's very function.</summary>
-internal static class IlgpuRandomKernels
-{
-    [IlgpuKernel]
-    internal static void FillRandom(Index1D t, ArrayView<float> y, int n, int distribution, float a, float b, ulong seed, ulong stream)
-    {
-        int stride = IlgpuElementwiseKernels.Threads(n);
-        for (int e = 0, i = t; e < IlgpuElementwiseKernels.ElementsPerThread && i < n; e++, i += stride) y[i] = RandomMath.Draw(distribution, a, b, seed, stream, (ulong)i);
-    }
-}
-
+/// <summary>Loads and launches the random-fill kernels of <see cref="IlgpuRandomKernels"/>.</summary>
 public sealed partial class IlgpuBackend
 {
     private Action<AcceleratorStream, Index1D, ArrayView<float>, int, int, float, float, ulong, ulong> fillRandomKernel = null!;

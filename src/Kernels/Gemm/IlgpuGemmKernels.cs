@@ -1,10 +1,8 @@
 using System.Runtime.InteropServices;
 using ILGPU;
-using ILGPU.Runtime;
-using SparseCore.Kernels.Gemm;
-using SparseCore.Kernels.Memory;
+using SparseCore.Kernels.Ilgpu;
 
-namespace SparseCore.Kernels.Ilgpu;
+namespace SparseCore.Kernels.Gemm;
 
 // GEMM on ILGPU: C = alpha·op(A)·op(B) + beta·C, row-major, batched by strides (GemmSpec).
 //
@@ -260,49 +258,4 @@ internal static class IlgpuGemmKernels
         Store(c, p, cBase, r5, q0, c50); Store(c, p, cBase, r5, q1, c51); Store(c, p, cBase, r5, q2, c52); Store(c, p, cBase, r5, q3, c53); Store(c, p, cBase, r5, q4, c54); Store(c, p, cBase, r5, q5, c55); Store(c, p, cBase, r5, q6, c56); Store(c, p, cBase, r5, q7, c57);
         Store(c, p, cBase, r6, q0, c60); Store(c, p, cBase, r6, q1, c61); Store(c, p, cBase, r6, q2, c62); Store(c, p, cBase, r6, q3, c63); Store(c, p, cBase, r6, q4, c64); Store(c, p, cBase, r6, q5, c65); Store(c, p, cBase, r6, q6, c66); Store(c, p, cBase, r6, q7, c67);
         Store(c, p, cBase, r7, q0, c70); Store(c, p, cBase, r7, q1, c71); Store(c, p, cBase, r7, q2, c72); Store(c, p, cBase, r7, q3, c73); Store(c, p, cBase, r7, q4, c74); Store(c, p, cBase, r7, q5, c75); Store(c, p, cBase, r7, q6, c76); Store(c, p, cBase, r7, q7, c77);    }
-}
-
-public sealed partial class IlgpuBackend
-{
-    /// <summary>Products of at most this many multiply-adds per batch entry use GemmSmall (tests lower it to reach the tiled kernel).</summary>
-    internal long GemmSmallMaxWork { get; set; } = 1L << 18;
-
-    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, IlgpuGemmParams> gemmSmallKernel = null!;
-    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, IlgpuGemmParams> gemmTiledKernel = null!;
-
-    private void LoadGemm()
-    {
-        gemmSmallKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, IlgpuGemmParams>>(IlgpuKernelRegistry.GemmSmall);
-        gemmTiledKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, IlgpuGemmParams>>(IlgpuKernelRegistry.GemmTiled);
-    }
-
-    protected override void RunGemm(in GemmSpec spec, DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c)
-    {
-        // Strides only matter for batch > 1, where Required* ≤ the int-sized buffer keeps them in int range.
-        bool batched = spec.Batch > 1;
-        var p = new IlgpuGemmParams
-        {
-            M = spec.M, N = spec.N, K = spec.K,
-            TransA = spec.TransA ? 1 : 0, TransB = spec.TransB ? 1 : 0,
-            StrideA = batched ? checked((int)spec.StrideA) : 0,
-            StrideB = batched ? checked((int)spec.StrideB) : 0,
-            StrideC = batched ? checked((int)spec.StrideC) : 0,
-            Alpha = spec.Alpha, Beta = spec.Beta,
-        };
-        if ((long)spec.M * spec.N * spec.K <= GemmSmallMaxWork)
-        {
-            gemmSmallKernel(stream, new Index1D(checked(spec.Batch * spec.M * spec.N)), View(a), View(b), View(c), p);
-            return;
-        }
-        // Batch is grid z, which CUDA caps at 65535: launch larger batches in slices of views.
-        int gridX = (spec.N + IlgpuGemmKernels.BN - 1) / IlgpuGemmKernels.BN, gridY = (spec.M + IlgpuGemmKernels.BM - 1) / IlgpuGemmKernels.BM;
-        int maxZ = Math.Max(1, accelerator.MaxGridSize.Z);
-        ArrayView<float> va = View(a), vb = View(b), vc = View(c);
-        for (int first = 0; first < spec.Batch; first += maxZ)
-        {
-            int count = Math.Min(maxZ, spec.Batch - first);
-            var config = new KernelConfig(new Index3D(gridX, gridY, count), new Index3D(IlgpuGemmKernels.Threads, 1, 1));
-            gemmTiledKernel(stream, config, va.SubView((long)first * p.StrideA), vb.SubView((long)first * p.StrideB), vc.SubView((long)first * p.StrideC), p);
-        }
-    }
 }
