@@ -1,4 +1,4 @@
-namespace SparseCore.Kernels.Tests.Cpu;
+namespace SparseCore.Kernels.Tests.Elementwise;
 
 /// <summary>Axpby and Affine against double references, including the write-only beta = 0 case.</summary>
 public class AxpbyAffineTests

@@ -1,6 +1,6 @@
 using SparseCore.Kernels.Optim;
 
-namespace SparseCore.Kernels.Tests.Cpu;
+namespace SparseCore.Kernels.Tests.Optim;
 
 /// <summary>
 /// SgdStep and AdamWStep against double-precision transcriptions of torch.optim.SGD and

@@ -1,6 +1,6 @@
 using SparseCore.Kernels.Random;
 
-namespace SparseCore.Kernels.Tests.Cpu;
+namespace SparseCore.Kernels.Tests.Random;
 
 /// <summary>
 /// FillRandom: distribution moments within statistical bounds (5 standard errors), bit-exact

@@ -1,6 +1,6 @@
 using SparseCore.Kernels.Elementwise;
 
-namespace SparseCore.Kernels.Tests.Cpu;
+namespace SparseCore.Kernels.Tests;
 
 /// <summary>
 /// The contract's determinism promise: kernels used in training give bit-identical outputs when run

@@ -4,7 +4,7 @@ using SparseCore.Kernels.Memory;
 using SparseCore.Kernels.Optim;
 using SparseCore.Kernels.Random;
 
-namespace SparseCore.Kernels.Tests.Cpu;
+namespace SparseCore.Kernels.Tests;
 
 /// <summary>
 /// Argument validation at the public Backend entry points: every operand of every op is checked

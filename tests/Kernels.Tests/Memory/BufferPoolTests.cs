@@ -1,6 +1,7 @@
+using SparseCore.Kernels.Elementwise;
 using SparseCore.Kernels.Memory;
 
-namespace SparseCore.Kernels.Tests.Cpu;
+namespace SparseCore.Kernels.Tests.Memory;
 
 /// <summary>The caching allocator: size classes, reuse, bookkeeping, Trim and use-after-Dispose.</summary>
 public class BufferPoolTests
@@ -146,8 +147,8 @@ public class BufferPoolTests
         Check(() => backend.ToArray(x), "Single", 7);
         Check(() => backend.Upload<float>(new float[7], x), "Single", 7);
         Check(() => backend.Fill(x, 1f), "Single", 7);
-        Check(() => backend.Unary(Elementwise.UnaryOp.Relu, x, y, 7), "Single", 7);
-        Check(() => backend.Unary(Elementwise.UnaryOp.Relu, y, x, 7), "Single", 7);
+        Check(() => backend.Unary(UnaryOp.Relu, x, y, 7), "Single", 7);
+        Check(() => backend.Unary(UnaryOp.Relu, y, x, 7), "Single", 7);
         Check(() => backend.Copy(y, 0, x, 0, 7), "Single", 7);
         Check(() => backend.ToArray(labels), "Int32", 13);
         y.Dispose();

@@ -1,4 +1,4 @@
-namespace SparseCore.Kernels.Tests.Cpu;
+namespace SparseCore.Kernels.Tests.Reduce;
 
 /// <summary>Reduction semantics autograd tests do not reach: NaN and tie rules of ReduceMax, and ReduceSum accuracy under cancellation.</summary>
 public class ReductionTests

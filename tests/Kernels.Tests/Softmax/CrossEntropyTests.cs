@@ -1,4 +1,4 @@
-namespace SparseCore.Kernels.Tests.Cpu;
+namespace SparseCore.Kernels.Tests.Softmax;
 
 /// <summary>The fused cross-entropy at kernel level: stability at extreme logits and label smoothing.</summary>
 public class CrossEntropyTests
