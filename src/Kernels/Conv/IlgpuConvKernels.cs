@@ -41,8 +41,9 @@ namespace SparseCore.Kernels.Conv;
 //      reduction order, no float atomics, bit-identical run after run.
 //    - The bias gradient is a per-channel sum: one group per channel, strided partials, then
 //      the fixed shared-memory tree (IlgpuGroupReduce.Sum).
-//    ILGPU 1.5.3 does not unroll loops: the micro-tile, the tile loads and the epilogue are
-//    written out by hand (generated).
+//    ILGPU 1.5.3 does not unroll loops: the micro-tile, the tile staging and the epilogue are
+//    written out, each region from "// generated: NAME" to "// end generated" by
+//    tests/Kernels.Tests/Ilgpu/MicroTileGenerator.cs, as in the GEMM (a test checks they match).
 //    Not yet done: bank-conflict-free A staging (8-way conflicts on its shared stores), float4
 //    loads for stride-1 rows, a dgrad that skips the zero taps of strided convs, fused ReLU/BN.
 
@@ -205,6 +206,7 @@ internal static class IlgpuConvKernels
             col0 = ci * p.H * p.W; col1 = r - p.PH; col2 = q - p.PW;
         }
 
+        // generated: accumulators
         float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f, c04 = 0f, c05 = 0f, c06 = 0f, c07 = 0f;
         float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f, c14 = 0f, c15 = 0f, c16 = 0f, c17 = 0f;
         float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f, c24 = 0f, c25 = 0f, c26 = 0f, c27 = 0f;
@@ -213,6 +215,7 @@ internal static class IlgpuConvKernels
         float c50 = 0f, c51 = 0f, c52 = 0f, c53 = 0f, c54 = 0f, c55 = 0f, c56 = 0f, c57 = 0f;
         float c60 = 0f, c61 = 0f, c62 = 0f, c63 = 0f, c64 = 0f, c65 = 0f, c66 = 0f, c67 = 0f;
         float c70 = 0f, c71 = 0f, c72 = 0f, c73 = 0f, c74 = 0f, c75 = 0f, c76 = 0f, c77 = 0f;
+        // end generated
         float ra0, ra1, ra2, ra3, rb0, rb1, rb2, rb3, rb4, rb5, rb6, rb7;
 
         {
@@ -220,6 +223,7 @@ internal static class IlgpuConvKernels
             int ka = k0 + aK;
             bool kaValid = ka < kEnd;
             int aBase = kaValid ? ABase(p, inChannels, ka) : 0;
+            // generated: tile loads, first tile
             ra0 = kaValid && aM0 < p.M ? a[aBase + aR0] : 0f;
             ra1 = kaValid && aM1 < p.M ? a[aBase + aR1] : 0f;
             ra2 = kaValid && aM2 < p.M ? a[aBase + aR2] : 0f;
@@ -241,7 +245,9 @@ internal static class IlgpuConvKernels
             rb6 = colValid && k0 + 6 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
             d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
             rb7 = colValid && k0 + 7 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
+            // end generated
         }
+        // generated: tile stores, first tile
         As[aS0] = ra0;
         As[aS1] = ra1;
         As[aS2] = ra2;
@@ -254,6 +260,7 @@ internal static class IlgpuConvKernels
         Bs[bS5] = rb5;
         Bs[bS6] = rb6;
         Bs[bS7] = rb7;
+        // end generated
         Group.Barrier();
 
         int kTiles = (kEnd - kBegin + BK - 1) / BK;
@@ -268,6 +275,7 @@ internal static class IlgpuConvKernels
                 int ka = k0 + aK;
                 bool kaValid = ka < kEnd;
                 int aBase = kaValid ? ABase(p, inChannels, ka) : 0;
+                // generated: tile loads, next tile
                 ra0 = kaValid && aM0 < p.M ? a[aBase + aR0] : 0f;
                 ra1 = kaValid && aM1 < p.M ? a[aBase + aR1] : 0f;
                 ra2 = kaValid && aM2 < p.M ? a[aBase + aR2] : 0f;
@@ -289,11 +297,13 @@ internal static class IlgpuConvKernels
                 rb6 = colValid && k0 + 6 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
                 d2++; if (d2 == p.KC) { d2 = 0; d1++; if (d1 == p.KB) { d1 = 0; d0++; } }
                 rb7 = colValid && k0 + 7 < kEnd ? LoadB(b, inChannels, p, col0, col1, col2, d0, d1, d2) : 0f;
+                // end generated
             }
             for (int kk = 0; kk < BK; kk++)
             {
                 int row = curA + kk * BM + ty;
                 int col = curB + kk * BN + tx;
+                // generated: micro-tile k step
                 float a0 = As[row];
                 float a1 = As[row + 1 * ThreadsY];
                 float a2 = As[row + 2 * ThreadsY];
@@ -318,11 +328,13 @@ internal static class IlgpuConvKernels
                 c50 += a5 * b0; c51 += a5 * b1; c52 += a5 * b2; c53 += a5 * b3; c54 += a5 * b4; c55 += a5 * b5; c56 += a5 * b6; c57 += a5 * b7;
                 c60 += a6 * b0; c61 += a6 * b1; c62 += a6 * b2; c63 += a6 * b3; c64 += a6 * b4; c65 += a6 * b5; c66 += a6 * b6; c67 += a6 * b7;
                 c70 += a7 * b0; c71 += a7 * b1; c72 += a7 * b2; c73 += a7 * b3; c74 += a7 * b4; c75 += a7 * b5; c76 += a7 * b6; c77 += a7 * b7;
+                // end generated
             }
             // The other buffer was last read before the previous barrier: one barrier per tile.
             if (hasNext)
             {
                 int nxtA = (BK * BM) - curA, nxtB = (BK * BN) - curB;
+                // generated: tile stores, next tile
                 As[nxtA + aS0] = ra0;
                 As[nxtA + aS1] = ra1;
                 As[nxtA + aS2] = ra2;
@@ -335,10 +347,12 @@ internal static class IlgpuConvKernels
                 Bs[nxtB + bS5] = rb5;
                 Bs[nxtB + bS6] = rb6;
                 Bs[nxtB + bS7] = rb7;
+                // end generated
             }
             Group.Barrier();
         }
 
+        // generated: epilogue
         int r0 = m0 + ty + 0 * ThreadsY;
         int r1 = m0 + ty + 1 * ThreadsY;
         int r2 = m0 + ty + 2 * ThreadsY;
@@ -371,6 +385,7 @@ internal static class IlgpuConvKernels
         Store(c, p, cBase, r6, q0, o0, c60 + bias6); Store(c, p, cBase, r6, q1, o1, c61 + bias6); Store(c, p, cBase, r6, q2, o2, c62 + bias6); Store(c, p, cBase, r6, q3, o3, c63 + bias6); Store(c, p, cBase, r6, q4, o4, c64 + bias6); Store(c, p, cBase, r6, q5, o5, c65 + bias6); Store(c, p, cBase, r6, q6, o6, c66 + bias6); Store(c, p, cBase, r6, q7, o7, c67 + bias6);
         float bias7 = Bias(bias, outRows, p, r7);
         Store(c, p, cBase, r7, q0, o0, c70 + bias7); Store(c, p, cBase, r7, q1, o1, c71 + bias7); Store(c, p, cBase, r7, q2, o2, c72 + bias7); Store(c, p, cBase, r7, q3, o3, c73 + bias7); Store(c, p, cBase, r7, q4, o4, c74 + bias7); Store(c, p, cBase, r7, q5, o5, c75 + bias7); Store(c, p, cBase, r7, q6, o6, c76 + bias7); Store(c, p, cBase, r7, q7, o7, c77 + bias7);
+        // end generated
     }
 
     /// <summary>dw[i] = Σ_z partial[z·length + i], z in order: the fixed-order end of the split-K weight gradient.</summary>

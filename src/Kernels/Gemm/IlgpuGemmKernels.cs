@@ -39,7 +39,11 @@ namespace SparseCore.Kernels.Gemm;
 //    - Batch is grid dimension z (≤ 65535 on CUDA); blockIdx.x walks N so neighbouring blocks
 //      share the A panel in L2.
 //    - ILGPU 1.5.3 does not unroll loops, so the 8×8 micro-tile (64 accumulators, 16 operand
-//      loads, 64 FMAs) and the epilogue are written out by hand (generated; see the layout above).
+//      loads, 64 FMAs), the tile staging and the epilogue are written out. Each such region, from
+//      "// generated: NAME" to "// end generated", is the output of
+//      tests/Kernels.Tests/Ilgpu/MicroTileGenerator.cs (which also writes ConvGemm's), and a test
+//      fails when the two differ: edit the generator, then run MicroTileGeneratorTests with
+//      SPARSECORE_WRITE_GENERATED=1 to rewrite the regions.
 //      The 8-step k loop is left rolled: its body is large enough that the loop overhead is ~2%.
 //    Not yet done: vectorised (float4) global/shared loads, warp tiling, split-K for
 //    small M·N with large K, fused epilogues (bias, ReLU).
@@ -140,6 +144,7 @@ internal static class IlgpuGemmKernels
         int aS2 = aK2 * BM + aM2, bS2 = bK2 * BN + bN2;
         int aS3 = aK3 * BM + aM3, bS3 = bK3 * BN + bN3;
 
+        // generated: accumulators
         float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f, c04 = 0f, c05 = 0f, c06 = 0f, c07 = 0f;
         float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f, c14 = 0f, c15 = 0f, c16 = 0f, c17 = 0f;
         float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f, c24 = 0f, c25 = 0f, c26 = 0f, c27 = 0f;
@@ -148,10 +153,12 @@ internal static class IlgpuGemmKernels
         float c50 = 0f, c51 = 0f, c52 = 0f, c53 = 0f, c54 = 0f, c55 = 0f, c56 = 0f, c57 = 0f;
         float c60 = 0f, c61 = 0f, c62 = 0f, c63 = 0f, c64 = 0f, c65 = 0f, c66 = 0f, c67 = 0f;
         float c70 = 0f, c71 = 0f, c72 = 0f, c73 = 0f, c74 = 0f, c75 = 0f, c76 = 0f, c77 = 0f;
+        // end generated
         float ra0, ra1, ra2, ra3, rb0, rb1, rb2, rb3;
 
         // Prologue: tile 0 into buffer 0.
         {
+            // generated: tile loads, first tile
             ra0 = LoadA(a, p, aBase, m0 + aM0, aK0);
             ra1 = LoadA(a, p, aBase, m0 + aM1, aK1);
             ra2 = LoadA(a, p, aBase, m0 + aM2, aK2);
@@ -160,6 +167,8 @@ internal static class IlgpuGemmKernels
             rb1 = LoadB(b, p, bBase, bK1, n0 + bN1);
             rb2 = LoadB(b, p, bBase, bK2, n0 + bN2);
             rb3 = LoadB(b, p, bBase, bK3, n0 + bN3);
+            // end generated
+            // generated: tile stores, first tile
             As[aS0] = ra0;
             As[aS1] = ra1;
             As[aS2] = ra2;
@@ -168,6 +177,7 @@ internal static class IlgpuGemmKernels
             Bs[bS1] = rb1;
             Bs[bS2] = rb2;
             Bs[bS3] = rb3;
+            // end generated
         }
         Group.Barrier();
 
@@ -180,6 +190,7 @@ internal static class IlgpuGemmKernels
             if (hasNext)
             {
                 int k0 = (kt + 1) * BK;
+                // generated: tile loads, next tile
                 ra0 = LoadA(a, p, aBase, m0 + aM0, k0 + aK0);
                 ra1 = LoadA(a, p, aBase, m0 + aM1, k0 + aK1);
                 ra2 = LoadA(a, p, aBase, m0 + aM2, k0 + aK2);
@@ -188,11 +199,13 @@ internal static class IlgpuGemmKernels
                 rb1 = LoadB(b, p, bBase, k0 + bK1, n0 + bN1);
                 rb2 = LoadB(b, p, bBase, k0 + bK2, n0 + bN2);
                 rb3 = LoadB(b, p, bBase, k0 + bK3, n0 + bN3);
+                // end generated
             }
             for (int kk = 0; kk < BK; kk++)
             {
                 int row = cur + kk * BM + ty;
                 int col = cur + kk * BN + tx;
+                // generated: micro-tile k step
                 float a0 = As[row];
                 float a1 = As[row + 1 * ThreadsY];
                 float a2 = As[row + 2 * ThreadsY];
@@ -217,11 +230,13 @@ internal static class IlgpuGemmKernels
                 c50 += a5 * b0; c51 += a5 * b1; c52 += a5 * b2; c53 += a5 * b3; c54 += a5 * b4; c55 += a5 * b5; c56 += a5 * b6; c57 += a5 * b7;
                 c60 += a6 * b0; c61 += a6 * b1; c62 += a6 * b2; c63 += a6 * b3; c64 += a6 * b4; c65 += a6 * b5; c66 += a6 * b6; c67 += a6 * b7;
                 c70 += a7 * b0; c71 += a7 * b1; c72 += a7 * b2; c73 += a7 * b3; c74 += a7 * b4; c75 += a7 * b5; c76 += a7 * b6; c77 += a7 * b7;
+                // end generated
             }
             // The other buffer was last read before the previous barrier, so it is free: one barrier per tile.
             if (hasNext)
             {
                 int nxt = (BK * BM) - cur;
+                // generated: tile stores, next tile
                 As[nxt + aS0] = ra0;
                 As[nxt + aS1] = ra1;
                 As[nxt + aS2] = ra2;
@@ -230,10 +245,12 @@ internal static class IlgpuGemmKernels
                 Bs[nxt + bS1] = rb1;
                 Bs[nxt + bS2] = rb2;
                 Bs[nxt + bS3] = rb3;
+                // end generated
             }
             Group.Barrier();
         }
 
+        // generated: epilogue
         int r0 = m0 + ty;
         int r1 = m0 + ty + 1 * ThreadsY;
         int r2 = m0 + ty + 2 * ThreadsY;
@@ -257,5 +274,7 @@ internal static class IlgpuGemmKernels
         Store(c, p, cBase, r4, q0, c40); Store(c, p, cBase, r4, q1, c41); Store(c, p, cBase, r4, q2, c42); Store(c, p, cBase, r4, q3, c43); Store(c, p, cBase, r4, q4, c44); Store(c, p, cBase, r4, q5, c45); Store(c, p, cBase, r4, q6, c46); Store(c, p, cBase, r4, q7, c47);
         Store(c, p, cBase, r5, q0, c50); Store(c, p, cBase, r5, q1, c51); Store(c, p, cBase, r5, q2, c52); Store(c, p, cBase, r5, q3, c53); Store(c, p, cBase, r5, q4, c54); Store(c, p, cBase, r5, q5, c55); Store(c, p, cBase, r5, q6, c56); Store(c, p, cBase, r5, q7, c57);
         Store(c, p, cBase, r6, q0, c60); Store(c, p, cBase, r6, q1, c61); Store(c, p, cBase, r6, q2, c62); Store(c, p, cBase, r6, q3, c63); Store(c, p, cBase, r6, q4, c64); Store(c, p, cBase, r6, q5, c65); Store(c, p, cBase, r6, q6, c66); Store(c, p, cBase, r6, q7, c67);
-        Store(c, p, cBase, r7, q0, c70); Store(c, p, cBase, r7, q1, c71); Store(c, p, cBase, r7, q2, c72); Store(c, p, cBase, r7, q3, c73); Store(c, p, cBase, r7, q4, c74); Store(c, p, cBase, r7, q5, c75); Store(c, p, cBase, r7, q6, c76); Store(c, p, cBase, r7, q7, c77);    }
+        Store(c, p, cBase, r7, q0, c70); Store(c, p, cBase, r7, q1, c71); Store(c, p, cBase, r7, q2, c72); Store(c, p, cBase, r7, q3, c73); Store(c, p, cBase, r7, q4, c74); Store(c, p, cBase, r7, q5, c75); Store(c, p, cBase, r7, q6, c76); Store(c, p, cBase, r7, q7, c77);
+        // end generated
+    }
 }
