@@ -1,14 +1,11 @@
-using SparseCore.Kernels.Elementwise;
-using SparseCore.Kernels.Gemm;
 using SparseCore.Kernels.Memory;
-using SparseCore.Kernels.Optim;
-using SparseCore.Kernels.Random;
 
 namespace SparseCore.Kernels;
 
 /// <summary>
-/// The one contract every backend implements (DESIGN §2): memory, then one method per kernel on
-/// raw buffers and shapes. Arguments are validated here, before any kernel runs, so a bad shape is
+/// The one contract every backend implements: memory (this file), then one method per kernel on
+/// raw buffers and shapes, each op family's in its own folder (Elementwise/Backend.Elementwise.cs,
+/// Conv/Backend.Conv.cs, …). Arguments are validated here, before any kernel runs, so a bad shape is
 /// an error naming the op and the sizes rather than a fault deep in a kernel. Implementations
 /// override the protected <c>Run*</c> methods and may assume valid arguments.
 /// Kernels run in stream order; results are visible to Download/Synchronize.
@@ -88,6 +85,12 @@ public abstract partial class Backend : IDisposable
         if (!ReferenceEquals(buffer.Backend, this))
             throw new ArgumentException($"{op}: buffer belongs to another backend instance ('{buffer.Backend.Name}'), not to this '{Name}' backend");
         _ = buffer.Storage; // throws ObjectDisposedException with the buffer's shape
+    }
+
+    /// <summary>Element counts may be 0 (a no-op) but never negative: that is a caller's bug, not an empty call.</summary>
+    private static void CheckCount(string op, int n)
+    {
+        if (n < 0) throw new ArgumentException($"{op}: element count must be ≥ 0, got {n}");
     }
 
     protected static void CheckRange(string op, string operand, long length, long offset, long count)

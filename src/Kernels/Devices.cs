@@ -4,7 +4,7 @@ using SparseCore.Kernels.Ilgpu;
 namespace SparseCore.Kernels;
 
 /// <summary>
-/// Backend selection (DESIGN §2): --device cpu | cuda | ilgpu-cpu, else $SPARSECORE_DEVICE, else
+/// Backend selection: --device cpu | cuda | ilgpu-cpu, else $SPARSECORE_DEVICE, else
 /// cuda when an NVIDIA device is found, else cpu.
 /// </summary>
 public static class Devices

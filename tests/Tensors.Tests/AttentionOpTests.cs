@@ -1,4 +1,4 @@
-using SparseCore.Kernels.Attention;
+using SparseCore.Kernels.Layout;
 using SparseCore.Tensors.Tests.Reference;
 
 namespace SparseCore.Tensors.Tests;

@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Numerics.Tensors;
-using SparseCore.Kernels.Conv;
 using SparseCore.Kernels.Gemm;
 
-namespace SparseCore.Kernels.Cpu;
+namespace SparseCore.Kernels.Conv;
 
 /// <summary>
 /// conv2d backward-weights on the CPU, dW = Σ_n dy_n · cols_nᵀ, as a few deep GEMMs instead of one

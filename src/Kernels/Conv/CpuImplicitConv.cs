@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Runtime.Intrinsics;
-using SparseCore.Kernels.Conv;
+using SparseCore.Kernels.Cpu;
 using SparseCore.Kernels.Gemm;
 
-namespace SparseCore.Kernels.Cpu;
+namespace SparseCore.Kernels.Conv;
 
 /// <summary>
 /// The conv forward as a GEMM whose B panels are packed straight from the image (implicit

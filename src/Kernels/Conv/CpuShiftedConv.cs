@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Runtime.Intrinsics;
-using SparseCore.Kernels.Conv;
+using SparseCore.Kernels.Cpu;
 
-namespace SparseCore.Kernels.Cpu;
+namespace SparseCore.Kernels.Conv;
 
 /// <summary>
 /// The stride-1 conv forward with no patch packing at all. The kept input channels of a few images

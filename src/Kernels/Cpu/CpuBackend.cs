@@ -5,7 +5,7 @@ namespace SparseCore.Kernels.Cpu;
 /// <summary>
 /// Managed SIMD backend: the default without a GPU (unsealed so tests can plant a faulty kernel). Kernels run synchronously on the calling
 /// thread (plus the fixed-partition workers they start), so Synchronize has nothing to wait for.
-/// The kernel bodies live in the op-family folders (Elementwise/CpuElementwise.cs, …).
+/// The kernel bodies live in the op-family folders (Elementwise/CpuBackend.Elementwise.cs, …).
 /// </summary>
 public partial class CpuBackend : Backend
 {
@@ -40,6 +40,4 @@ public partial class CpuBackend : Backend
 
     protected override void RunCopy(DeviceBuffer<float> source, int sourceOffset, DeviceBuffer<float> destination, int destinationOffset, int count)
         => Span(source).Slice(sourceOffset, count).CopyTo(Span(destination).Slice(destinationOffset, count));
-
-    protected override void RunFill(DeviceBuffer<float> y, float value) => Span(y).Fill(value);
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using SparseCore.Kernels.Conv;
-using SparseCore.Kernels.Attention;
 using SparseCore.Kernels.Elementwise;
 using SparseCore.Kernels.Gemm;
+using SparseCore.Kernels.Layout;
 using SparseCore.Kernels.Masked;
 using SparseCore.Kernels.Memory;
 using SparseCore.Kernels.Norm;

@@ -7,7 +7,8 @@ namespace SparseCore.Kernels.Gemm;
 /// <summary>
 /// 6×64 Vector512 kernel: 24 zmm accumulators + 4 B vectors + 1 broadcast = 29 of 32 registers,
 /// so nothing spills. Per k step: 4 loads, 6 broadcasts, 24 FMAs = 12 cycles at two 512-bit FMAs
-/// per cycle (Zen 5). Blocking from papers/cpu-anchors.md §3 (best of the configurations tried):
+/// per cycle (Zen 5). Blocking, the best of the configurations tried on a 2-vCPU Zen 5 VM (the
+/// GEMM's speed on the Zen 4 VM, against ONNX Runtime, is in docs/benchmarks.md):
 /// KC = 1024 keeps one K pass for N ≤ 1024 so C is written once; the 6×1024 A micro-panel (24 KiB)
 /// sits in L1, the 48×1024 A block (192 KiB) and one 64×1024 B micro-panel (256 KiB) in L2.
 /// </summary>
@@ -26,7 +27,7 @@ internal readonly unsafe struct Avx512MicroKernel : IGemmMicroKernel
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         // The tile is read-modified-written once, after ~kc·MR·NR/16 FMAs: fetching it now hides
-        // that miss completely (+9–22 % measured, papers/cpu-anchors.md §3).
+        // that miss completely (+9–22 %, measured on the 2-vCPU Zen 5 VM the GEMM was tuned on).
         for (int r = 0; r < MR; r++)
         {
             float* row = c + r * ldc;

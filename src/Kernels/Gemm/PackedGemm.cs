@@ -3,7 +3,7 @@ using SparseCore.Kernels.Cpu;
 namespace SparseCore.Kernels.Gemm;
 
 /// <summary>
-/// BLIS-style blocked GEMM around one micro-kernel. Loop nest (per papers/cpu-anchors.md §3):
+/// BLIS-style blocked GEMM around one micro-kernel. Loop nest (BLIS's five loops):
 /// <code>
 /// jc (NC cols) → pc (KC deep) → pack B block, panels split over threads → barrier
 ///   → this thread's rows: ic (MC rows) → pack A block → jr (NR) → ir (MR) → micro-kernel

@@ -2,12 +2,14 @@ using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
+using SparseCore.Kernels.Elementwise;
+using SparseCore.Kernels.Gemm;
 using SparseCore.Kernels.Memory;
 
 namespace SparseCore.Kernels.Ilgpu;
 
 /// <summary>
-/// The research backend (DESIGN §2): every kernel an ILGPU kernel, run on CUDA. The same kernels
+/// The research backend: every kernel an ILGPU kernel, run on CUDA. The same kernels
 /// run on ILGPU's CPU accelerator (<see cref="CreateCpuSimulator"/>) for tests at small shapes,
 /// where every view access is bounds-checked. All kernels are compiled once, in the constructor,
 /// from <see cref="IlgpuKernelRegistry"/>; Run* methods only launch on the backend's one stream.

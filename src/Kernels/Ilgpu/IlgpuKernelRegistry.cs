@@ -1,5 +1,17 @@
 using System.Reflection;
 using ILGPU;
+using SparseCore.Kernels.Conv;
+using SparseCore.Kernels.Elementwise;
+using SparseCore.Kernels.Gemm;
+using SparseCore.Kernels.Layout;
+using SparseCore.Kernels.Lstm;
+using SparseCore.Kernels.Masked;
+using SparseCore.Kernels.Norm;
+using SparseCore.Kernels.Optim;
+using SparseCore.Kernels.Pool;
+using SparseCore.Kernels.Random;
+using SparseCore.Kernels.Reduce;
+using SparseCore.Kernels.Softmax;
 
 namespace SparseCore.Kernels.Ilgpu;
 
@@ -33,7 +45,7 @@ internal static class IlgpuKernelRegistry
         owner.GetMethod(name, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
         ?? throw new InvalidOperationException($"ILGPU kernel {owner.Name}.{name} not found");
 
-    // Elementwise (Elementwise/IlgpuElementwise.cs)
+    // Elementwise (Elementwise/IlgpuElementwiseKernels.cs)
     public static readonly IlgpuKernelEntry Fill = Implicit(typeof(IlgpuElementwiseKernels), nameof(IlgpuElementwiseKernels.Fill));
     public static readonly IlgpuKernelEntry Unary = Implicit(typeof(IlgpuElementwiseKernels), nameof(IlgpuElementwiseKernels.Unary));
     public static readonly IlgpuKernelEntry UnaryBackward = Implicit(typeof(IlgpuElementwiseKernels), nameof(IlgpuElementwiseKernels.UnaryBackward));
@@ -44,10 +56,10 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry Axpby = Implicit(typeof(IlgpuElementwiseKernels), nameof(IlgpuElementwiseKernels.Axpby));
     public static readonly IlgpuKernelEntry Affine = Implicit(typeof(IlgpuElementwiseKernels), nameof(IlgpuElementwiseKernels.Affine));
 
-    // Random (Random/IlgpuRandom.cs)
+    // Random (Random/IlgpuRandomKernels.cs)
     public static readonly IlgpuKernelEntry FillRandom = Implicit(typeof(IlgpuRandomKernels), nameof(IlgpuRandomKernels.FillRandom));
 
-    // Reductions (Reduce/IlgpuReduce.cs)
+    // Reductions (Reduce/IlgpuReduceKernels.cs)
     public static readonly IlgpuKernelEntry ReduceSumRows = Explicit(typeof(IlgpuReduceKernels), nameof(IlgpuReduceKernels.ReduceSumRows));
     public static readonly IlgpuKernelEntry ReduceSumColumns = Implicit(typeof(IlgpuReduceKernels), nameof(IlgpuReduceKernels.ReduceSumColumns));
     public static readonly IlgpuKernelEntry ReduceSumBackward = Implicit(typeof(IlgpuReduceKernels), nameof(IlgpuReduceKernels.ReduceSumBackward));
@@ -55,43 +67,43 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry ReduceMaxColumns = Implicit(typeof(IlgpuReduceKernels), nameof(IlgpuReduceKernels.ReduceMaxColumns));
     public static readonly IlgpuKernelEntry ReduceMaxBackward = Implicit(typeof(IlgpuReduceKernels), nameof(IlgpuReduceKernels.ReduceMaxBackward));
 
-    // Softmax and loss (Softmax/IlgpuSoftmax.cs)
+    // Softmax and loss (Softmax/IlgpuSoftmaxKernels.cs)
     public static readonly IlgpuKernelEntry Softmax = Explicit(typeof(IlgpuSoftmaxKernels), nameof(IlgpuSoftmaxKernels.Softmax));
     public static readonly IlgpuKernelEntry SoftmaxBackward = Explicit(typeof(IlgpuSoftmaxKernels), nameof(IlgpuSoftmaxKernels.SoftmaxBackward));
     public static readonly IlgpuKernelEntry CrossEntropy = Explicit(typeof(IlgpuSoftmaxKernels), nameof(IlgpuSoftmaxKernels.CrossEntropy));
     public static readonly IlgpuKernelEntry CrossEntropyBackward = Implicit(typeof(IlgpuSoftmaxKernels), nameof(IlgpuSoftmaxKernels.CrossEntropyBackward));
 
-    // Optimizers (Optim/IlgpuOptim.cs)
+    // Optimizers (Optim/IlgpuOptimKernels.cs)
     public static readonly IlgpuKernelEntry SgdStep = Implicit(typeof(IlgpuOptimKernels), nameof(IlgpuOptimKernels.SgdStep));
     public static readonly IlgpuKernelEntry AdamWStep = Implicit(typeof(IlgpuOptimKernels), nameof(IlgpuOptimKernels.AdamWStep));
 
-    // GEMM (Gemm/IlgpuGemm.cs)
+    // GEMM (Gemm/IlgpuGemmKernels.cs)
     public static readonly IlgpuKernelEntry GemmSmall = Implicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmSmall));
     public static readonly IlgpuKernelEntry GemmTiled = Explicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmTiled));
 
-    // Masked channels: gather/scatter and the weight mask (Masked/IlgpuMasked.cs)
+    // Masked channels: gather/scatter and the weight mask (Masked/IlgpuMaskedKernels.cs)
     public static readonly IlgpuKernelEntry GatherChannels = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.GatherChannels));
     public static readonly IlgpuKernelEntry ScatterChannels = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.ScatterChannels));
     public static readonly IlgpuKernelEntry ScatterChannelsZero = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.ScatterChannelsZero));
     public static readonly IlgpuKernelEntry MaskWeight = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeight));
     public static readonly IlgpuKernelEntry MaskWeightGradOut = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradOut));
     public static readonly IlgpuKernelEntry MaskWeightGradIn = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradIn));
-    // LSTM cell (Lstm/IlgpuLstm.cs)
+    // LSTM cell (Lstm/IlgpuLstmKernels.cs)
     public static readonly IlgpuKernelEntry LstmCellForward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellForward));
     public static readonly IlgpuKernelEntry LstmCellBackward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellBackward));
 
-    // Layout for attention and ViT (Attention/IlgpuLayout.cs)
+    // Layout for attention and ViT (Layout/IlgpuLayoutKernels.cs)
     public static readonly IlgpuKernelEntry Permute = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.Permute));
     public static readonly IlgpuKernelEntry CopyAxis = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.CopyAxis));
     public static readonly IlgpuKernelEntry Patchify = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.Patchify));
     public static readonly IlgpuKernelEntry PatchifyBackward = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.PatchifyBackward));
-    // Pooling (Pool/IlgpuPool.cs)
+    // Pooling (Pool/IlgpuPoolKernels.cs)
     public static readonly IlgpuKernelEntry MaxPool2d = Implicit(typeof(IlgpuPoolKernels), nameof(IlgpuPoolKernels.MaxPool2d));
     public static readonly IlgpuKernelEntry MaxPool2dBackward = Implicit(typeof(IlgpuPoolKernels), nameof(IlgpuPoolKernels.MaxPool2dBackward));
     public static readonly IlgpuKernelEntry AvgPool2d = Implicit(typeof(IlgpuPoolKernels), nameof(IlgpuPoolKernels.AvgPool2d));
     public static readonly IlgpuKernelEntry AvgPool2dBackward = Implicit(typeof(IlgpuPoolKernels), nameof(IlgpuPoolKernels.AvgPool2dBackward));
 
-    // Normalisation (Norm/IlgpuNorm.cs)
+    // Normalisation (Norm/IlgpuNormKernels.cs)
     public static readonly IlgpuKernelEntry BatchNormStats = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormStats));
     public static readonly IlgpuKernelEntry BatchNormEvalStats = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormEvalStats));
     public static readonly IlgpuKernelEntry BatchNormApply = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormApply));
@@ -100,7 +112,7 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry LayerNorm = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNorm));
     public static readonly IlgpuKernelEntry LayerNormBackwardData = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNormBackwardData));
     public static readonly IlgpuKernelEntry LayerNormBackwardParams = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNormBackwardParams));
-    // conv2d (Conv/IlgpuConv.cs): one implicit-GEMM kernel for all three passes, the split-K
+    // conv2d (Conv/IlgpuConvKernels.cs): one implicit-GEMM kernel for all three passes, the split-K
     // partial sum of the weight gradient, and the bias gradient.
     public static readonly IlgpuKernelEntry ConvGemm = Explicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvGemm));
     public static readonly IlgpuKernelEntry ConvSplitKSum = Implicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvSplitKSum));

@@ -1,4 +1,4 @@
-using SparseCore.Kernels.Attention;
+using SparseCore.Kernels.Layout;
 
 namespace SparseCore.Tensors;
 

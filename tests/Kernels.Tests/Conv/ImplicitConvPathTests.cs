@@ -1,6 +1,5 @@
 using System.Runtime.Intrinsics.X86;
 using SparseCore.Kernels.Conv;
-using SparseCore.Kernels.Cpu;
 
 namespace SparseCore.Kernels.Tests.Conv;
 

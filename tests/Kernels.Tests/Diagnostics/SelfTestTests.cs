@@ -1,6 +1,7 @@
 using SparseCore.Kernels.Cpu;
 using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Ilgpu;
+using SparseCore.Kernels.Memory;
 
 namespace SparseCore.Kernels.Tests.Diagnostics;
 
@@ -31,7 +32,7 @@ public class SelfTestTests
     /// <summary>A CPU backend whose Axpby is off by 1%: what the selftest exists to catch.</summary>
     private sealed class WrongAxpbyBackend : CpuBackend
     {
-        protected override void RunAxpby(float alpha, Memory.DeviceBuffer<float> x, float beta, Memory.DeviceBuffer<float> y, int n)
+        protected override void RunAxpby(float alpha, DeviceBuffer<float> x, float beta, DeviceBuffer<float> y, int n)
         {
             base.RunAxpby(alpha, x, beta, y, n);
             RunAffine(y, y, 1.01f, 0f, n);

@@ -82,6 +82,23 @@ public sealed class IlgpuPtxTests
         Assert.Contains(".shared", ptx);
     }
 
+    [Fact]
+    public void Conv_gemm_ptx_keeps_its_micro_tile_in_registers()
+    {
+        using var context = Context.Create(b => IlgpuBackend.Configure(b));
+        using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_80),
+            CudaArchitecture.SM_80, CudaInstructionSet.ISA_80, null);
+        var kernel = (PTXCompiledKernel)backend.Compile(
+            EntryPointDescription.FromExplicitlyGroupedKernel(IlgpuKernelRegistry.ConvGemm.Method), KernelSpecialization.Empty);
+        string ptx = kernel.PTXAssembly;
+        // The same generated 8×8 micro-tile as the GEMM's (MicroTileGenerator): 64 multiply(-add)s
+        // per k step, accumulators in registers.
+        int fmas = CountOccurrences(ptx, "fma.rn.f32") + CountOccurrences(ptx, "mad.f32") + CountOccurrences(ptx, "mul.f32");
+        Assert.True(fmas >= 64, $"expected ≥ 64 multiply(-add)s in the conv GEMM PTX, found {fmas}");
+        Assert.DoesNotContain(".local", ptx);
+        Assert.Contains(".shared", ptx);
+    }
+
     private static int CountOccurrences(string text, string pattern)
     {
         int count = 0, at = 0;

@@ -3,7 +3,7 @@ using SparseCore.Kernels.Memory;
 
 namespace SparseCore.Kernels.Tests.Ilgpu;
 
-/// <summary>One CPU-simulator backend (kernels compiled once) shared by a test class.</summary>
+/// <summary>One CPU-simulator backend (kernels compiled once) shared by every ILGPU kernel test class.</summary>
 public sealed class IlgpuSimulatorFixture : IDisposable
 {
     public IlgpuSimulatorFixture() => Backend = IlgpuBackend.CreateCpuSimulator();
@@ -11,6 +11,16 @@ public sealed class IlgpuSimulatorFixture : IDisposable
     public IlgpuBackend Backend { get; }
 
     public void Dispose() => Backend.Dispose();
+}
+
+/// <summary>
+/// The ILGPU kernel tests of all families share one simulator (compiling the kernels takes seconds)
+/// and run one class at a time, as xunit runs a collection.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class IlgpuSimulatorCollection : ICollectionFixture<IlgpuSimulatorFixture>
+{
+    public const string Name = "ILGPU simulator";
 }
 
 /// <summary>Host-side helpers: seeded data, uploads, and the normwise error ‖got − want‖ / ‖want‖.</summary>

@@ -1,0 +1,86 @@
+using SparseCore.Kernels.Conv;
+using SparseCore.Kernels.Gemm;
+using SparseCore.Kernels.Memory;
+
+namespace SparseCore.Kernels.Cpu;
+
+// conv2d on the CPU: im2col per image into a per-thread scratch, then the packed SIMD GEMM
+// (CpuGemm.Sgemm), so the convolution runs at GEMM speed once the patch matrix exists. The
+// forward of a batch with an image per thread instead packs the patches straight into the GEMM's
+// B panels (CpuImplicitConv.cs), skipping the patch matrix's round trip through memory.
+//   forward         y_n[Cout, P]    = W[Cout, Cin·KH·KW] · cols_n[Cin·KH·KW, P]  (bias preloaded, beta = 1)
+//   backward-data   cols_n          = Wᵀ · dy_n, then col2im scatters cols_n into dx_n
+//   backward-weights dW             = Σ_n dy_n · cols_nᵀ, a group of images per GEMM (CpuConvWeightGrad.cs)
+// with P = OutH·OutW. A 1×1, stride-1, unpadded conv needs no im2col: x_n already is cols_n.
+//
+// Threads: forward and backward-data give every image its own output, so with at least as many
+// images as team threads the images are dealt out to the WorkerTeam, each running a one-thread
+// GEMM (a GEMM called inside a team job runs solo); fewer images run in order with the GEMM itself
+// parallel. Both give bit-identical results, since Sgemm's result never depends on its thread count.
+// Backward-weights sums over the batch: fixed image ranges, each summed in order into its own
+// partial, the partials added in order. The result depends on the inputs alone, not on thread
+// count or timing.
+public partial class CpuBackend
+{
+    protected override void RunConv2dForward(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float>? bias, DeviceBuffer<float> y)
+    {
+        var s = shape;
+        float[] xa = ArrayOf(x), wa = ArrayOf(w), ya = ArrayOf(y);
+        float[]? ba = bias is null ? null : ArrayOf(bias);
+        if (CpuConv.UsesImplicitForward(s))
+        {
+            CpuImplicitConv.Forward(s, xa, wa, ba, ya, null, null);
+            return;
+        }
+        int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, outPlane = s.Cout * p;
+        CpuConv.ForEachImage(s.N, n =>
+        {
+            var yn = ya.AsSpan(n * outPlane, outPlane);
+            if (ba is not null)
+                for (int co = 0; co < s.Cout; co++) yn.Slice(co * p, p).Fill(ba[co]);
+            var xn = xa.AsSpan(n * inPlane, inPlane);
+            ReadOnlySpan<float> cols = CpuConv.IsPointwise(s) ? xn : CpuConv.Im2Col(s, xn, CpuConv.Scratch((long)k * p));
+            CpuGemm.Sgemm(false, false, s.Cout, p, k, 1f, wa.AsSpan(0, (int)s.WeightLength), cols, ba is null ? 0f : 1f, yn);
+        });
+    }
+
+    protected override void RunConv2dBackwardData(in Conv2dShape shape, DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx)
+    {
+        var s = shape;
+        float[] dya = ArrayOf(dy), wa = ArrayOf(w), dxa = ArrayOf(dx);
+        int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, outPlane = s.Cout * p;
+        CpuConv.ForEachImage(s.N, n =>
+        {
+            var dyn = dya.AsSpan(n * outPlane, outPlane);
+            var dxn = dxa.AsSpan(n * inPlane, inPlane);
+            var wt = wa.AsSpan(0, (int)s.WeightLength);
+            if (CpuConv.IsPointwise(s))
+            {
+                CpuGemm.Sgemm(true, false, s.Cin, p, s.Cout, 1f, wt, dyn, 0f, dxn);
+                return;
+            }
+            var cols = CpuConv.Scratch((long)k * p);
+            CpuGemm.Sgemm(true, false, k, p, s.Cout, 1f, wt, dyn, 0f, cols);
+            CpuConv.Col2Im(s, cols, dxn);
+        });
+    }
+
+    protected override void RunConv2dBackwardWeights(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float>? dbias)
+    {
+        var s = shape;
+        float[] xa = ArrayOf(x), dya = ArrayOf(dy);
+        int p = s.OutH * s.OutW, outPlane = s.Cout * p;
+        CpuConvWeightGrad.Run(s, xa, dya, ArrayOf(dw));
+        if (dbias is null) return;
+        var dba = ArrayOf(dbias);
+        CpuParallel.For(s.Cout, Math.Max(1, ElementGrain / Math.Max(1, s.N * p)), (c0, c1) =>
+        {
+            for (int co = c0; co < c1; co++)
+            {
+                double sum = 0;
+                for (int n = 0; n < s.N; n++) sum += WideSum.Sum(dya.AsSpan(n * outPlane + co * p, p));
+                dba[co] = (float)sum;
+            }
+        });
+    }
+}

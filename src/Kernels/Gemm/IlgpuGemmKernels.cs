@@ -1,0 +1,280 @@
+using System.Runtime.InteropServices;
+using ILGPU;
+using SparseCore.Kernels.Ilgpu;
+
+namespace SparseCore.Kernels.Gemm;
+
+// GEMM on ILGPU: C = alpha·op(A)·op(B) + beta·C, row-major, batched by strides (GemmSpec).
+//
+// Versions, llm.c style — what each does and why the next is faster:
+//
+// v0 GemmSmall (kept, used for tiny products): one thread per output C[m, n], a k loop reading A
+//    and B straight from global memory. Every multiply-add costs two global loads (L1/L2 hits at
+//    best), so it is load-bound at a few % of peak; but it needs no barrier and no padding, so
+//    for products under GemmSmallMaxWork multiply-adds (a 10-class classifier head, a bias-sized
+//    weight gradient) it finishes before a tiled launch would have filled its tiles.
+//
+// v1 (the classic 16×16 shared-memory tile, one output per thread; not kept): each A/B element is
+//    loaded from global memory once per tile instead of once per output, but every FMA still
+//    needs two shared-memory loads — shared bandwidth caps it near ~20% of fp32 peak (the public
+//    ILGPU 64×64/4×4 kernel is in this class).
+//
+// v2 GemmTiled (this file's research kernel): register blocking.
+//    - Block tile BM×BN = 128×128, K step BK = 8; 256 threads as a 16×16 grid; each thread owns an
+//      8×8 micro-tile of C held in 64 registers. Per k it loads 8 A and 8 B values from shared
+//      memory and does 64 FMAs: 4 FMAs per shared load (v1: 0.5), which lifts the shared-memory
+//      roof above the FMA roof.
+//    - Thread (tx, ty) owns rows ty + 16·i and columns tx + 16·j (i, j < 8), not a contiguous 8×8:
+//      in a warp the 16 tx values read 16 consecutive B words (no bank conflicts; the two ty
+//      values broadcast), and the final stores of a warp hit consecutive columns (coalesced).
+//    - A is stored k-major in shared memory ([k][m]), so both operands are read along their
+//      contiguous shared dimension. Transposes are absorbed by the cooperative tile load: each
+//      thread stages 4 A and 4 B elements chosen so consecutive threads read consecutive global
+//      addresses for the operand's actual layout (NN, NT, TN and TT all coalesced).
+//    - Double buffering: two shared buffers; the next tile's global loads go to registers before
+//      the current tile's 8 k-steps and are written to the other buffer after them, so global
+//      latency hides behind 512 FMAs per thread and only one barrier per k-tile is needed.
+//    - Edges: out-of-range A/B elements load as 0 and out-of-range C elements are not stored, so
+//      any M, N, K works (tests use 17×23×9 and 70×33×65).
+//    - Batch is grid dimension z (≤ 65535 on CUDA); blockIdx.x walks N so neighbouring blocks
+//      share the A panel in L2.
+//    - ILGPU 1.5.3 does not unroll loops, so the 8×8 micro-tile (64 accumulators, 16 operand
+//      loads, 64 FMAs), the tile staging and the epilogue are written out. Each such region, from
+//      "// generated: NAME" to "// end generated", is the output of
+//      tests/Kernels.Tests/Ilgpu/MicroTileGenerator.cs (which also writes ConvGemm's), and a test
+//      fails when the two differ: edit the generator, then run MicroTileGeneratorTests with
+//      SPARSECORE_WRITE_GENERATED=1 to rewrite the regions.
+//      The 8-step k loop is left rolled: its body is large enough that the loop overhead is ~2%.
+//    Not yet done: vectorised (float4) global/shared loads, warp tiling, split-K for
+//    small M·N with large K, fused epilogues (bias, ReLU).
+
+/// <summary>GEMM shape as the kernels see it (ints: every buffer is int-indexed).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct IlgpuGemmParams
+{
+    public int M, N, K, TransA, TransB, StrideA, StrideB, StrideC;
+    public float Alpha, Beta;
+}
+
+internal static class IlgpuGemmKernels
+{
+    public const int BM = 128, BN = 128, BK = 8;
+    public const int ThreadsX = 16, ThreadsY = 16, Threads = ThreadsX * ThreadsY; // 8×8 outputs per thread
+
+    /// <summary>v0: one thread per output, index = (batch·M + m)·N + n.</summary>
+    [IlgpuKernel]
+    internal static void GemmSmall(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, IlgpuGemmParams p)
+    {
+        int mn = p.M * p.N;
+        int batch = index / mn;
+        int r = index - batch * mn;
+        int m = r / p.N, n = r - m * p.N;
+        int aBase = batch * p.StrideA, bBase = batch * p.StrideB;
+        float acc = 0f;
+        for (int k = 0; k < p.K; k++)
+            acc += a[aBase + (p.TransA != 0 ? k * p.M + m : m * p.K + k)] * b[bBase + (p.TransB != 0 ? n * p.K + k : k * p.N + n)];
+        Store(c, p, batch * p.StrideC, m, n, acc);
+    }
+
+    private static float LoadA(ArrayView<float> a, IlgpuGemmParams p, int aBase, int m, int k) =>
+        m < p.M && k < p.K ? a[aBase + (p.TransA != 0 ? k * p.M + m : m * p.K + k)] : 0f;
+
+    private static float LoadB(ArrayView<float> b, IlgpuGemmParams p, int bBase, int k, int n) =>
+        k < p.K && n < p.N ? b[bBase + (p.TransB != 0 ? n * p.K + k : k * p.N + n)] : 0f;
+
+    /// <summary>C = alpha·acc (+ beta·C); C is not read when beta = 0.</summary>
+    private static void Store(ArrayView<float> c, IlgpuGemmParams p, int cBase, int m, int n, float acc)
+    {
+        if (m < p.M && n < p.N)
+        {
+            int i = cBase + m * p.N + n;
+            c[i] = p.Beta == 0f ? p.Alpha * acc : p.Alpha * acc + p.Beta * c[i];
+        }
+    }
+
+    /// <summary>v2: 128×128 block tile, 8×8 register micro-tile per thread, double-buffered shared tiles.</summary>
+    [IlgpuKernel]
+    internal static void GemmTiled(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, IlgpuGemmParams p)
+    {
+        var As = SharedMemory.Allocate<float>(2 * BK * BM); // [buffer][k][m]: A tile stored k-major
+        var Bs = SharedMemory.Allocate<float>(2 * BK * BN); // [buffer][k][n]
+        int t = Group.IdxX;
+        int tx = t % ThreadsX, ty = t / ThreadsX;
+        int m0 = Grid.IdxY * BM, n0 = Grid.IdxX * BN;
+        int batch = Grid.IdxZ;
+        int aBase = batch * p.StrideA, bBase = batch * p.StrideB, cBase = batch * p.StrideC;
+
+        // Which tile elements this thread stages: 4 of A's BM×BK and 4 of B's BK×BN. Consecutive
+        // threads walk the operand's contiguous dimension, so each global load is coalesced
+        // whatever the transpose; the transpose is absorbed here, on the way into shared memory.
+        int aM0, aK0, bK0, bN0;
+        int aM1, aK1, bK1, bN1;
+        int aM2, aK2, bK2, bN2;
+        int aM3, aK3, bK3, bN3;
+        if (p.TransA != 0)
+        {
+            aM0 = t % BM; aK0 = t / BM;
+            aM1 = (t + 1 * Threads) % BM; aK1 = (t + 1 * Threads) / BM;
+            aM2 = (t + 2 * Threads) % BM; aK2 = (t + 2 * Threads) / BM;
+            aM3 = (t + 3 * Threads) % BM; aK3 = (t + 3 * Threads) / BM;
+        }
+        else
+        {
+            aK0 = t % BK; aM0 = t / BK;
+            aK1 = (t + 1 * Threads) % BK; aM1 = (t + 1 * Threads) / BK;
+            aK2 = (t + 2 * Threads) % BK; aM2 = (t + 2 * Threads) / BK;
+            aK3 = (t + 3 * Threads) % BK; aM3 = (t + 3 * Threads) / BK;
+        }
+        if (p.TransB != 0)
+        {
+            bK0 = t % BK; bN0 = t / BK;
+            bK1 = (t + 1 * Threads) % BK; bN1 = (t + 1 * Threads) / BK;
+            bK2 = (t + 2 * Threads) % BK; bN2 = (t + 2 * Threads) / BK;
+            bK3 = (t + 3 * Threads) % BK; bN3 = (t + 3 * Threads) / BK;
+        }
+        else
+        {
+            bN0 = t % BN; bK0 = t / BN;
+            bN1 = (t + 1 * Threads) % BN; bK1 = (t + 1 * Threads) / BN;
+            bN2 = (t + 2 * Threads) % BN; bK2 = (t + 2 * Threads) / BN;
+            bN3 = (t + 3 * Threads) % BN; bK3 = (t + 3 * Threads) / BN;
+        }
+        int aS0 = aK0 * BM + aM0, bS0 = bK0 * BN + bN0;
+        int aS1 = aK1 * BM + aM1, bS1 = bK1 * BN + bN1;
+        int aS2 = aK2 * BM + aM2, bS2 = bK2 * BN + bN2;
+        int aS3 = aK3 * BM + aM3, bS3 = bK3 * BN + bN3;
+
+        // generated: accumulators
+        float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f, c04 = 0f, c05 = 0f, c06 = 0f, c07 = 0f;
+        float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f, c14 = 0f, c15 = 0f, c16 = 0f, c17 = 0f;
+        float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f, c24 = 0f, c25 = 0f, c26 = 0f, c27 = 0f;
+        float c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f, c34 = 0f, c35 = 0f, c36 = 0f, c37 = 0f;
+        float c40 = 0f, c41 = 0f, c42 = 0f, c43 = 0f, c44 = 0f, c45 = 0f, c46 = 0f, c47 = 0f;
+        float c50 = 0f, c51 = 0f, c52 = 0f, c53 = 0f, c54 = 0f, c55 = 0f, c56 = 0f, c57 = 0f;
+        float c60 = 0f, c61 = 0f, c62 = 0f, c63 = 0f, c64 = 0f, c65 = 0f, c66 = 0f, c67 = 0f;
+        float c70 = 0f, c71 = 0f, c72 = 0f, c73 = 0f, c74 = 0f, c75 = 0f, c76 = 0f, c77 = 0f;
+        // end generated
+        float ra0, ra1, ra2, ra3, rb0, rb1, rb2, rb3;
+
+        // Prologue: tile 0 into buffer 0.
+        {
+            // generated: tile loads, first tile
+            ra0 = LoadA(a, p, aBase, m0 + aM0, aK0);
+            ra1 = LoadA(a, p, aBase, m0 + aM1, aK1);
+            ra2 = LoadA(a, p, aBase, m0 + aM2, aK2);
+            ra3 = LoadA(a, p, aBase, m0 + aM3, aK3);
+            rb0 = LoadB(b, p, bBase, bK0, n0 + bN0);
+            rb1 = LoadB(b, p, bBase, bK1, n0 + bN1);
+            rb2 = LoadB(b, p, bBase, bK2, n0 + bN2);
+            rb3 = LoadB(b, p, bBase, bK3, n0 + bN3);
+            // end generated
+            // generated: tile stores, first tile
+            As[aS0] = ra0;
+            As[aS1] = ra1;
+            As[aS2] = ra2;
+            As[aS3] = ra3;
+            Bs[bS0] = rb0;
+            Bs[bS1] = rb1;
+            Bs[bS2] = rb2;
+            Bs[bS3] = rb3;
+            // end generated
+        }
+        Group.Barrier();
+
+        int kTiles = (p.K + BK - 1) / BK;
+        for (int kt = 0; kt < kTiles; kt++)
+        {
+            int cur = (kt & 1) * (BK * BM);
+            bool hasNext = kt + 1 < kTiles;
+            // Issue the next tile's global loads now; they complete while this tile is multiplied.
+            if (hasNext)
+            {
+                int k0 = (kt + 1) * BK;
+                // generated: tile loads, next tile
+                ra0 = LoadA(a, p, aBase, m0 + aM0, k0 + aK0);
+                ra1 = LoadA(a, p, aBase, m0 + aM1, k0 + aK1);
+                ra2 = LoadA(a, p, aBase, m0 + aM2, k0 + aK2);
+                ra3 = LoadA(a, p, aBase, m0 + aM3, k0 + aK3);
+                rb0 = LoadB(b, p, bBase, k0 + bK0, n0 + bN0);
+                rb1 = LoadB(b, p, bBase, k0 + bK1, n0 + bN1);
+                rb2 = LoadB(b, p, bBase, k0 + bK2, n0 + bN2);
+                rb3 = LoadB(b, p, bBase, k0 + bK3, n0 + bN3);
+                // end generated
+            }
+            for (int kk = 0; kk < BK; kk++)
+            {
+                int row = cur + kk * BM + ty;
+                int col = cur + kk * BN + tx;
+                // generated: micro-tile k step
+                float a0 = As[row];
+                float a1 = As[row + 1 * ThreadsY];
+                float a2 = As[row + 2 * ThreadsY];
+                float a3 = As[row + 3 * ThreadsY];
+                float a4 = As[row + 4 * ThreadsY];
+                float a5 = As[row + 5 * ThreadsY];
+                float a6 = As[row + 6 * ThreadsY];
+                float a7 = As[row + 7 * ThreadsY];
+                float b0 = Bs[col];
+                float b1 = Bs[col + 1 * ThreadsX];
+                float b2 = Bs[col + 2 * ThreadsX];
+                float b3 = Bs[col + 3 * ThreadsX];
+                float b4 = Bs[col + 4 * ThreadsX];
+                float b5 = Bs[col + 5 * ThreadsX];
+                float b6 = Bs[col + 6 * ThreadsX];
+                float b7 = Bs[col + 7 * ThreadsX];
+                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3; c04 += a0 * b4; c05 += a0 * b5; c06 += a0 * b6; c07 += a0 * b7;
+                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3; c14 += a1 * b4; c15 += a1 * b5; c16 += a1 * b6; c17 += a1 * b7;
+                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3; c24 += a2 * b4; c25 += a2 * b5; c26 += a2 * b6; c27 += a2 * b7;
+                c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3; c34 += a3 * b4; c35 += a3 * b5; c36 += a3 * b6; c37 += a3 * b7;
+                c40 += a4 * b0; c41 += a4 * b1; c42 += a4 * b2; c43 += a4 * b3; c44 += a4 * b4; c45 += a4 * b5; c46 += a4 * b6; c47 += a4 * b7;
+                c50 += a5 * b0; c51 += a5 * b1; c52 += a5 * b2; c53 += a5 * b3; c54 += a5 * b4; c55 += a5 * b5; c56 += a5 * b6; c57 += a5 * b7;
+                c60 += a6 * b0; c61 += a6 * b1; c62 += a6 * b2; c63 += a6 * b3; c64 += a6 * b4; c65 += a6 * b5; c66 += a6 * b6; c67 += a6 * b7;
+                c70 += a7 * b0; c71 += a7 * b1; c72 += a7 * b2; c73 += a7 * b3; c74 += a7 * b4; c75 += a7 * b5; c76 += a7 * b6; c77 += a7 * b7;
+                // end generated
+            }
+            // The other buffer was last read before the previous barrier, so it is free: one barrier per tile.
+            if (hasNext)
+            {
+                int nxt = (BK * BM) - cur;
+                // generated: tile stores, next tile
+                As[nxt + aS0] = ra0;
+                As[nxt + aS1] = ra1;
+                As[nxt + aS2] = ra2;
+                As[nxt + aS3] = ra3;
+                Bs[nxt + bS0] = rb0;
+                Bs[nxt + bS1] = rb1;
+                Bs[nxt + bS2] = rb2;
+                Bs[nxt + bS3] = rb3;
+                // end generated
+            }
+            Group.Barrier();
+        }
+
+        // generated: epilogue
+        int r0 = m0 + ty;
+        int r1 = m0 + ty + 1 * ThreadsY;
+        int r2 = m0 + ty + 2 * ThreadsY;
+        int r3 = m0 + ty + 3 * ThreadsY;
+        int r4 = m0 + ty + 4 * ThreadsY;
+        int r5 = m0 + ty + 5 * ThreadsY;
+        int r6 = m0 + ty + 6 * ThreadsY;
+        int r7 = m0 + ty + 7 * ThreadsY;
+        int q0 = n0 + tx;
+        int q1 = n0 + tx + 1 * ThreadsX;
+        int q2 = n0 + tx + 2 * ThreadsX;
+        int q3 = n0 + tx + 3 * ThreadsX;
+        int q4 = n0 + tx + 4 * ThreadsX;
+        int q5 = n0 + tx + 5 * ThreadsX;
+        int q6 = n0 + tx + 6 * ThreadsX;
+        int q7 = n0 + tx + 7 * ThreadsX;
+        Store(c, p, cBase, r0, q0, c00); Store(c, p, cBase, r0, q1, c01); Store(c, p, cBase, r0, q2, c02); Store(c, p, cBase, r0, q3, c03); Store(c, p, cBase, r0, q4, c04); Store(c, p, cBase, r0, q5, c05); Store(c, p, cBase, r0, q6, c06); Store(c, p, cBase, r0, q7, c07);
+        Store(c, p, cBase, r1, q0, c10); Store(c, p, cBase, r1, q1, c11); Store(c, p, cBase, r1, q2, c12); Store(c, p, cBase, r1, q3, c13); Store(c, p, cBase, r1, q4, c14); Store(c, p, cBase, r1, q5, c15); Store(c, p, cBase, r1, q6, c16); Store(c, p, cBase, r1, q7, c17);
+        Store(c, p, cBase, r2, q0, c20); Store(c, p, cBase, r2, q1, c21); Store(c, p, cBase, r2, q2, c22); Store(c, p, cBase, r2, q3, c23); Store(c, p, cBase, r2, q4, c24); Store(c, p, cBase, r2, q5, c25); Store(c, p, cBase, r2, q6, c26); Store(c, p, cBase, r2, q7, c27);
+        Store(c, p, cBase, r3, q0, c30); Store(c, p, cBase, r3, q1, c31); Store(c, p, cBase, r3, q2, c32); Store(c, p, cBase, r3, q3, c33); Store(c, p, cBase, r3, q4, c34); Store(c, p, cBase, r3, q5, c35); Store(c, p, cBase, r3, q6, c36); Store(c, p, cBase, r3, q7, c37);
+        Store(c, p, cBase, r4, q0, c40); Store(c, p, cBase, r4, q1, c41); Store(c, p, cBase, r4, q2, c42); Store(c, p, cBase, r4, q3, c43); Store(c, p, cBase, r4, q4, c44); Store(c, p, cBase, r4, q5, c45); Store(c, p, cBase, r4, q6, c46); Store(c, p, cBase, r4, q7, c47);
+        Store(c, p, cBase, r5, q0, c50); Store(c, p, cBase, r5, q1, c51); Store(c, p, cBase, r5, q2, c52); Store(c, p, cBase, r5, q3, c53); Store(c, p, cBase, r5, q4, c54); Store(c, p, cBase, r5, q5, c55); Store(c, p, cBase, r5, q6, c56); Store(c, p, cBase, r5, q7, c57);
+        Store(c, p, cBase, r6, q0, c60); Store(c, p, cBase, r6, q1, c61); Store(c, p, cBase, r6, q2, c62); Store(c, p, cBase, r6, q3, c63); Store(c, p, cBase, r6, q4, c64); Store(c, p, cBase, r6, q5, c65); Store(c, p, cBase, r6, q6, c66); Store(c, p, cBase, r6, q7, c67);
+        Store(c, p, cBase, r7, q0, c70); Store(c, p, cBase, r7, q1, c71); Store(c, p, cBase, r7, q2, c72); Store(c, p, cBase, r7, q3, c73); Store(c, p, cBase, r7, q4, c74); Store(c, p, cBase, r7, q5, c75); Store(c, p, cBase, r7, q6, c76); Store(c, p, cBase, r7, q7, c77);
+        // end generated
+    }
+}

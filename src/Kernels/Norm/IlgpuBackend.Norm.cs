@@ -1,0 +1,69 @@
+using ILGPU;
+using ILGPU.Runtime;
+using SparseCore.Kernels.Memory;
+using SparseCore.Kernels.Norm;
+
+namespace SparseCore.Kernels.Ilgpu;
+
+/// <summary>Loads and launches the normalisation kernels of <see cref="IlgpuNormKernels"/>.</summary>
+public sealed partial class IlgpuBackend
+{
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, float> batchNormStatsKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> batchNormEvalStatsKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> batchNormApplyKernel = null!;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> batchNormBackwardReduceKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int> batchNormBackwardDataKernel = null!;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> layerNormKernel = null!;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> layerNormBackwardDataKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> layerNormBackwardParamsKernel = null!;
+
+    private void LoadNorm()
+    {
+        batchNormStatsKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, float>>(IlgpuKernelRegistry.BatchNormStats);
+        batchNormEvalStatsKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>>(IlgpuKernelRegistry.BatchNormEvalStats);
+        batchNormApplyKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>>(IlgpuKernelRegistry.BatchNormApply);
+        batchNormBackwardReduceKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>>(IlgpuKernelRegistry.BatchNormBackwardReduce);
+        batchNormBackwardDataKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>>(IlgpuKernelRegistry.BatchNormBackwardData);
+        layerNormKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>>(IlgpuKernelRegistry.LayerNorm);
+        layerNormBackwardDataKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>>(IlgpuKernelRegistry.LayerNormBackwardData);
+        layerNormBackwardParamsKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>>(IlgpuKernelRegistry.LayerNormBackwardParams);
+    }
+
+    protected override void RunBatchNorm2d(DeviceBuffer<float> x, DeviceBuffer<float> gamma, DeviceBuffer<float> beta,
+                                           DeviceBuffer<float> runningMean, DeviceBuffer<float> runningVar, DeviceBuffer<float> y,
+                                           DeviceBuffer<float> saveMean, DeviceBuffer<float> saveRstd, BatchNormShape shape,
+                                           bool training, float momentum, float eps)
+    {
+        if (training)
+            batchNormStatsKernel(stream, new KernelConfig(shape.C, RowGroupSize(shape.PerChannel)), View(x), View(runningMean), View(runningVar),
+                View(saveMean), View(saveRstd), shape.C, shape.Spatial, shape.PerChannel, momentum, eps);
+        else
+            batchNormEvalStatsKernel(stream, new Index1D(shape.C), View(runningMean), View(runningVar), View(saveMean), View(saveRstd), eps);
+        int n = (int)shape.Size;
+        batchNormApplyKernel(stream, FlatThreads(n), View(x), View(gamma), View(beta), View(saveMean), View(saveRstd), View(y), n, shape.C, shape.Spatial);
+    }
+
+    protected override void RunBatchNorm2dBackward(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> gamma,
+                                                   DeviceBuffer<float> saveMean, DeviceBuffer<float> saveRstd,
+                                                   DeviceBuffer<float> dx, DeviceBuffer<float> dgamma, DeviceBuffer<float> dbeta,
+                                                   BatchNormShape shape, bool training)
+    {
+        batchNormBackwardReduceKernel(stream, new KernelConfig(shape.C, RowGroupSize(shape.PerChannel)), View(x), View(dy), View(saveMean), View(saveRstd),
+            View(dgamma), View(dbeta), shape.C, shape.Spatial, shape.PerChannel);
+        int n = (int)shape.Size;
+        batchNormBackwardDataKernel(stream, FlatThreads(n), View(x), View(dy), View(gamma), View(saveMean), View(saveRstd), View(dgamma), View(dbeta),
+            View(dx), n, shape.C, shape.Spatial, shape.PerChannel, training ? 1 : 0);
+    }
+
+    protected override void RunLayerNorm(DeviceBuffer<float> x, DeviceBuffer<float> gamma, DeviceBuffer<float> beta, DeviceBuffer<float> y,
+                                         DeviceBuffer<float> saveMean, DeviceBuffer<float> saveRstd, int rows, int cols, float eps)
+        => layerNormKernel(stream, new KernelConfig(rows, RowGroupSize(cols)), View(x), View(gamma), View(beta), View(y), View(saveMean), View(saveRstd), cols, eps);
+
+    protected override void RunLayerNormBackward(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> gamma,
+                                                 DeviceBuffer<float> saveMean, DeviceBuffer<float> saveRstd,
+                                                 DeviceBuffer<float> dx, DeviceBuffer<float> dgamma, DeviceBuffer<float> dbeta, int rows, int cols)
+    {
+        layerNormBackwardDataKernel(stream, new KernelConfig(rows, RowGroupSize(cols)), View(x), View(dy), View(gamma), View(saveMean), View(saveRstd), View(dx), cols);
+        layerNormBackwardParamsKernel(stream, new Index1D(cols), View(x), View(dy), View(saveMean), View(saveRstd), View(dgamma), View(dbeta), rows, cols);
+    }
+}

@@ -1,0 +1,36 @@
+using SparseCore.Kernels.Memory;
+using SparseCore.Kernels.Optim;
+
+namespace SparseCore.Kernels;
+
+/// <summary>
+/// In-place optimizer steps over a flat parameter buffer with PyTorch's semantics (torch.optim.SGD
+/// and torch.optim.AdamW); the scalar update is <see cref="OptimMath"/>, shared by both backends.
+/// </summary>
+public abstract partial class Backend
+{
+    /// <summary>One SGD step over n parameters; momentum may be null when hyper.Momentum is 0.</summary>
+    public void SgdStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float>? momentum, in SgdHyper hyper, int n)
+    {
+        CheckCount("SgdStep", n);
+        CheckLength("SgdStep", "param", param, n); CheckLength("SgdStep", "grad", grad, n);
+        if (hyper.Momentum != 0)
+        {
+            if (momentum is null) throw new ArgumentException("SgdStep: momentum buffer is required when momentum ≠ 0");
+            CheckLength("SgdStep", "momentum", momentum, n);
+        }
+        if (n > 0) RunSgdStep(param, grad, hyper.Momentum != 0 ? momentum : null, hyper, n);
+    }
+
+    public void AdamWStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, in AdamWHyper hyper, int n)
+    {
+        CheckCount("AdamWStep", n);
+        CheckLength("AdamWStep", "param", param, n); CheckLength("AdamWStep", "grad", grad, n);
+        CheckLength("AdamWStep", "m", m, n); CheckLength("AdamWStep", "v", v, n);
+        if (hyper.Step < 1) throw new ArgumentException($"AdamWStep: step counts from 1, got {hyper.Step}");
+        if (n > 0) RunAdamWStep(param, grad, m, v, hyper, n);
+    }
+
+    protected abstract void RunSgdStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float>? momentum, in SgdHyper hyper, int n);
+    protected abstract void RunAdamWStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, in AdamWHyper hyper, int n);
+}

@@ -1,0 +1,55 @@
+using SparseCore.Kernels.Memory;
+
+namespace SparseCore.Kernels;
+
+/// <summary>
+/// Sum and max over the middle axis of x viewed as [outer, axis, inner], with their backwards.
+/// Every output is summed in a fixed order, so results are bit-identical run after run.
+/// </summary>
+public abstract partial class Backend
+{
+    /// <summary>y[o,i] = scale·Σ_a x[o,a,i] over x viewed as [outer, axis, inner] (scale = 1/axis for a mean).</summary>
+    public void ReduceSum(DeviceBuffer<float> x, DeviceBuffer<float> y, int outer, int axis, int inner, float scale = 1f)
+    {
+        CheckReduce("ReduceSum", outer, axis, inner);
+        CheckLength("ReduceSum", "x", x, (long)outer * axis * inner); CheckLength("ReduceSum", "y", y, (long)outer * inner);
+        RunReduceSum(x, y, outer, axis, inner, scale);
+    }
+
+    /// <summary>dx[o,a,i] = scale·dy[o,i].</summary>
+    public void ReduceSumBackward(DeviceBuffer<float> dy, DeviceBuffer<float> dx, int outer, int axis, int inner, float scale = 1f)
+    {
+        CheckReduce("ReduceSumBackward", outer, axis, inner);
+        CheckLength("ReduceSumBackward", "dy", dy, (long)outer * inner); CheckLength("ReduceSumBackward", "dx", dx, (long)outer * axis * inner);
+        RunReduceSumBackward(dy, dx, outer, axis, inner, scale);
+    }
+
+    /// <summary>y[o,i] = max_a x[o,a,i] and argmax[o,i] = the first a attaining it.</summary>
+    public void ReduceMax(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> argmax, int outer, int axis, int inner)
+    {
+        CheckReduce("ReduceMax", outer, axis, inner);
+        CheckLength("ReduceMax", "x", x, (long)outer * axis * inner); CheckLength("ReduceMax", "y", y, (long)outer * inner);
+        CheckLength("ReduceMax", "argmax", argmax, (long)outer * inner);
+        RunReduceMax(x, y, argmax, outer, axis, inner);
+    }
+
+    /// <summary>dx[o,a,i] = dy[o,i] where a = argmax[o,i], else 0.</summary>
+    public void ReduceMaxBackward(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, DeviceBuffer<float> dx, int outer, int axis, int inner)
+    {
+        CheckReduce("ReduceMaxBackward", outer, axis, inner);
+        CheckLength("ReduceMaxBackward", "dy", dy, (long)outer * inner); CheckLength("ReduceMaxBackward", "argmax", argmax, (long)outer * inner);
+        CheckLength("ReduceMaxBackward", "dx", dx, (long)outer * axis * inner);
+        RunReduceMaxBackward(dy, argmax, dx, outer, axis, inner);
+    }
+
+    private static void CheckReduce(string op, int outer, int axis, int inner)
+    {
+        if (outer <= 0 || axis <= 0 || inner <= 0)
+            throw new ArgumentException($"{op}: extents must be positive, got outer={outer}, axis={axis}, inner={inner}");
+    }
+
+    protected abstract void RunReduceSum(DeviceBuffer<float> x, DeviceBuffer<float> y, int outer, int axis, int inner, float scale);
+    protected abstract void RunReduceSumBackward(DeviceBuffer<float> dy, DeviceBuffer<float> dx, int outer, int axis, int inner, float scale);
+    protected abstract void RunReduceMax(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> argmax, int outer, int axis, int inner);
+    protected abstract void RunReduceMaxBackward(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, DeviceBuffer<float> dx, int outer, int axis, int inner);
+}

@@ -1,0 +1,54 @@
+using ILGPU;
+using ILGPU.Runtime;
+using SparseCore.Kernels.Memory;
+
+namespace SparseCore.Kernels.Ilgpu;
+
+/// <summary>Loads and launches the reduction kernels of <see cref="IlgpuReduceKernels"/>.</summary>
+public sealed partial class IlgpuBackend
+{
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, float> reduceSumRowsKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, float> reduceSumColumnsKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, float> reduceSumBackwardKernel = null!;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<int>, int> reduceMaxRowsKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int> reduceMaxColumnsKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int> reduceMaxBackwardKernel = null!;
+
+    private void LoadReduce()
+    {
+        reduceSumRowsKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, float>>(IlgpuKernelRegistry.ReduceSumRows);
+        reduceSumColumnsKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, float>>(IlgpuKernelRegistry.ReduceSumColumns);
+        reduceSumBackwardKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, float>>(IlgpuKernelRegistry.ReduceSumBackward);
+        reduceMaxRowsKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>>(IlgpuKernelRegistry.ReduceMaxRows);
+        reduceMaxColumnsKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int>>(IlgpuKernelRegistry.ReduceMaxColumns);
+        reduceMaxBackwardKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int>>(IlgpuKernelRegistry.ReduceMaxBackward);
+    }
+
+    protected override void RunReduceSum(DeviceBuffer<float> x, DeviceBuffer<float> y, int outer, int axis, int inner, float scale)
+    {
+        if (inner == 1)
+            reduceSumRowsKernel(stream, new KernelConfig(outer, RowGroupSize(axis)), View(x), View(y), axis, scale);
+        else
+            reduceSumColumnsKernel(stream, new Index1D(outer * inner), View(x), View(y), axis, inner, scale);
+    }
+
+    protected override void RunReduceSumBackward(DeviceBuffer<float> dy, DeviceBuffer<float> dx, int outer, int axis, int inner, float scale)
+    {
+        int n = outer * axis * inner;
+        reduceSumBackwardKernel(stream, FlatThreads(n), View(dy), View(dx), n, axis, inner, scale);
+    }
+
+    protected override void RunReduceMax(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> argmax, int outer, int axis, int inner)
+    {
+        if (inner == 1)
+            reduceMaxRowsKernel(stream, new KernelConfig(outer, RowGroupSize(axis)), View(x), View(y), View(argmax), axis);
+        else
+            reduceMaxColumnsKernel(stream, new Index1D(outer * inner), View(x), View(y), View(argmax), axis, inner);
+    }
+
+    protected override void RunReduceMaxBackward(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, DeviceBuffer<float> dx, int outer, int axis, int inner)
+    {
+        int n = outer * axis * inner;
+        reduceMaxBackwardKernel(stream, FlatThreads(n), View(dy), View(argmax), View(dx), n, axis, inner);
+    }
+}
