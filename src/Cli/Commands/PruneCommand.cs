@@ -23,7 +23,7 @@ internal static class PruneCommand
         var data = CommonOptions.Data();
         var device = CommonOptions.Device();
         var seed = CommonOptions.Seed();
-        var sparsity = NumberOptions.OptionalReal("--sparsity", "channel sparsity s: prune round(s·Σ channels) over the distinct masks (the paper's budget)", 0, 1);
+        var sparsity = NumberOptions.OptionalReal("--sparsity", "sparsity s: prune round(s·units) — coupled channel units for a channel method (the paper's budget), prunable weights for a weight method", 0, 1);
         var flops = NumberOptions.OptionalReal("--flops", "keep this fraction r of the dense MACs in the extracted network (instead of --sparsity)", 0, 1);
         var mode = new Option<string>("--mode") { Description = "residual streams: shared (one mask per stream; masked = extracted) | union (per-conv masks; the stream keeps their union)", DefaultValueFactory = _ => "shared" };
         var from = new Option<string?>("--from") { Description = "dense checkpoint to prune (default: train one first for --dense-epochs)" };
