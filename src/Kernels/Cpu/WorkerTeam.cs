@@ -143,12 +143,17 @@ internal sealed class WorkerTeam
         private readonly WorkerTeam _team;
         private readonly int _index;
         private readonly SemaphoreSlim _wake = new(0);
+        private readonly int _firstSeen;
         private int _sleeping;
 
         public Worker(WorkerTeam team, int index)
         {
             _team = team;
             _index = index;
+            // Read here, on the constructing thread, before any job can be published: a thread
+            // that read it itself after starting could read the first job's generation, take it
+            // for the one before, and leave that job's caller spinning for a worker that never comes.
+            _firstSeen = Volatile.Read(ref team._generation);
             var thread = new Thread(Loop)
             {
                 IsBackground = true,
@@ -165,7 +170,7 @@ internal sealed class WorkerTeam
 
         private void Loop()
         {
-            int seen = Volatile.Read(ref _team._generation);
+            int seen = _firstSeen;
             while (true)
             {
                 WaitForJob(seen);
