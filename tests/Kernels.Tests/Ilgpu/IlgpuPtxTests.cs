@@ -65,36 +65,24 @@ public sealed class IlgpuPtxTests
         Assert.Equal(AttributedKernels().Count, compiled);
     }
 
-    [Fact]
-    public void Tiled_gemm_ptx_keeps_its_micro_tile_in_registers()
+    /// <summary>
+    /// The generated 8×8 micro-tile (MicroTileGenerator) of the tiled GEMM and the conv GEMM: one k
+    /// step's 64 multiply-adds (ptxas contracts mul + add into fma) appear in the PTX, and the
+    /// accumulators are registers, not a local-memory array.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(IlgpuKernelRegistry.GemmTiled))]
+    [InlineData(nameof(IlgpuKernelRegistry.ConvGemm))]
+    public void A_micro_tiled_kernel_keeps_its_tile_in_registers(string name)
     {
+        var entry = name == nameof(IlgpuKernelRegistry.GemmTiled) ? IlgpuKernelRegistry.GemmTiled : IlgpuKernelRegistry.ConvGemm;
         using var context = Context.Create(b => IlgpuBackend.Configure(b));
         using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_80),
             CudaArchitecture.SM_80, CudaInstructionSet.ISA_80, null);
-        var kernel = (PTXCompiledKernel)backend.Compile(
-            EntryPointDescription.FromExplicitlyGroupedKernel(IlgpuKernelRegistry.GemmTiled.Method), KernelSpecialization.Empty);
+        var kernel = (PTXCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(entry.Method), KernelSpecialization.Empty);
         string ptx = kernel.PTXAssembly;
-        // The hand-unrolled 8×8 micro-tile: one k step's 64 multiply-adds (ptxas contracts mul + add
-        // into fma) appear in the PTX, and the accumulators are registers, not a local-memory array.
         int fmas = CountOccurrences(ptx, "fma.rn.f32") + CountOccurrences(ptx, "mad.f32") + CountOccurrences(ptx, "mul.f32");
-        Assert.True(fmas >= 64, $"expected ≥ 64 multiply(-add)s in the tiled GEMM PTX, found {fmas}");
-        Assert.DoesNotContain(".local", ptx);
-        Assert.Contains(".shared", ptx);
-    }
-
-    [Fact]
-    public void Conv_gemm_ptx_keeps_its_micro_tile_in_registers()
-    {
-        using var context = Context.Create(b => IlgpuBackend.Configure(b));
-        using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_80),
-            CudaArchitecture.SM_80, CudaInstructionSet.ISA_80, null);
-        var kernel = (PTXCompiledKernel)backend.Compile(
-            EntryPointDescription.FromExplicitlyGroupedKernel(IlgpuKernelRegistry.ConvGemm.Method), KernelSpecialization.Empty);
-        string ptx = kernel.PTXAssembly;
-        // The same generated 8×8 micro-tile as the GEMM's (MicroTileGenerator): 64 multiply(-add)s
-        // per k step, accumulators in registers.
-        int fmas = CountOccurrences(ptx, "fma.rn.f32") + CountOccurrences(ptx, "mad.f32") + CountOccurrences(ptx, "mul.f32");
-        Assert.True(fmas >= 64, $"expected ≥ 64 multiply(-add)s in the conv GEMM PTX, found {fmas}");
+        Assert.True(fmas >= 64, $"expected ≥ 64 multiply(-add)s in the {name} PTX, found {fmas}");
         Assert.DoesNotContain(".local", ptx);
         Assert.Contains(".shared", ptx);
     }
