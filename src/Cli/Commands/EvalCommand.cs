@@ -29,8 +29,7 @@ internal static class EvalCommand
             var info = Checkpoint.ReadInfo(path);
             var m = info.Model ?? throw new DataFormatException(path, "__metadata__.model", "missing: the checkpoint does not say which network it holds");
             var test = DataSource.LoadTest(r.GetValue(data)!, info.Seed ?? 0);
-            if (info.Input is { IsPixelUnit: false } input)
-                throw new ArgumentException($"--checkpoint: {path} was trained on inputs normalised with {input}; this engine feeds pixel/255 unnormalised");
+            InputNormalization.RequirePixelUnit(info, path, "--checkpoint");
             if (test.Channels != m.Channels || test.Height != m.Height || test.Width != m.Width || test.ClassCount != m.Classes)
                 throw new ArgumentException($"--data: images are {test.Channels}×{test.Height}×{test.Width} with {test.ClassCount} classes; " +
                                             $"the checkpoint's {m.Name} expects {m.Channels}×{m.Height}×{m.Width} with {m.Classes}");

@@ -39,7 +39,7 @@ internal sealed record TrainSettings(string Model, string Data, string? Device, 
     public TrainSettings ResumedFrom(CheckpointInfo info, string path, Func<string, bool> given)
     {
         var s = this;
-        string Refuse(string option, string recorded, string asked) =>
+        void Refuse(string option, string recorded, string asked) =>
             throw new ArgumentException($"{option} {asked}: the run at {path} was trained with {option} {recorded}; " +
                                         "a resumed run keeps its settings (only --epochs may grow), so leave it out or start a new run");
         if (info.Model is { } m && m.Name != Model)

@@ -15,6 +15,13 @@ public sealed record InputNormalization(float[] Mean, float[] Std)
 
     public bool IsPixelUnit => Mean.All(m => m == 0f) && Std.All(s => s == 1f);
 
+    /// <summary>Refuses a checkpoint trained on other inputs than this engine feeds; the error names <paramref name="option"/> and the file.</summary>
+    public static void RequirePixelUnit(CheckpointInfo info, string path, string option)
+    {
+        if (info.Input is { IsPixelUnit: false } input)
+            throw new ArgumentException($"{option}: {path} was trained on inputs normalised with {input}; this engine feeds pixel/255 unnormalised");
+    }
+
     /// <summary>"0,0,0": the metadata text of one per-channel list.</summary>
     public static string Text(float[] values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
 

@@ -1,19 +1,14 @@
 using SparseCore.Kernels.Elementwise;
 using SparseCore.Models.Modules;
-using SparseCore.Tensors;
 
 namespace SparseCore.Pass.Masks;
 
 /// <summary>
 /// Keeps an unstructured selection fixed while a network trains: each masked weight is set to W ⊙ m
-/// once, and after every backward pass its gradient is multiplied by m, so a pruned weight stays
-/// exactly zero under SGD (momentum and weight decay only ever see zeros there) and AdamW alike —
-/// the same argument as <see cref="Extraction.ZeroedChannelHold"/>, element by element.
+/// once, then held by m (<see cref="GradientHold"/>), so a pruned weight stays exactly zero.
 /// </summary>
-public sealed class WeightMaskHold : IDisposable
+public sealed class WeightMaskHold : GradientHold
 {
-    private readonly List<(Parameter Parameter, Tensor Mask)> held = [];
-
     /// <param name="masks">0/1 masks by parameter name, each the size of its parameter.</param>
     public WeightMaskHold(Module model, IReadOnlyDictionary<string, float[]> masks)
     {
@@ -28,9 +23,8 @@ public sealed class WeightMaskHold : IDisposable
                     throw new ArgumentException($"weight mask '{name}': the network has no parameter of that name");
                 if (values.Length != p.Value.Size)
                     throw new ArgumentException($"weight mask '{name}': {values.Length} values for a parameter of {p.Value.Size} ({p.Value.Shape})");
-                var mask = Tensor.FromArray(p.Value.Backend, values, p.Value.Shape).Persist();
-                held.Add((p, mask));
-                Multiply(p.Value, mask);
+                var shape = Broadcast.Same(values.Length);
+                Multiply(p.Value, Hold(p, values, shape, p.Value.Shape), shape);
             }
         }
         catch
@@ -41,26 +35,10 @@ public sealed class WeightMaskHold : IDisposable
     }
 
     /// <summary>The masks as the tensors a checkpoint keeps beside the weights: "weight_mask.NAME".</summary>
-    public IEnumerable<(string Name, Tensor Mask)> Named(Module model)
+    public IEnumerable<(string Name, SparseCore.Tensors.Tensor Mask)> Named(Module model)
     {
         var names = new Dictionary<Parameter, string>(ReferenceEqualityComparer.Instance);
         foreach (var (name, p) in model.NamedParameters()) names.TryAdd(p, name);
-        return held.Select(h => (WeightMasks.Prefix + names[h.Parameter], h.Mask));
-    }
-
-    /// <summary>Multiplies each held parameter's gradient by its mask (frozen parameters and those without a gradient are skipped).</summary>
-    public void MaskGradients()
-    {
-        foreach (var (p, mask) in held)
-            if (!p.Frozen && p.Grad is { } grad) Multiply(grad, mask);
-    }
-
-    private static void Multiply(Tensor target, Tensor mask) =>
-        target.Backend.Binary(BinaryOp.Mul, target.Buffer, mask.Buffer, target.Buffer, Broadcast.Same(target.Size));
-
-    public void Dispose()
-    {
-        foreach (var (_, mask) in held) mask.Dispose();
-        held.Clear();
+        return Held.Select(h => (WeightMasks.Prefix + names[h.Parameter], h.Mask));
     }
 }

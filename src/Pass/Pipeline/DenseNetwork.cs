@@ -34,8 +34,7 @@ public static class DenseNetwork
                                     || m.Channels != description.Channels || m.Height != description.Height || m.Width != description.Width || m.Classes != description.Classes))
             throw new ArgumentException($"--from: {source} holds {m.Name} ({m.Channels}×{m.Height}×{m.Width}, {m.Classes} classes{(m.Widths is null ? "" : ", pruned")}); " +
                                         $"this run prunes a dense {description.Name} on {description.Channels}×{description.Height}×{description.Width} images with {description.Classes} classes");
-        if (info.Input is { IsPixelUnit: false } input)
-            throw new ArgumentException($"--from: {source} was trained on inputs normalised with {input}; this engine feeds pixel/255 unnormalised");
+        InputNormalization.RequirePixelUnit(info, source, "--from");
         var net = ModelZoo.Create(description.Name, ModuleInit.Undrawn(backend), description.Channels, description.Height, description.Width, description.Classes);
         try
         {

@@ -97,7 +97,7 @@ public static class PruneRun
 
         var stage = found switch
         {
-            ChannelSelection channels => ExtractAndTune(job, data, dense, description, channels, runFolder),
+            ChannelSelection channels => ExtractAndTune(job, data, dense, graph, description, channels, runFolder),
             WeightSelection weights => TuneMasked(job, data, dense, description, weights, runFolder),
             _ => throw new InvalidOperationException($"method {s.Method} returned a {found.GetType().Name}, neither channel nor weight masks"),
         };
@@ -178,7 +178,7 @@ public static class PruneRun
     /// <summary>Stage 2's network, the masks it holds (weight methods) and what the summary reports of it.</summary>
     private sealed record StageTwoResult(FineTuned Tuned, long Macs, long MaskedMacs, double Reached, IReadOnlyList<LayerKeep> Layers, WeightMaskHold? Masks);
 
-    private static StageTwoResult ExtractAndTune(PruneJob job, PruneData data, Module dense, ModelDescription description, ChannelSelection found, string runFolder)
+    private static StageTwoResult ExtractAndTune(PruneJob job, PruneData data, Module dense, ChannelGraph graph, ModelDescription description, ChannelSelection found, string runFolder)
     {
         var s = job.Options;
         var extracted = Extractor.Extract(dense, description, found.Masks, s.Mode);
@@ -187,7 +187,6 @@ public static class PruneRun
         using var zeroed = new ZeroedChannelHold(extracted);
         var tuned = StageTwo.Run(s, data, extracted.Model, extracted.Description!, found.Prompt, _ => zeroed.MaskGradients(),
             job.Backend, runFolder, job.Log, job.Progress());
-        var graph = ChannelGraph.Of(dense);
         var layers = graph.Layers.Where(l => l.Mask is not null)
             .Select(l => new LayerKeep(l.Name, l.OutChannels, found.Masks[l.Mask!.Value].Count(v => v != 0f))).ToArray();
         double reached = 1.0 - (double)found.Masks.Sum(m => m.Count(v => v != 0f)) / found.Masks.Sum(m => m.Length);
