@@ -7,7 +7,7 @@ namespace SparseCore.Models.Modules;
 /// 2-D convolution with a square kernel, weight [out, in, k, k] and optional bias [out], as
 /// torch.nn.Conv2d names them (groups 1, dilation 1).
 /// </summary>
-public sealed class Conv2d : Module
+public sealed class Conv2d : Module, IMaskableWeight
 {
     public Conv2d(ModuleInit init, int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0,
                   bool bias = true, ConvInit weightInit = ConvInit.PyTorchDefault)
@@ -45,7 +45,11 @@ public sealed class Conv2d : Module
     public Parameter Weight { get; }
     public Parameter? Bias { get; }
 
-    protected override Tensor ForwardCore(Tensor x) => F.Conv2d(x, Weight.Value, Bias?.Value, Stride, Padding);
+    public int FanIn => InChannels * Kernel * Kernel;
+
+    public Func<Tensor, Tensor>? WeightView { get; set; }
+
+    protected override Tensor ForwardCore(Tensor x) => F.Conv2d(x, WeightView?.Invoke(Weight.Value) ?? Weight.Value, Bias?.Value, Stride, Padding);
 
     public override Shape Trace(Shape input, ShapeTrace trace)
     {

@@ -7,7 +7,7 @@ namespace SparseCore.Models.Modules;
 /// y = x·Wᵀ + b over the last axis of x ([..., in] → [..., out]), W [out, in] as torch.nn.Linear
 /// stores it.
 /// </summary>
-public sealed class Linear : Module
+public sealed class Linear : Module, IMaskableWeight
 {
     /// <summary>PyTorch's default init, U(±1/√in) for weight and bias.</summary>
     public Linear(ModuleInit init, int inFeatures, int outFeatures, bool bias = true)
@@ -32,14 +32,19 @@ public sealed class Linear : Module
     public Parameter Weight { get; }
     public Parameter? Bias { get; }
 
+    public int FanIn => InFeatures;
+
+    public Func<Tensor, Tensor>? WeightView { get; set; }
+
     protected override Tensor ForwardCore(Tensor x)
     {
-        if (x.Rank == 2) return F.Linear(x, Weight.Value, Bias?.Value);
+        var weight = WeightView?.Invoke(Weight.Value) ?? Weight.Value;
+        if (x.Rank == 2) return F.Linear(x, weight, Bias?.Value);
         if (x.Rank < 2) throw TensorShapeException.Mismatch("Linear", x.Shape, Weight.Value.Shape, "needs x [..., in] with a leading axis");
         var dims = x.Shape.Dims.ToArray();
         var rows = F.Reshape(x, new Shape(x.Shape.Product(0, x.Rank - 1), dims[^1]));
         dims[^1] = OutFeatures;
-        return F.Reshape(F.Linear(rows, Weight.Value, Bias?.Value), new Shape(dims));
+        return F.Reshape(F.Linear(rows, weight, Bias?.Value), new Shape(dims));
     }
 
     public override Shape Trace(Shape input, ShapeTrace trace)
