@@ -113,7 +113,7 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         return results;
     }
 
-    /// <summary>Channel gather/scatter through an unsorted selection, and the weight mask with its three gradients.</summary>
+    /// <summary>Channel gather/scatter through an unsorted selection, the weight mask with its three gradients, and the score mask's backward.</summary>
     private void CheckMasked()
     {
         var (outer, width, inner) = small ? (3, 13, 7) : (16, 67, 63);
@@ -140,6 +140,9 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         var (lo, li) = small ? (6, 37) : (1001, 515);
         Check("mask weight backward, no input mask", $"[{lo}, {li}]", Exact, [(long)lo * li, lo, (long)lo * li, (long)lo * li, lo], 3, (b, x) =>
             b.MaskWeightBackward(x[0], x[1], null, x[2], x[3], x[4], null, lo, li, 1));
+        int ns = small ? 1031 : 1_000_003;
+        Check("score mask backward", $"[{ns}]", Exact, [ns, ns, ns, ns, ns, ns], 4, (b, x) =>
+            b.ScoreMaskBackward(x[0], x[1], x[2], x[3], x[4], x[5], ns));
     }
 
     /// <summary>The fused LSTM cell: forward into its saved gates and state, then the backward from them.</summary>

@@ -47,6 +47,7 @@ public sealed partial class IlgpuBackend : Backend
             LoadOptim();
             LoadGemm();
             LoadMasked();
+            LoadScoreMask();
             LoadLstm();
             LoadLayout();
             LoadPool();

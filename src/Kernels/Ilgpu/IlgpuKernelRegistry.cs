@@ -36,7 +36,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 51;
+    public const int Count = 52;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     private static IlgpuKernelEntry Explicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped);
@@ -88,6 +88,10 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry MaskWeight = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeight));
     public static readonly IlgpuKernelEntry MaskWeightGradOut = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradOut));
     public static readonly IlgpuKernelEntry MaskWeightGradIn = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradIn));
+
+    // The score mask's straight-through backward (Masked/IlgpuScoreMaskKernels.cs)
+    public static readonly IlgpuKernelEntry ScoreMaskBackward = Implicit(typeof(IlgpuScoreMaskKernels), nameof(IlgpuScoreMaskKernels.ScoreMaskBackward));
+
     // LSTM cell (Lstm/IlgpuLstmKernels.cs)
     public static readonly IlgpuKernelEntry LstmCellForward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellForward));
     public static readonly IlgpuKernelEntry LstmCellBackward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellBackward));
@@ -127,6 +131,7 @@ internal static class IlgpuKernelRegistry
         SgdStep, AdamWStep,
         GemmSmall, GemmTiled,
         GatherChannels, ScatterChannels, ScatterChannelsZero, MaskWeight, MaskWeightGradOut, MaskWeightGradIn,
+        ScoreMaskBackward,
         LstmCellForward, LstmCellBackward,
         Permute, CopyAxis, Patchify, PatchifyBackward,
         MaxPool2d, MaxPool2dBackward, AvgPool2d, AvgPool2dBackward,
