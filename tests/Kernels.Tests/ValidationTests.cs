@@ -66,8 +66,8 @@ public class ValidationTests
             (b, g) => b.CrossEntropyBackward(Fl(g, "logProbs"), In(g, "labels"), Fl(g, "dloss"), Fl(g, "dlogits"), 4, 9));
         yield return new("SgdStep", [F("param", n), F("grad", n), F("momentum", n)],
             (b, g) => b.SgdStep(Fl(g, "param"), Fl(g, "grad"), Fl(g, "momentum"), new SgdHyper(0.1f, 0.9f, FirstStep: true), n));
-        yield return new("AdamWStep", [F("param", n), F("grad", n), F("m", n), F("v", n)],
-            (b, g) => b.AdamWStep(Fl(g, "param"), Fl(g, "grad"), Fl(g, "m"), Fl(g, "v"), new AdamWHyper(1e-3f), n));
+        yield return new("AdamStep", [F("param", n), F("grad", n), F("m", n), F("v", n)],
+            (b, g) => b.AdamStep(Fl(g, "param"), Fl(g, "grad"), Fl(g, "m"), Fl(g, "v"), new AdamHyper(1e-3f), n));
     }
 
     /// <summary>Runs the case with every operand at its required length except <paramref name="shortOperand"/>.</summary>
@@ -150,7 +150,7 @@ public class ValidationTests
         ["Axpby negative n"] = ("Axpby", (b, f, i) => b.Axpby(1f, f, 1f, f, -1)),
         ["Affine negative n"] = ("Affine", (b, f, i) => b.Affine(f, f, 1f, 0f, -1)),
         ["SgdStep negative n"] = ("SgdStep", (b, f, i) => b.SgdStep(f, f, null, new SgdHyper(0.1f), -1)),
-        ["AdamWStep negative n"] = ("AdamWStep", (b, f, i) => b.AdamWStep(f, f, f, f, new AdamWHyper(0.1f), -1)),
+        ["AdamStep negative n"] = ("AdamStep", (b, f, i) => b.AdamStep(f, f, f, f, new AdamHyper(0.1f), -1)),
         ["Binary zero mid"] = ("Binary", (b, f, i) => b.Binary(BinaryOp.Add, f, f, f, new Broadcast(2, 0, 3))),
         ["Binary negative outer"] = ("Binary", (b, f, i) => b.Binary(BinaryOp.Add, f, f, f, new Broadcast(-1, 2, 3))),
         ["BinaryBackward zero inner"] = ("BinaryBackward", (b, f, i) => b.BinaryBackward(BinaryOp.Mul, f, f, f, f, f, new Broadcast(2, 2, 0))),
@@ -173,7 +173,7 @@ public class ValidationTests
         ["FillRandom negative std"] = ("FillRandom", (b, f, i) => b.FillRandom(f, RandomDistribution.Normal, 0f, -1f, 1, 0)),
         ["FillRandom Bernoulli p > 1"] = ("FillRandom", (b, f, i) => b.FillRandom(f, RandomDistribution.Bernoulli, 1.5f, 0f, 1, 0)),
         ["FillRandom Bernoulli p NaN"] = ("FillRandom", (b, f, i) => b.FillRandom(f, RandomDistribution.Bernoulli, float.NaN, 0f, 1, 0)),
-        ["AdamWStep step 0"] = ("AdamWStep", (b, f, i) => b.AdamWStep(f, f, f, f, new AdamWHyper(0.1f, Step: 0), 4)),
+        ["AdamStep step 0"] = ("AdamStep", (b, f, i) => b.AdamStep(f, f, f, f, new AdamHyper(0.1f, Step: 0), 4)),
         ["Copy negative count"] = ("Copy", (b, f, i) => b.Copy(f, 0, f, 8, -1)),
         ["Copy negative offset"] = ("Copy", (b, f, i) => b.Copy(f, -1, f, 8, 4)),
     };
@@ -204,7 +204,7 @@ public class ValidationTests
         backend.Axpby(2f, f, 0f, f, 0);
         backend.Affine(f, f, 2f, 1f, 0);
         backend.SgdStep(f, f, null, new SgdHyper(1f), 0);
-        backend.AdamWStep(f, f, f, f, new AdamWHyper(1f), 0);
+        backend.AdamStep(f, f, f, f, new AdamHyper(1f), 0);
         backend.Copy(f, 3, f, 0, 0);
         using var empty = backend.Allocate<float>(0);
         backend.Fill(empty, 1f);
@@ -233,7 +233,7 @@ public class ValidationTests
             ("Unary", () => backend.Unary(UnaryOp.Relu, mine, foreign, 12)),
             ("Gemm", () => backend.Gemm(new GemmSpec(false, false, 3, 4, 3), mine, foreign, mine)),
             ("CrossEntropy", () => backend.CrossEntropy(mine, labels, foreign, mine, 3, 4)),
-            ("AdamWStep", () => backend.AdamWStep(mine, mine, mine, foreign, new AdamWHyper(1e-3f), 12)),
+            ("AdamStep", () => backend.AdamStep(mine, mine, mine, foreign, new AdamHyper(1e-3f), 12)),
         };
         foreach (var (op, act) in calls)
         {

@@ -96,11 +96,12 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         {
             b.SgdStep(x[0], x[1], x[2], new SgdHyper(0.1f, 0.9f, 0f, 5e-4f, Nesterov: true), n);
         });
-        Check("adamw step", $"[{n}]", Exact, [n, n, n, n], 4, (b, x) =>
-        {
-            b.Affine(x[3], x[3], 0f, 0.01f, n); // second moments are non-negative
-            b.AdamWStep(x[0], x[1], x[2], x[3], new AdamWHyper(1e-3f, Step: 3), n);
-        });
+        foreach (bool decoupled in new[] { false, true })
+            Check(decoupled ? "adamw step" : "adam step (L2 decay)", $"[{n}]", Exact, [n, n, n, n], 4, (b, x) =>
+            {
+                b.Affine(x[3], x[3], 0f, 0.01f, n); // second moments are non-negative
+                b.AdamStep(x[0], x[1], x[2], x[3], new AdamHyper(1e-3f, WeightDecay: 1e-2f, Step: 3, DecoupledDecay: decoupled), n);
+            });
         Check("fill random uniform", $"[{n}]", 0, [n], 1, (b, x) => b.FillRandom(x[0], RandomDistribution.Uniform, -1f, 2f, 42, 7));
         Check("fill random bernoulli (dropout mask)", $"[{n}]", 0, [n], 1, (b, x) => b.FillRandom(x[0], RandomDistribution.Bernoulli, 0.7f, 0f, 42, 7));
         CheckConv();

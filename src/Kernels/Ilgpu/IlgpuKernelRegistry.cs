@@ -75,7 +75,7 @@ internal static class IlgpuKernelRegistry
 
     // Optimizers (Optim/IlgpuOptimKernels.cs)
     public static readonly IlgpuKernelEntry SgdStep = Implicit(typeof(IlgpuOptimKernels), nameof(IlgpuOptimKernels.SgdStep));
-    public static readonly IlgpuKernelEntry AdamWStep = Implicit(typeof(IlgpuOptimKernels), nameof(IlgpuOptimKernels.AdamWStep));
+    public static readonly IlgpuKernelEntry AdamStep = Implicit(typeof(IlgpuOptimKernels), nameof(IlgpuOptimKernels.AdamStep));
 
     // GEMM (Gemm/IlgpuGemmKernels.cs)
     public static readonly IlgpuKernelEntry GemmSmall = Implicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmSmall));
@@ -128,7 +128,7 @@ internal static class IlgpuKernelRegistry
         FillRandom,
         ReduceSumRows, ReduceSumColumns, ReduceSumBackward, ReduceMaxRows, ReduceMaxColumns, ReduceMaxBackward,
         Softmax, SoftmaxBackward, CrossEntropy, CrossEntropyBackward,
-        SgdStep, AdamWStep,
+        SgdStep, AdamStep,
         GemmSmall, GemmTiled,
         GatherChannels, ScatterChannels, ScatterChannelsZero, MaskWeight, MaskWeightGradOut, MaskWeightGradIn,
         ScoreMaskBackward,

@@ -5,7 +5,7 @@ namespace SparseCore.Kernels;
 
 /// <summary>
 /// In-place optimizer steps over a flat parameter buffer with PyTorch's semantics (torch.optim.SGD
-/// and torch.optim.AdamW); the scalar update is <see cref="OptimMath"/>, shared by both backends.
+/// and torch.optim.Adam/AdamW); the scalar update is <see cref="OptimMath"/>, shared by both backends.
 /// </summary>
 public abstract partial class Backend
 {
@@ -22,15 +22,16 @@ public abstract partial class Backend
         if (n > 0) RunSgdStep(param, grad, hyper.Momentum != 0 ? momentum : null, hyper, n);
     }
 
-    public void AdamWStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, in AdamWHyper hyper, int n)
+    /// <summary>One Adam (L2 decay) or AdamW (decoupled decay) step over n parameters, as hyper.DecoupledDecay says.</summary>
+    public void AdamStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, in AdamHyper hyper, int n)
     {
-        CheckCount("AdamWStep", n);
-        CheckLength("AdamWStep", "param", param, n); CheckLength("AdamWStep", "grad", grad, n);
-        CheckLength("AdamWStep", "m", m, n); CheckLength("AdamWStep", "v", v, n);
-        if (hyper.Step < 1) throw new ArgumentException($"AdamWStep: step counts from 1, got {hyper.Step}");
-        if (n > 0) RunAdamWStep(param, grad, m, v, hyper, n);
+        CheckCount("AdamStep", n);
+        CheckLength("AdamStep", "param", param, n); CheckLength("AdamStep", "grad", grad, n);
+        CheckLength("AdamStep", "m", m, n); CheckLength("AdamStep", "v", v, n);
+        if (hyper.Step < 1) throw new ArgumentException($"AdamStep: step counts from 1, got {hyper.Step}");
+        if (n > 0) RunAdamStep(param, grad, m, v, hyper, n);
     }
 
     protected abstract void RunSgdStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float>? momentum, in SgdHyper hyper, int n);
-    protected abstract void RunAdamWStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, in AdamWHyper hyper, int n);
+    protected abstract void RunAdamStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, in AdamHyper hyper, int n);
 }

@@ -21,18 +21,20 @@ public partial class CpuBackend
         });
     }
 
-    protected override void RunAdamWStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, in AdamWHyper hyper, int n)
+    protected override void RunAdamStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, in AdamHyper hyper, int n)
     {
         var p = ArrayOf(param); var g = ArrayOf(grad); var ma = ArrayOf(m); var va = ArrayOf(v);
-        var h = hyper;
-        float bc1 = h.BiasCorrection1, bc2 = h.BiasCorrection2;
+        float beta1 = (float)hyper.Beta1, oneMinusBeta1 = hyper.OneMinusBeta1, beta2 = (float)hyper.Beta2, oneMinusBeta2 = hyper.OneMinusBeta2;
+        float eps = hyper.Eps, gradientDecay = hyper.GradientDecay, paramScale = hyper.ParamScale;
+        float stepSize = hyper.StepSize, bc2Sqrt = hyper.BiasCorrection2Sqrt;
         CpuParallel.For(n, ElementGrain, (s, e) =>
         {
             for (int i = s; i < e; i++)
             {
-                ma[i] = OptimMath.AdamM(ma[i], g[i], h.Beta1);
-                va[i] = OptimMath.AdamV(va[i], g[i], h.Beta2);
-                p[i] = OptimMath.AdamWParam(p[i], ma[i], va[i], h.Lr, h.Eps, h.WeightDecay, bc1, bc2);
+                float gi = OptimMath.AdamGrad(g[i], p[i], gradientDecay);
+                ma[i] = OptimMath.AdamM(ma[i], gi, beta1, oneMinusBeta1);
+                va[i] = OptimMath.AdamV(va[i], gi, beta2, oneMinusBeta2);
+                p[i] = OptimMath.AdamParam(p[i], ma[i], va[i], paramScale, stepSize, bc2Sqrt, eps);
             }
         });
     }

@@ -9,12 +9,12 @@ namespace SparseCore.Kernels.Ilgpu;
 public sealed partial class IlgpuBackend
 {
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float, float, float, int, int> sgdKernel = null!;
-    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float, float, float, float, float, float> adamWKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float, float, float, float, float, float, float, float> adamKernel = null!;
 
     private void LoadOptim()
     {
         sgdKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float, float, float, int, int>>(IlgpuKernelRegistry.SgdStep);
-        adamWKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float, float, float, float, float, float>>(IlgpuKernelRegistry.AdamWStep);
+        adamKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float, float, float, float, float, float, float, float, float>>(IlgpuKernelRegistry.AdamStep);
     }
 
     protected override void RunSgdStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float>? momentum, in SgdHyper hyper, int n)
@@ -24,7 +24,8 @@ public sealed partial class IlgpuBackend
             hyper.Lr, hyper.Momentum, hyper.Dampening, hyper.WeightDecay, hyper.Nesterov ? 1 : 0, hyper.FirstStep ? 1 : 0);
     }
 
-    protected override void RunAdamWStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, in AdamWHyper hyper, int n)
-        => adamWKernel(stream, FlatThreads(n), View(param), View(grad), View(m), View(v), n,
-            hyper.Lr, hyper.Beta1, hyper.Beta2, hyper.Eps, hyper.WeightDecay, hyper.BiasCorrection1, hyper.BiasCorrection2);
+    protected override void RunAdamStep(DeviceBuffer<float> param, DeviceBuffer<float> grad, DeviceBuffer<float> m, DeviceBuffer<float> v, in AdamHyper hyper, int n)
+        => adamKernel(stream, FlatThreads(n), View(param), View(grad), View(m), View(v), n,
+            (float)hyper.Beta1, hyper.OneMinusBeta1, (float)hyper.Beta2, hyper.OneMinusBeta2, hyper.Eps,
+            hyper.GradientDecay, hyper.ParamScale, hyper.StepSize, hyper.BiasCorrection2Sqrt);
 }

@@ -26,19 +26,22 @@ internal static class IlgpuOptimKernels
         }
     }
 
+    /// <summary>Adam or AdamW: gradientDecay is wd for Adam's L2 (0 for AdamW), paramScale 1 − lr·wd for AdamW (1 for Adam).</summary>
     [IlgpuKernel]
-    internal static void AdamWStep(Index1D t, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v, int n,
-                                   float lr, float beta1, float beta2, float eps, float weightDecay, float biasCorrection1, float biasCorrection2)
+    internal static void AdamStep(Index1D t, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v, int n,
+                                  float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float eps,
+                                  float gradientDecay, float paramScale, float stepSize, float biasCorrection2Sqrt)
     {
         int stride = IlgpuElementwiseKernels.Threads(n);
         for (int e = 0, i = t; e < IlgpuElementwiseKernels.ElementsPerThread && i < n; e++, i += stride)
         {
-            float g = grad[i];
-            float mi = OptimMath.AdamM(m[i], g, beta1);
-            float vi = OptimMath.AdamV(v[i], g, beta2);
+            float p = param[i];
+            float g = OptimMath.AdamGrad(grad[i], p, gradientDecay);
+            float mi = OptimMath.AdamM(m[i], g, beta1, oneMinusBeta1);
+            float vi = OptimMath.AdamV(v[i], g, beta2, oneMinusBeta2);
             m[i] = mi;
             v[i] = vi;
-            param[i] = OptimMath.AdamWParam(param[i], mi, vi, lr, eps, weightDecay, biasCorrection1, biasCorrection2);
+            param[i] = OptimMath.AdamParam(p, mi, vi, paramScale, stepSize, biasCorrection2Sqrt, eps);
         }
     }
 }

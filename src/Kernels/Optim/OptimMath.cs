@@ -20,16 +20,20 @@ public static class OptimMath
         return p - lr * d;
     }
 
-    public static float AdamM(float m, float g, float beta1) => beta1 * m + (1f - beta1) * g;
+    /// <summary>Adam's L2 decay, g + wd·p (wd is 0 for AdamW, whose decay scales p instead).</summary>
+    public static float AdamGrad(float g, float p, float gradientDecay) => g + gradientDecay * p;
 
-    public static float AdamV(float v, float g, float beta2) => beta2 * v + (1f - beta2) * g * g;
+    public static float AdamM(float m, float g, float beta1, float oneMinusBeta1) => beta1 * m + oneMinusBeta1 * g;
 
-    /// <summary>Decoupled decay p·(1 − lr·wd), then the bias-corrected Adam step with the new m, v.</summary>
-    public static float AdamWParam(float p, float m, float v, float lr, float eps, float weightDecay, float biasCorrection1, float biasCorrection2)
+    public static float AdamV(float v, float g, float beta2, float oneMinusBeta2) => beta2 * v + oneMinusBeta2 * g * g;
+
+    /// <summary>
+    /// p·scale (AdamW's decoupled decay; scale 1 for Adam), then torch's bias-corrected step with the
+    /// new m, v in its order of operations: p − step_size·m / (√v / √(1 − β₂ᵗ) + eps).
+    /// </summary>
+    public static float AdamParam(float p, float m, float v, float paramScale, float stepSize, float biasCorrection2Sqrt, float eps)
     {
-        float decayed = p * (1f - lr * weightDecay);
-        float mHat = m / biasCorrection1;
-        float vHat = v / biasCorrection2;
-        return decayed - lr * mHat / (MathF.Sqrt(vHat) + eps);
+        float denom = MathF.Sqrt(v) / biasCorrection2Sqrt + eps;
+        return p * paramScale - stepSize * m / denom;
     }
 }

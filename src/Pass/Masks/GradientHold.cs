@@ -9,9 +9,9 @@ namespace SparseCore.Pass.Masks;
 /// a 0/1 mask (broadcast over it), and <see cref="MaskGradients"/>, called between the backward pass
 /// and the optimizer step (TrainerOptions.AfterBackward), multiplies its gradient by the mask. A
 /// zero value with a zero gradient stays exactly zero under SGD (weight decay adds wd·0, the
-/// momentum buffer only ever accumulates zeros) and AdamW (both moments stay 0, the decoupled decay
-/// scales 0), and the optimizer's state stays zero there too — which re-zeroing the weights after
-/// the step would not give. The one mechanism behind union mode's kept-but-zeroed channels
+/// momentum buffer only ever accumulates zeros), Adam (its L2 decay adds wd·0, both moments stay
+/// 0) and AdamW (both moments stay 0, the decoupled decay scales 0), and the optimizer's state
+/// stays zero there too — which re-zeroing the weights after the step would not give. The one mechanism behind union mode's kept-but-zeroed channels
 /// (<see cref="Extraction.ZeroedChannelHold"/>) and unstructured weight masks (<see cref="WeightMaskHold"/>).
 /// </summary>
 public abstract class GradientHold : IDisposable

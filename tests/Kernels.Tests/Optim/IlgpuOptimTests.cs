@@ -45,11 +45,15 @@ public sealed class IlgpuOptimTests(IlgpuSimulatorFixture fixture)
         if (momentum != 0) Close(backend.ToArray(mb), bd, GemmTolerance, "sgd momentum");
     }
 
-    [Fact]
-    public void AdamW_three_steps_match_pytorch_formulas()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Adam_and_AdamW_three_steps_match_pytorch_formulas(bool decoupled)
     {
         const int n = 257;
-        const float lr = 1e-2f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.05f;
+        const float lr = 1e-2f, eps = 1e-8f, wd = 0.05f;
+        const double b1 = 0.9, b2 = 0.999;
+        string what = decoupled ? "adamw" : "adam";
         var p = Rand(n, 30);
         using var pb = Upload(backend, p); using var mb = Upload(backend, new float[n]); using var vb = Upload(backend, new float[n]);
         var pd = p.Select(v => (double)v).ToArray(); var md = new double[n]; var vd = new double[n];
@@ -57,17 +61,18 @@ public sealed class IlgpuOptimTests(IlgpuSimulatorFixture fixture)
         {
             var g = Rand(n, 30 + step);
             using var gb = Upload(backend, g);
-            backend.AdamWStep(pb, gb, mb, vb, new AdamWHyper(lr, b1, b2, eps, wd, step), n);
+            backend.AdamStep(pb, gb, mb, vb, new AdamHyper(lr, b1, b2, eps, wd, step, decoupled), n);
             for (int i = 0; i < n; i++)
             {
-                md[i] = b1 * md[i] + (1 - b1) * g[i];
-                vd[i] = b2 * vd[i] + (1 - b2) * (double)g[i] * g[i];
+                double gi = decoupled ? g[i] : g[i] + wd * pd[i];
+                md[i] = b1 * md[i] + (1 - b1) * gi;
+                vd[i] = b2 * vd[i] + (1 - b2) * gi * gi;
                 double mHat = md[i] / (1 - Math.Pow(b1, step)), vHat = vd[i] / (1 - Math.Pow(b2, step));
-                pd[i] = pd[i] * (1 - lr * wd) - lr * mHat / (Math.Sqrt(vHat) + eps);
+                pd[i] = pd[i] * (decoupled ? 1 - lr * wd : 1) - lr * mHat / (Math.Sqrt(vHat) + eps);
             }
         }
-        Close(backend.ToArray(pb), pd, GemmTolerance, "adamw param");
-        Close(backend.ToArray(mb), md, GemmTolerance, "adamw m");
-        Close(backend.ToArray(vb), vd, 1e-4, "adamw v");
+        Close(backend.ToArray(pb), pd, GemmTolerance, $"{what} param");
+        Close(backend.ToArray(mb), md, GemmTolerance, $"{what} m");
+        Close(backend.ToArray(vb), vd, 1e-4, $"{what} v");
     }
 }
