@@ -30,9 +30,9 @@ internal static class EvalCommand
             var m = info.Model ?? throw new DataFormatException(path, "__metadata__.model", "missing: the checkpoint does not say which network it holds");
             var test = DataSource.LoadTest(r.GetValue(data)!, info.Seed ?? 0);
             InputNormalization.RequirePixelUnit(info, path, "--checkpoint");
-            if (test.Channels != m.Channels || test.Height != m.Height || test.Width != m.Width || test.ClassCount != m.Classes)
+            if (test.Channels != m.Channels || test.Height != m.Height || test.Width != m.Width || test.ClassCount != m.TargetClasses)
                 throw new ArgumentException($"--data: images are {test.Channels}×{test.Height}×{test.Width} with {test.ClassCount} classes; " +
-                                            $"the checkpoint's {m.Name} expects {m.Channels}×{m.Height}×{m.Width} with {m.Classes}");
+                                            $"the checkpoint's {m.Name} expects {m.Channels}×{m.Height}×{m.Width} with {m.TargetClasses}");
             using var backend = Devices.Create(r.GetValue(device));
             using var net = PromptSpec.Build(m, ModuleInit.Undrawn(backend));
             Checkpoint.Load(path, net);

@@ -24,6 +24,7 @@ internal static class PruneCommand
         var device = CommonOptions.Device();
         var seed = CommonOptions.Seed();
         var sparsity = NumberOptions.OptionalReal("--sparsity", "sparsity s: prune round(s·units) — coupled channel units for a channel method (the paper's budget), prunable weights for a weight method", 0, 1);
+        var density = NumberOptions.OptionalReal("--density", "weight methods: keep this share d of the prunable weights (--sparsity 1 − d)", 0, 1);
         var flops = NumberOptions.OptionalReal("--flops", "keep this fraction r of the dense MACs in the extracted network (instead of --sparsity)", 0, 1);
         var mode = new Option<string>("--mode") { Description = "residual streams: shared (one mask per stream; masked = extracted) | union (per-conv masks; the stream keeps their union)", DefaultValueFactory = _ => "shared" };
         var from = new Option<string?>("--from") { Description = "dense checkpoint to prune (default: train one first for --dense-epochs)" };
@@ -43,24 +44,34 @@ internal static class PruneCommand
         var slimLambda = NumberOptions.Real("--slim-lambda", "slim: the L1 weight λ on γ", 1e-4f);
         var validation = CommonOptions.Validation();
         var latencyBatch = NumberOptions.Whole("--latency-batch", "batch size of the latency measurement", 32, 1);
+        var scoreLr = NumberOptions.Real("--score-lr", "vpns, hydra: Adam's learning rate for the scores and the stage-1 prompt (coupled L2)", 1e-4f);
+        var scoreWd = NumberOptions.Real("--score-weight-decay", "vpns, hydra: the L2 weight of that Adam", 1e-4f);
+        var iteration = new Option<string>("--iteration") { Description = "vpns: paired (the code's: a prompted clean batch, then an unprompted augmented one) | single (one prompted augmented batch)", DefaultValueFactory = _ => "paired" };
+        var testPrompt = new Option<bool?>("--test-prompt") { Description = "test the pruned network behind its prompt (default: true, except vpns, whose code tests without it)" };
+        var labelMap = new Option<string?>("--label-map") { Description = "flm (frequency label mapping, computed before stage 1) | none (default: flm for vpns, none otherwise)" };
+        var impEpochs = NumberOptions.Whole("--imp-epochs", "imp: retraining epochs over the --search-subset images after each round", 1, 0);
+        var impTrajectory = new Option<string?>("--imp-trajectory") { Description = "imp: a folder of rounds shared by runs at other densities (default: the run folder's imp/)" };
         var output = new Option<string>("--output") { Description = "parent folder of the run folder", DefaultValueFactory = _ => "runs" };
         var resume = new Option<string?>("--resume") { Description = "continue the prune run in this folder (same options), from its last finished stage or epoch" };
         var cmd = new Command("prune", "select channel or weight masks (PASS or a baseline), extract or mask the network, fine-tune it and report")
         {
-            method, model, data, device, seed, sparsity, flops, mode, from, denseEpochs, searchEpochs, searchSubset, trainSubset, finetuneEpochs,
-            batch, lr, wd, prompt, noPrompt, noStage2Prompt, augment, slimEpochs, slimLambda, validation, latencyBatch, output, resume,
+            method, model, data, device, seed, sparsity, density, flops, mode, from, denseEpochs, searchEpochs, searchSubset, trainSubset, finetuneEpochs,
+            batch, lr, wd, prompt, noPrompt, noStage2Prompt, augment, slimEpochs, slimLambda, validation, latencyBatch, scoreLr, scoreWd, iteration, testPrompt, labelMap,
+            impEpochs, impTrajectory, output, resume,
         };
         cmd.SetAction(r =>
         {
             var options = new PruneOptions
             {
                 Method = r.GetValue(method)!, Model = r.GetValue(model)!, Data = r.GetValue(data)!,
-                Seed = r.GetValue(seed), Budget = Budget(r.GetValue(sparsity), r.GetValue(flops)), Mode = ParseMode(r.GetValue(mode)!),
+                Seed = r.GetValue(seed), Budget = Budget(r.GetValue(sparsity), r.GetValue(density), r.GetValue(flops)), Mode = ParseMode(r.GetValue(mode)!),
                 DenseEpochs = r.GetValue(denseEpochs), SearchEpochs = r.GetValue(searchEpochs),
                 SearchSubset = r.GetValue(searchSubset), TrainSubset = r.GetValue(trainSubset), FinetuneEpochs = r.GetValue(finetuneEpochs), BatchSize = r.GetValue(batch),
                 FinetuneLr = r.GetValue(lr), FinetuneWeightDecay = r.GetValue(wd), Prompt = r.GetValue(prompt)!, NoPrompt = r.GetValue(noPrompt),
                 Stage2Prompt = !r.GetValue(noStage2Prompt), Augment = r.GetValue(augment), SlimEpochs = r.GetValue(slimEpochs),
                 SlimLambda = r.GetValue(slimLambda), Validation = r.GetValue(validation), LatencyBatch = r.GetValue(latencyBatch),
+                ScoreLr = r.GetValue(scoreLr), ScoreWeightDecay = r.GetValue(scoreWd), Iteration = r.GetValue(iteration)!, TestPrompt = r.GetValue(testPrompt),
+                LabelMapping = r.GetValue(labelMap), ImpEpochs = r.GetValue(impEpochs), ImpTrajectory = r.GetValue(impTrajectory),
             };
             string? dense = r.GetValue(from), resumed = r.GetValue(resume);
             // Refuse bad options before loading any data.
@@ -79,12 +90,14 @@ internal static class PruneCommand
         return cmd;
     }
 
-    /// <summary>Exactly one of --sparsity and --flops.</summary>
-    private static PruneBudget Budget(double? sparsity, double? flops) => (sparsity, flops) switch
+    /// <summary>Exactly one of --sparsity, --density (its complement) and --flops.</summary>
+    private static PruneBudget Budget(double? sparsity, double? density, double? flops) => (sparsity, density, flops) switch
     {
-        (double s, null) => new PruneBudget(BudgetKind.Sparsity, s),
-        (null, double r) => new PruneBudget(BudgetKind.Flops, r),
-        _ => throw new ArgumentException("give exactly one budget: --sparsity s (channel sparsity) or --flops r (fraction of the dense MACs to keep)"),
+        (double s, null, null) => new PruneBudget(BudgetKind.Sparsity, s),
+        (null, double d, null) when d > 0 => new PruneBudget(BudgetKind.Sparsity, 1 - d),
+        (null, double d, null) => throw new ArgumentException($"--density must lie in (0, 1], got {d}"),
+        (null, null, double r) => new PruneBudget(BudgetKind.Flops, r),
+        _ => throw new ArgumentException("give exactly one budget: --sparsity s (share pruned), --density d (weight methods: share kept) or --flops r (fraction of the dense MACs to keep)"),
     };
 
     private static ResidualMode ParseMode(string mode) => mode switch

@@ -7,9 +7,10 @@ using SparseCore.Pass.Pipeline;
 namespace SparseCore.Cli.Pruning;
 
 /// <summary>
-/// report.md of a prune run, with kept-channels.png and accuracy-vs-macs.png beside it: the outcome
-/// first (accuracy, size and speed of dense vs pruned), then what a reader needs to trust or repeat
-/// it (how MACs and latency were measured, the stage times, the command), then the per-layer detail.
+/// report.md of a prune run, with kept-channels.png (weight-density.png for weight masks) and
+/// accuracy-vs-macs.png beside it: the outcome first (accuracy, size and speed of dense vs pruned),
+/// then what a reader needs to trust or repeat it (how MACs and latency were measured, the stage
+/// times, the command), then the per-layer detail.
 /// </summary>
 public static class PruneReport
 {
@@ -18,14 +19,16 @@ public static class PruneReport
     public static void Write(string folder, PruneSummary s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        string title = $"{Method(s.Method)} on {s.Model} / {s.Data}: {Budget(s)}, {s.Mode} mode";
-        KeptChannelsPlot.Write(Path.Combine(folder, KeptChannelsPlot.FileName), $"{Method(s.Method)}, {s.Model}, {Budget(s)}: kept channels per layer", s.Layers);
+        bool weights = s.Mode == PruneSummary.WeightMode;
+        string title = $"{Method(s.Method)} on {s.Model} / {s.Data}: {Budget(s)}, {(weights ? "weight masks" : s.Mode + " mode")}";
+        if (weights) WeightDensityPlot.Write(Path.Combine(folder, WeightDensityPlot.FileName), $"{Method(s.Method)}, {s.Model}, {Budget(s)}: weights kept per layer", s.Layers);
+        else KeptChannelsPlot.Write(Path.Combine(folder, KeptChannelsPlot.FileName), $"{Method(s.Method)}, {s.Model}, {Budget(s)}: kept channels per layer", s.Layers);
         AccuracyMacsPlot.Write(Path.Combine(folder, AccuracyMacsPlot.FileName), $"{s.Model} on {s.Data}: test accuracy vs MACs",
         [
             new AccuracyMacsPlot.Point("dense", s.Dense.Macs, s.Dense.TestAccuracy, Dense: true),
-            new AccuracyMacsPlot.Point($"{Method(s.Method)} {BudgetShort(s)}", s.Pruned.Macs, s.Pruned.TestAccuracy, Dense: false),
+            new AccuracyMacsPlot.Point($"{Method(s.Method)} {BudgetShort(s)}", weights ? s.MaskedMacs : s.Pruned.Macs, s.Pruned.TestAccuracy, Dense: false),
         ]);
-        AtomicFile.WriteAllText(Path.Combine(folder, FileName), Markdown(s, title));
+        AtomicFile.WriteAllText(Path.Combine(folder, FileName), weights ? WeightReport.Markdown(s, title) : Markdown(s, title));
     }
 
     private static string Markdown(PruneSummary s, string title)

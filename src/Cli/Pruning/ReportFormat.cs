@@ -20,6 +20,13 @@ internal static class ReportFormat
         "group-l1" => "Group-L1",
         "slim" => "BN-scale (Slim)",
         "group-l2" => "Group-L2",
+        "vpns" => "VPNs",
+        "hydra" => "HYDRA",
+        "omp" => "OMP",
+        "imp" => "IMP",
+        "snip" => "SNIP",
+        "synflow" => "SynFlow",
+        "random-weights" => "random (weights)",
         _ => method,
     };
 

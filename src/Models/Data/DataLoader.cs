@@ -19,7 +19,7 @@ namespace SparseCore.Models.Data;
 /// enumerated at a time.
 /// </para>
 /// </summary>
-public sealed class DataLoader : IDisposable
+public sealed class DataLoader : IBatchSource, IDisposable
 {
     private readonly ImageDataset _dataset;
     private readonly int[] _indices;

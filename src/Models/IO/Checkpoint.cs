@@ -19,7 +19,8 @@ namespace SparseCore.Models.IO;
 /// </para>
 /// <para>
 /// Metadata keys: <c>format</c>; <c>model</c>, <c>model.channels</c>, <c>model.height</c>,
-/// <c>model.width</c>, <c>model.classes</c>, <c>model.widths</c> (LayerWidths text), <c>model.prompt</c> (a visual prompt's spec);
+/// <c>model.width</c>, <c>model.classes</c>, <c>model.widths</c> (LayerWidths text), <c>model.prompt</c> (a visual prompt's spec),
+/// <c>model.prompt_at_test</c> ("false" when the network is tested without its prompt), <c>model.label_map</c> (source class per target class);
 /// <c>input.mean</c> and <c>input.std</c> (per channel, with every model: see <see cref="InputNormalization"/>);
 /// <c>split.seed</c>, <c>split.validation</c>, <c>split.of</c> (the validation split, see <see cref="ValidationSplit"/>); <c>epoch</c>,
 /// <c>global_step</c>, <c>seed</c>; <c>optimizer</c> (its type) and <c>optimizer.step_count</c>;
@@ -261,6 +262,8 @@ public static class Checkpoint
             yield return ("model.classes", Text(m.Classes));
             if (m.Widths is not null) yield return ("model.widths", m.Widths);
             if (m.Prompt is not null) yield return ("model.prompt", m.Prompt);
+            if (!m.PromptAtTest) yield return ("model.prompt_at_test", "false");
+            if (m.LabelMap is not null) yield return ("model.label_map", m.LabelMap);
             var input = info.Input ?? InputNormalization.PixelUnit(m.Channels);
             yield return ("input.mean", InputNormalization.Text(input.Mean));
             yield return ("input.std", InputNormalization.Text(input.Std));
@@ -278,6 +281,14 @@ public static class Checkpoint
         foreach (var (key, value) in info.Settings) yield return ("settings." + key, value);
     }
 
+    private static bool PromptAtTest(string path, IReadOnlyDictionary<string, string> metadata) =>
+        metadata.GetValueOrDefault("model.prompt_at_test") switch
+        {
+            null or "true" => true,
+            "false" => false,
+            var other => throw new DataFormatException(path, "__metadata__.model.prompt_at_test", $"is '{other}'; expected true or false"),
+        };
+
     private static CheckpointInfo Decode(string path, IReadOnlyDictionary<string, string> metadata)
     {
         if (metadata.TryGetValue("format", out string? format) && format != Format)
@@ -290,7 +301,7 @@ public static class Checkpoint
                 ?? throw new DataFormatException(path, $"__metadata__.{key}", $"missing; it is required with model '{name}'");
             model = new ModelDescription(name, Dimension("model.channels"), Dimension("model.height"),
                 Dimension("model.width"), Dimension("model.classes"), metadata.GetValueOrDefault("model.widths"),
-                metadata.GetValueOrDefault("model.prompt"));
+                metadata.GetValueOrDefault("model.prompt"), PromptAtTest(path, metadata), metadata.GetValueOrDefault("model.label_map"));
         }
 
         InputNormalization? input = null;

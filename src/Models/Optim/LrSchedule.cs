@@ -34,3 +34,28 @@ public sealed class WarmupSchedule(int warmupSteps, LrSchedule after) : LrSchedu
     public override float Factor(int step) =>
         step < warmupSteps ? (step + 1f) / warmupSteps : after.Factor(step - warmupSteps);
 }
+
+/// <summary>
+/// torch's CosineAnnealingLR(T_max = epochs, eta_min = 0) stepped once per epoch, as VPNs' code
+/// steps it: the factor is constant within an epoch, (1 + cos(π·e/epochs))/2 in epoch e (0-based),
+/// so the last epoch runs at a small but non-zero rate.
+/// </summary>
+public sealed class EpochCosineSchedule : LrSchedule
+{
+    public EpochCosineSchedule(int stepsPerEpoch, int epochs)
+    {
+        if (stepsPerEpoch <= 0 || epochs <= 0)
+            throw new ArgumentException($"EpochCosineSchedule: steps per epoch and epochs must be positive, got {stepsPerEpoch} and {epochs}");
+        StepsPerEpoch = stepsPerEpoch;
+        Epochs = epochs;
+    }
+
+    public int StepsPerEpoch { get; }
+    public int Epochs { get; }
+
+    public override float Factor(int step)
+    {
+        int epoch = Math.Min(step / StepsPerEpoch, Epochs - 1);
+        return (float)(0.5 * (1 + Math.Cos(Math.PI * epoch / Epochs)));
+    }
+}

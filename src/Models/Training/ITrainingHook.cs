@@ -9,9 +9,11 @@ public interface ITrainingHook
 {
     /// <summary>
     /// Called inside a step's tensor scope before the forward pass (after the learning rates are
-    /// set); what it returns is disposed after the optimizers have stepped.
+    /// set) with the step's index within its epoch (0-based; a <see cref="Data.PairedBatches"/>
+    /// source says by it which loader the batch came from); what it returns is disposed after the
+    /// optimizers have stepped.
     /// </summary>
-    IDisposable? BeginStep();
+    IDisposable? BeginStep(int step);
 
     /// <summary>Called around each evaluation of the model (the per-epoch validation); the result is disposed after it.</summary>
     IDisposable? BeginEvaluation();

@@ -61,7 +61,7 @@ public sealed class Trainer
     public int CompletedEpochs { get; private set; }
 
     /// <summary>Trains from the epoch after <see cref="CompletedEpochs"/> to the options' last, or only to <paramref name="stopAfter"/> (as an interrupted run would).</summary>
-    public void Fit(DataLoader train, DataLoader? eval, int? stopAfter = null)
+    public void Fit(IBatchSource train, DataLoader? eval, int? stopAfter = null)
     {
         if (options.CheckpointEvery < 0)
             throw new ArgumentException($"Trainer: CheckpointEvery must be ≥ 0, got {options.CheckpointEvery}");
@@ -133,14 +133,14 @@ public sealed class Trainer
         return info;
     }
 
-    /// <summary>One optimisation step on one batch; returns (summed loss, correct count).</summary>
-    public (double LossSum, int Correct) Step(Batch batch)
+    /// <summary>One optimisation step on one batch, the <paramref name="step"/>-th of its epoch (for the hook); returns (summed loss, correct count).</summary>
+    public (double LossSum, int Correct) Step(Batch batch, int step = 0)
     {
         var backend = optimizers[0].Parameters[0].Value.Backend;
         if (Schedule is not null)
             foreach (var optimizer in optimizers) Schedule.Apply(optimizer, GlobalStep);
         using var scope = new TensorScope();
-        using var step = options.Hook?.BeginStep();
+        using var hooked = options.Hook?.BeginStep(step);
         var x = Tensor.FromArray(backend, batch.Pixels, new Shape(batch.Count, batch.Channels, batch.Height, batch.Width));
         var logits = model.Forward(x);
         var labels = IntTensor.Labels(backend, batch.Labels, logits.Shape[1]);
@@ -153,7 +153,7 @@ public sealed class Trainer
         return (loss.Item() * batch.Count, CountCorrect(logits, batch.Labels));
     }
 
-    private EpochMetrics TrainEpoch(DataLoader train, int epoch)
+    private EpochMetrics TrainEpoch(IBatchSource train, int epoch)
     {
         model.Train();
         int steps = train.BatchCount, step = 0, samples = 0, correct = 0;
@@ -169,7 +169,7 @@ public sealed class Trainer
             int c;
             try
             {
-                (l, c) = Step(batch);
+                (l, c) = Step(batch, step);
             }
             catch (NonFiniteValueException e)
             {

@@ -15,6 +15,9 @@ public static class PruningMethods
         ["group-l2"] = () => new GroupL2Method(),
         ["uniform"] = () => new UniformMethod(),
         ["random"] = () => new RandomMethod(),
+        ["vpns"] = () => new VpnsMethod(),
+        ["hydra"] = () => new HydraMethod(),
+        ["imp"] = () => new ImpMethod(),
     };
 
     private static readonly List<string> Order = [.. Factories.Keys];

@@ -47,6 +47,12 @@ public sealed class PruneData : IDisposable
     public DataLoader? ValidationLoader { get; }
     public DataLoader TestLoader { get; }
 
+    /// <summary>
+    /// The training augmentation of every prune stage that augments: a random crop of the image
+    /// padded by 2 px, and a horizontal flip.
+    /// </summary>
+    public AugmentPipeline Augmentation() => new(new RandomCrop(Train.Height, Train.Width, padding: 2), new HorizontalFlip());
+
     public DataLoader Loader(int[] indices, int batchSize, long seed, AugmentPipeline? augment = null) =>
         new(Train, batchSize, shuffle: true, seed: seed, indices: indices, augment: augment);
 

@@ -60,6 +60,35 @@ public sealed record PruneOptions
 
     public int LatencyBatch { get; init; } = 32;
 
+    /// <summary>Score methods (vpns, hydra): Adam's rate and coupled L2 for the scores and the stage-1 prompt (VPNs' code: 1e-4 and 1e-4).</summary>
+    public float ScoreLr { get; init; } = 1e-4f;
+
+    public float ScoreWeightDecay { get; init; } = 1e-4f;
+
+    /// <summary>--iteration: "paired" (VPNs' code: a prompted clean batch, then an unprompted augmented one) or "single" (one prompted augmented batch per step).</summary>
+    public string Iteration { get; init; } = "paired";
+
+    /// <summary>--test-prompt: whether the tested network runs behind its prompt; null for the method's own choice (VPNs' code tests without it, the others with).</summary>
+    public bool? TestPrompt { get; init; }
+
+    /// <summary>--label-map: "flm" (frequency label mapping) or "none"; null for the method's own choice (VPNs: flm).</summary>
+    public string? LabelMapping { get; init; }
+
+    /// <summary>IMP: retraining epochs over the --search-subset images after each round.</summary>
+    public int ImpEpochs { get; init; } = 1;
+
+    /// <summary>--imp-trajectory: a folder IMP's rounds are shared through across densities (null: the run folder's imp/).</summary>
+    public string? ImpTrajectory { get; init; }
+
+    /// <summary>Whether stage 2 pairs prompted clean and unprompted augmented batches: VPNs with --iteration paired.</summary>
+    public bool PairedSteps => Method == "vpns" && Iteration == "paired" && Stage2Prompt;
+
+    /// <summary>Whether the tested network runs behind its prompt.</summary>
+    public bool PromptAtTest => TestPrompt ?? Method != "vpns";
+
+    /// <summary>Whether stage 1 computes a frequency label mapping.</summary>
+    public bool FrequencyMapping => (LabelMapping ?? (Method == "vpns" ? "flm" : "none")) == "flm";
+
     /// <summary>Channel sparsity s, when the budget is one.</summary>
     public double? Sparsity => Budget.Kind == BudgetKind.Sparsity ? Budget.Value : null;
 
@@ -92,6 +121,11 @@ public sealed record PruneOptions
         if (!float.IsFinite(FinetuneWeightDecay) || FinetuneWeightDecay < 0) throw new ArgumentException($"--weight-decay must be a finite number ≥ 0, got {Text(FinetuneWeightDecay)}");
         if (!float.IsFinite(SlimLambda) || SlimLambda < 0) throw new ArgumentException($"--slim-lambda must be a finite number ≥ 0, got {Text(SlimLambda)}");
         if (LatencyBatch <= 0) throw new ArgumentException($"--latency-batch must be positive, got {LatencyBatch}");
+        if (!float.IsFinite(ScoreLr) || ScoreLr <= 0) throw new ArgumentException($"--score-lr must be a finite number > 0, got {Text(ScoreLr)}");
+        if (!float.IsFinite(ScoreWeightDecay) || ScoreWeightDecay < 0) throw new ArgumentException($"--score-weight-decay must be a finite number ≥ 0, got {Text(ScoreWeightDecay)}");
+        if (Iteration is not ("paired" or "single")) throw new ArgumentException($"--iteration: expected paired or single, got '{Iteration}'");
+        if (LabelMapping is not (null or "flm" or "none")) throw new ArgumentException($"--label-map: expected flm or none, got '{LabelMapping}'");
+        if (ImpEpochs < 0) throw new ArgumentException($"--imp-epochs must be ≥ 0, got {ImpEpochs}");
         // Checked here, before a dense network is trained, rather than where the stages need them.
         if (!hasDense && DenseEpochs == 0)
             throw new ArgumentException("--dense-epochs 0 without --from: there is no dense network to prune");
@@ -112,6 +146,8 @@ public sealed record PruneOptions
         ["finetune_epochs"] = Text(FinetuneEpochs), ["batch_size"] = Text(BatchSize), ["finetune_lr"] = Text(FinetuneLr),
         ["finetune_weight_decay"] = Text(FinetuneWeightDecay), ["prompt"] = Prompt, ["stage2_prompt"] = Stage2Prompt ? "true" : "false",
         ["slim_epochs"] = Text(SlimEpochs), ["slim_lambda"] = Text(SlimLambda),
+        ["score_lr"] = Text(ScoreLr), ["score_weight_decay"] = Text(ScoreWeightDecay), ["iteration"] = Iteration,
+        ["test_prompt"] = PromptAtTest ? "true" : "false", ["label_map"] = FrequencyMapping ? "flm" : "none", ["imp_epochs"] = Text(ImpEpochs),
     };
 
     /// <summary>"shared" or "union", as --mode takes it.</summary>

@@ -6,6 +6,7 @@ using SparseCore.Models.Modules;
 using SparseCore.Models.Training;
 using SparseCore.Pass.Extraction;
 using SparseCore.Pass.Graph;
+using SparseCore.Pass.Labels;
 using SparseCore.Pass.Masks;
 using SparseCore.Pass.Methods;
 using SparseCore.Pass.Prompts;
@@ -27,6 +28,9 @@ public static class PruneRun
     public const string MasksFileName = "masks.json";
     public const string PrunedFileName = "pruned.safetensors";
     public const string PromptFileName = "stage1-prompt.safetensors";
+
+    /// <summary>The label mapping's entry in a saved selection's metadata.</summary>
+    private const string LabelMapKey = "label_map_classes";
 
     public static PruneOutcome Run(PruneJob job)
     {
@@ -103,6 +107,7 @@ public static class PruneRun
         };
         using var pruned = stage.Tuned.Model;
         var (prunedMeasure, _) = Measure(pruned, data, input, stage.Macs, s.LatencyBatch);
+        var ablation = stage.Tuned.Prompted is { } prompted ? PromptAblationOf(pruned, prompted, data, prunedMeasure.TestAccuracy, s.PromptAtTest) : null;
         var kept = stage.Masks is { } held ? CheckpointState.Of(pruned).With(held.Named(pruned)) : CheckpointState.Of(pruned);
         Checkpoint.Save(Path.Combine(runFolder, PrunedFileName), kept, [], new CheckpointInfo
         {
@@ -119,10 +124,23 @@ public static class PruneRun
             PromptInStage2 = stage.Tuned.Description.Prompt is not null, Seed = s.Seed, Command = job.Command, Device = $"{backend.Name} ({backend.DeviceDescription})",
             Dense = denseMeasure, Pruned = prunedMeasure, MaskedMacs = stage.MaskedMacs, Latency = latency, Layers = stage.Layers,
             Stages = new StageTimes(cost.Epochs, cost.Images, cost.Seconds ?? 0, s.FinetuneEpochs, stage.Tuned.Seconds),
+            NonzeroParameters = found is WeightSelection ? prunedMeasure.Parameters - stage.Layers.Sum(l => (long)(l.Channels - l.Kept)) : null,
+            PromptAblation = ablation, PromptAtTest = stage.Tuned.Prompted is null ? null : s.PromptAtTest, LabelMap = found.LabelMap,
         };
         PruneSummaryFile.Write(Path.Combine(runFolder, PruneSummaryFile.FileName), summary);
         job.Log(Text($"pruned: validation {prunedMeasure.ValidationAccuracy:P2}, test {prunedMeasure.TestAccuracy:P2}, {prunedMeasure.Macs / 1e6:F2} M MACs ({(double)prunedMeasure.Macs / denseMeasure.Macs:P1} of dense), {prunedMeasure.LatencyMs:F2} ms per batch"));
+        if (ablation is not null)
+            job.Log(Text($"pruned, test accuracy with the prompt {ablation.WithPrompt:P2}, without it {ablation.WithoutPrompt:P2} (the checkpoint tests {(s.PromptAtTest ? "with" : "without")} it)"));
         return summary;
+    }
+
+    /// <summary>The test accuracy with the prompt and without it: the measured one, and the other forward run once more.</summary>
+    private static PromptAblation PromptAblationOf(Module pruned, PromptedModel prompted, PruneData data, double measured, bool atTest)
+    {
+        prompted.UsePrompt = !atTest;
+        double other = Trainer.Evaluate(pruned, data.TestLoader).Accuracy;
+        prompted.UsePrompt = atTest;
+        return atTest ? new PromptAblation(measured, other) : new PromptAblation(other, measured);
     }
 
     /// <summary>Stage 1, or its saved product on a resumed run (the method then restores what else it changed).</summary>
@@ -145,7 +163,10 @@ public static class PruneRun
             {
                 var (masks, metadata) = WeightMasks.Read(saved);
                 info = metadata;
-                restored = new WeightSelection(masks, SavedPrompt(s, context.Backend, folder, description), RecordedCost(info));
+                restored = new WeightSelection(masks, SavedPrompt(s, context.Backend, folder, description), RecordedCost(info))
+                {
+                    LabelMap = info.TryGetValue(LabelMapKey, out string? map) ? ParseLabelMap(map, saved) : null,
+                };
             }
             RequireSameSettings(s, info, saved);
             method.Restore(context);
@@ -161,6 +182,7 @@ public static class PruneRun
             ["stage1_seconds"] = Text($"{found.Cost.Seconds:F1}"), ["stage1_epochs"] = Text($"{found.Cost.Epochs}"), ["stage1_images"] = Text($"{found.Cost.Images}"),
         };
         if (found.Prompt is { } prompt) SavePrompt(s, context.Backend, folder, description, prompt);
+        if (found.LabelMap is { } labelMap) record[LabelMapKey] = LabelMapText.Format(labelMap);
         switch (found)
         {
             case ChannelSelection channels when method.Kind == SelectionKind.Channels:
@@ -185,7 +207,7 @@ public static class PruneRun
         job.Log(Text($"extracted ({ModeName(s)}): {extracted.ExtractedMacs / 1e6:F2} M MACs ({(double)extracted.ExtractedMacs / extracted.DenseMacs:P1} of dense), masked count {extracted.MaskedMacs / 1e6:F2} M"));
         // Union mode: the channels a residual stream keeps but the writer's own mask drops stay exactly 0.
         using var zeroed = new ZeroedChannelHold(extracted);
-        var tuned = StageTwo.Run(s, data, extracted.Model, extracted.Description!, found.Prompt, _ => zeroed.MaskGradients(),
+        var tuned = StageTwo.Run(s, data, extracted.Model, extracted.Description!, found.Prompt, found.LabelMap, _ => zeroed.MaskGradients(),
             job.Backend, runFolder, job.Log, job.Progress());
         var layers = graph.Layers.Where(l => l.Mask is not null)
             .Select(l => new LayerKeep(l.Name, l.OutChannels, found.Masks[l.Mask!.Value].Count(v => v != 0f))).ToArray();
@@ -201,10 +223,12 @@ public static class PruneRun
         {
             long total = found.Masks.Values.Sum(m => (long)m.Length), kept = found.Masks.Values.Sum(m => (long)m.Count(v => v != 0f));
             job.Log(Text($"weight masks: {kept:N0} of {total:N0} prunable weights kept ({(double)kept / total:P1})"));
-            var tuned = StageTwo.Run(s, data, dense, description, found.Prompt, _ => hold.MaskGradients(), job.Backend, runFolder, job.Log, job.Progress());
+            var tuned = StageTwo.Run(s, data, dense, description, found.Prompt, found.LabelMap, _ => hold.MaskGradients(), job.Backend, runFolder, job.Log, job.Progress());
             var input = new Shape(1, description.Channels, description.Height, description.Width);
             var (macs, maskedMacs) = MaskedCost(dense, input, found.Masks);
-            var layers = found.Masks.Select(m => new LayerKeep(m.Key, m.Value.Length, m.Value.Count(v => v != 0f))).ToArray();
+            // In the network's order, whatever order the masks were read back in.
+            var layers = dense.NamedParameters().Where(p => found.Masks.ContainsKey(p.Name))
+                .Select(p => new LayerKeep(p.Name, found.Masks[p.Name].Length, found.Masks[p.Name].Count(v => v != 0f))).ToArray();
             // Stage 2 trained the dense network in place (disposing both it and the tuned view is harmless: a tensor's release is idempotent).
             return new StageTwoResult(tuned, macs, maskedMacs, 1.0 - (double)kept / total, layers, hold);
         }
@@ -262,6 +286,12 @@ public static class PruneRun
         foreach (var (key, value) in s.ToDictionary())
             if (recorded.TryGetValue(key, out string? before) && before != value)
                 throw new ArgumentException($"--resume: {path} was made with {key} = '{before}', this command asks for '{value}'; resume with the same options");
+    }
+
+    private static int[] ParseLabelMap(string text, string path)
+    {
+        try { return LabelMapText.Parse(text, int.MaxValue); }
+        catch (ArgumentException e) { throw new Models.Data.DataFormatException(path, LabelMapKey, e.Message); }
     }
 
     private static StageOneCost RecordedCost(IReadOnlyDictionary<string, string> info) =>

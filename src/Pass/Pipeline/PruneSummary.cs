@@ -48,7 +48,26 @@ public sealed record PruneSummary
     public required IReadOnlyList<LayerKeep> Layers { get; init; }
 
     public required StageTimes Stages { get; init; }
+
+    /// <summary>
+    /// Weight masks: the parameters that are not pruned away (every parameter but the masked-out
+    /// weights). A dense kernel still runs all of <see cref="RunMeasure.Macs"/>; <see cref="MaskedMacs"/>
+    /// is the work of the kept weights alone. Null for channel methods, whose extracted network is smaller.
+    /// </summary>
+    public long? NonzeroParameters { get; init; }
+
+    /// <summary>With a prompt in stage 2: the test accuracy with and without it (one of them is <see cref="RunMeasure.TestAccuracy"/>, per <see cref="PromptAtTest"/>).</summary>
+    public PromptAblation? PromptAblation { get; init; }
+
+    /// <summary>Whether the tested network runs behind its prompt (null without a prompt).</summary>
+    public bool? PromptAtTest { get; init; }
+
+    /// <summary>Source class of each target class when the method made a label mapping.</summary>
+    public IReadOnlyList<int>? LabelMap { get; init; }
 }
+
+/// <summary>Test accuracy of the same pruned network with its prompt and without it.</summary>
+public sealed record PromptAblation(double WithPrompt, double WithoutPrompt);
 
 /// <summary>One network's outcome. Accuracies are fractions in [0, 1]; MACs and parameters are per
 /// image, from the shape walk; NaN marks a figure that was not measured.</summary>

@@ -77,8 +77,9 @@ public static class PromptSpec
 
     /// <summary>
     /// The network a checkpoint describes: the zoo backbone with its widths, behind its prompt when
-    /// <see cref="ModelDescription.Prompt"/> names one — so a pruned, prompted network evaluates
-    /// from its file alone.
+    /// <see cref="ModelDescription.Prompt"/> names one (used at test time or not, as recorded), and
+    /// answering through its label mapping when it has one — so a pruned, prompted network
+    /// evaluates from its file alone.
     /// </summary>
     public static Module Build(ModelDescription description, ModuleInit init)
     {
@@ -89,7 +90,8 @@ public static class PromptSpec
         {
             var prompt = description.Prompt is null ? null
                 : Create(description.Prompt, init, description.Channels, description.Height, description.Width);
-            return prompt is null ? backbone : new PromptedModel(prompt, backbone);
+            Module model = prompt is null ? backbone : new PromptedModel(prompt, backbone) { UsePrompt = description.PromptAtTest };
+            return description.LabelMap is null ? model : new Labels.LabelMappedModel(model, Labels.LabelMapText.Parse(description.LabelMap, description.Classes));
         }
         catch
         {

@@ -32,7 +32,13 @@ public sealed class PromptedModel : Module
     /// <summary>The backbone, whose layers this module shares; run it through this module so that Train/Eval reach them.</summary>
     public Module Backbone { get; }
 
-    protected override Tensor ForwardCore(Tensor x) => Backbone.Forward(Prompt.Forward(x));
+    /// <summary>
+    /// False runs the backbone on the bare image: VPNs trains on prompted and unprompted batches in
+    /// turn and (in its code) tests without the prompt, which a checkpoint records.
+    /// </summary>
+    public bool UsePrompt { get; set; } = true;
+
+    protected override Tensor ForwardCore(Tensor x) => Backbone.Forward(UsePrompt ? Prompt.Forward(x) : x);
 
     public override Shape Trace(Shape input, ShapeTrace trace) =>
         Backbone.Trace(trace.Child("prompt", Prompt, input), trace);

@@ -94,7 +94,7 @@ public sealed class PassSearch : IDisposable, ITrainingHook
     /// <summary>Restores prompt, hypernetwork, optimizers, threshold, achieved sparsity, step, epoch and history; returns the loader seed the search used.</summary>
     public long Resume(string path) => trainer.Resume(path).Seed ?? 0;
 
-    IDisposable? ITrainingHook.BeginStep()
+    IDisposable? ITrainingHook.BeginStep(int step)
     {
         // Set every step, as evaluation in between resets the modes: the frozen backbone evaluates
         // (its batch-norm statistics stay fixed) while the prompt trains, so that a random patch

@@ -1,0 +1,39 @@
+using SparseCore.Models.IO;
+using SparseCore.Pass.Pipeline;
+
+namespace SparseCore.Cli.Pruning;
+
+/// <summary>
+/// weight-density.png: one bar per masked weight tensor, the share of its weights kept, with the
+/// global density as a line — where an unstructured method spends its budget (a global cut keeps
+/// small layers, the stem and the classifier denser) is seen at once.
+/// </summary>
+internal static class WeightDensityPlot
+{
+    public const string FileName = "weight-density.png";
+
+    public static void Write(string path, string title, IReadOnlyList<LayerKeep> layers)
+    {
+        var plot = new ScottPlot.Plot();
+        double[] positions = Enumerable.Range(0, layers.Count).Select(i => (double)i).ToArray();
+        var bars = plot.Add.Bars(positions, layers.Select(l => 100.0 * l.Kept / l.Channels).ToArray());
+        bars.Color = ScottPlot.Colors.SteelBlue;
+        bars.LegendText = "kept weights per layer";
+        double global = 100.0 * layers.Sum(l => (long)l.Kept) / layers.Sum(l => (long)l.Channels);
+        var line = plot.Add.HorizontalLine(global);
+        line.LegendText = $"global density {global:F1} %";
+        line.Color = ScottPlot.Colors.OrangeRed;
+        line.LinePattern = ScottPlot.LinePattern.Dashed;
+        plot.Axes.Bottom.SetTicks(positions, layers.Select(l => l.Name.EndsWith(".weight", StringComparison.Ordinal) ? l.Name[..^7] : l.Name).ToArray());
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 20 + 7 * layers.Max(l => l.Name.Length);
+        plot.Axes.SetLimitsY(0, 105);
+        plot.Title(title);
+        plot.YLabel("weights kept (%)");
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        int width = Math.Max(900, 160 + 28 * layers.Count);
+        byte[] png = plot.GetImageBytes(width, 600, ScottPlot.ImageFormat.Png);
+        AtomicFile.Write(path, s => s.Write(png));
+    }
+}
