@@ -20,6 +20,10 @@ internal static class ReportFormat
         "group-l1" => "Group-L1",
         "slim" => "BN-scale (Slim)",
         "group-l2" => "Group-L2",
+        "random-weights" => "Random (weights)",
+        "omp" => "OMP",
+        "snip" => "SNIP",
+        "synflow" => "SynFlow",
         _ => method,
     };
 

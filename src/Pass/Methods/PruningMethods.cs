@@ -1,3 +1,5 @@
+using SparseCore.Pass.Unstructured;
+
 namespace SparseCore.Pass.Methods;
 
 /// <summary>
@@ -15,6 +17,10 @@ public static class PruningMethods
         ["group-l2"] = () => new GroupL2Method(),
         ["uniform"] = () => new UniformMethod(),
         ["random"] = () => new RandomMethod(),
+        ["random-weights"] = () => new RandomWeightsMethod(),
+        ["omp"] = () => new OmpMethod(),
+        ["snip"] = () => new SnipMethod(),
+        ["synflow"] = () => new SynFlowMethod(),
     };
 
     private static readonly List<string> Order = [.. Factories.Keys];
