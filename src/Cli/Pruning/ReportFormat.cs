@@ -26,7 +26,7 @@ internal static class ReportFormat
         "imp" => "IMP",
         "snip" => "SNIP",
         "synflow" => "SynFlow",
-        "random-weights" => "random (weights)",
+        "random-weights" => "Random (weights)",
         _ => method,
     };
 

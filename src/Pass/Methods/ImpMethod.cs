@@ -46,7 +46,7 @@ public sealed class ImpMethod : PruningMethod
         var weights = PrunableWeights.Of(dense);
         long total = weights.Sum(w => (long)w.Size);
         var schedule = Schedule(1 - s.Sparsity!.Value);
-        var rewind = new StateSnapshot(dense);
+        var rewind = new ModuleSnapshot(dense);
         var trajectory = new ImpTrajectory(s.ImpTrajectory ?? Path.Combine(context.RunFolder, ImpTrajectory.FolderName), ImpTrajectory.Settings(s, rewind.Fingerprint()));
         float[][] masks = weights.Select(w => Enumerable.Repeat(1f, w.Size).ToArray()).ToArray();
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -1,3 +1,5 @@
+using SparseCore.Pass.Unstructured;
+
 namespace SparseCore.Pass.Methods;
 
 /// <summary>
@@ -18,6 +20,10 @@ public static class PruningMethods
         ["vpns"] = () => new VpnsMethod(),
         ["hydra"] = () => new HydraMethod(),
         ["imp"] = () => new ImpMethod(),
+        ["random-weights"] = () => new RandomWeightsMethod(),
+        ["omp"] = () => new OmpMethod(),
+        ["snip"] = () => new SnipMethod(),
+        ["synflow"] = () => new SynFlowMethod(),
     };
 
     private static readonly List<string> Order = [.. Factories.Keys];

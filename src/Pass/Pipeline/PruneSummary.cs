@@ -6,7 +6,7 @@ namespace SparseCore.Pass.Pipeline;
 /// </summary>
 public sealed record PruneSummary
 {
-    /// <summary>pass, l1, group-l1, slim, group-l2, uniform, random (or an ablation's name).</summary>
+    /// <summary>pass, l1, group-l1, slim, group-l2, uniform, random, random-weights, omp, snip, synflow (or an ablation's name).</summary>
     public required string Method { get; init; }
 
     public required string Model { get; init; }

@@ -10,7 +10,7 @@ namespace SparseCore.Pass.Unstructured;
 /// </summary>
 public static class GlobalSelection
 {
-    /// <summary>k = ⌊s·N⌋, with s·N rounded to 9 significant decimals first so that 0.9·N is not one short by binary rounding.</summary>
+    /// <summary>k = ⌊s·N⌋, with s·N rounded to 6 decimal places first so that 0.9·N is not one short by binary rounding.</summary>
     public static long RemovedCount(double sparsity, long total)
     {
         if (!(sparsity >= 0 && sparsity < 1)) throw new ArgumentException($"sparsity must lie in [0, 1), got {sparsity}");
