@@ -23,11 +23,16 @@ public sealed class RunComparison
         if (runs.Count == 0) throw new ArgumentException("no runs to compare");
         this.runs = runs;
         var all = runs.Select(r => new Row(Name(r.Folder), Method(r.Summary.Method), BudgetShort(r.Summary), r.Summary.Mode,
-                                           r.Summary.Pruned, r.Summary.Dense.Macs, r.Summary.Dense.LatencyMs, Dense: false)).ToList();
+                                           Counted(r.Summary), r.Summary.Dense.Macs, r.Summary.Dense.LatencyMs, Dense: false)).ToList();
         all.AddRange(DenseReferences());
         rows = all.OrderByDescending(r => r.Measure.Macs).ThenByDescending(r => r.Dense)
                   .ThenBy(r => r.Run, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>A weight-mask run counts its nonzero MACs and parameters (the work its kept weights do); a channel run, its extracted network's.</summary>
+    private static RunMeasure Counted(PruneSummary s) => s.Mode == PruneSummary.WeightMode
+        ? s.Pruned with { Macs = s.MaskedMacs, Parameters = s.NonzeroParameters ?? s.Pruned.Parameters }
+        : s.Pruned;
 
     /// <summary>One dense row per distinct dense network (model, data, MACs, accuracy): runs pruned
     /// from one checkpoint share it. Its latency is the median of those runs' dense measurements.</summary>
@@ -70,6 +75,16 @@ public sealed class RunComparison
         md.AppendLine();
         md.AppendLine("MACs are per image (conv and linear layers) of the extracted network; \"MACs kept\" is against the run's dense network. " +
                       "Each speed-up is against the dense latency measured in the same run; a dense row's latency is the median of its runs' dense measurements.");
+        if (runs.Any(r => r.Summary.Mode == PruneSummary.WeightMode))
+            md.AppendLine().AppendLine("Runs in mode \"weights\" keep weight masks: their MACs and parameters are the nonzero ones, but a dense kernel still " +
+                                       "runs every dense MAC, so their latency is the dense network's up to noise.");
+        var ablations = runs.Where(r => r.Summary.PromptAblation is not null).OrderBy(r => Name(r.Folder), StringComparer.Ordinal).ToList();
+        if (ablations.Count > 0)
+        {
+            md.AppendLine().AppendLine("Test accuracy with and without the stage-2 prompt (the table shows the forward each checkpoint records):").AppendLine();
+            foreach (var (folder, s) in ablations)
+                md.AppendLine(c, $"- {Name(folder)}: with the prompt {Accuracy(s.PromptAblation!.WithPrompt)} %, without {Accuracy(s.PromptAblation.WithoutPrompt)} % (tested {(s.PromptAtTest == true ? "with" : "without")})");
+        }
         md.AppendLine();
         md.AppendLine("Latency conditions:");
         md.AppendLine();
