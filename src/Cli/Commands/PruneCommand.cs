@@ -48,7 +48,7 @@ internal static class PruneCommand
         var scoreWd = NumberOptions.Real("--score-weight-decay", "vpns, hydra: the L2 weight of that Adam", 1e-4f);
         var iteration = new Option<string>("--iteration") { Description = "vpns: paired (the code's: a prompted clean batch, then an unprompted augmented one) | single (one prompted augmented batch)", DefaultValueFactory = _ => "paired" };
         var testPrompt = new Option<bool?>("--test-prompt") { Description = "test the pruned network behind its prompt (default: true, except vpns, whose code tests without it)" };
-        var labelMap = new Option<string?>("--label-map") { Description = "flm (frequency label mapping, computed before stage 1) | none (default: flm for vpns, none otherwise)" };
+        var labelMap = new Option<string?>("--label-map") { Description = "flm (VPNs' frequency label mapping onto a reused head, computed before stage 1) | none (default: the head's own classes)" };
         var impEpochs = NumberOptions.Whole("--imp-epochs", "imp: retraining epochs over the --search-subset images after each round", 1, 0);
         var impTrajectory = new Option<string?>("--imp-trajectory") { Description = "imp: a folder of rounds shared by runs at other densities (default: the run folder's imp/)" };
         var output = new Option<string>("--output") { Description = "parent folder of the run folder", DefaultValueFactory = _ => "runs" };

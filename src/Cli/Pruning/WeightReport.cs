@@ -42,8 +42,8 @@ internal static class WeightReport
         md.AppendLine();
         md.AppendLine("- **Weight masks stay masks**: the pruned weights are exactly zero in the checkpoint (stored as W ⊙ m beside the masks, " +
                       "`weight_mask.*`), and their gradients were masked in stage 2 so neither weight decay nor momentum revived them.");
-        md.AppendLine("- **Nonzero MACs** count, layer by layer, the multiply-accumulates of the kept weights alone. **A dense kernel still runs all " +
-                      "of them**: the pruned network here executes the dense MACs, and its latency is the dense network's up to noise. " +
+        md.AppendLine("- **Nonzero MACs** count, layer by layer, the multiply-accumulates of the kept weights alone. **A dense kernel still runs every " +
+                      "dense MAC**: the pruned network here executes them all, and its latency is the dense network's up to noise. " +
                       "Turning weight sparsity into time needs sparse kernels, which are separate work.");
         md.AppendLine(c, $"- **Latency** on {s.Device}: batch {s.Latency.Batch}, {s.Latency.Threads} threads, {s.Latency.Warmup} warm-up forwards, " +
                          $"then the median of {s.Latency.Repetitions} timed forwards.");

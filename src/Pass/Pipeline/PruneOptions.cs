@@ -71,7 +71,7 @@ public sealed record PruneOptions
     /// <summary>--test-prompt: whether the tested network runs behind its prompt; null for the method's own choice (VPNs' code tests without it, the others with).</summary>
     public bool? TestPrompt { get; init; }
 
-    /// <summary>--label-map: "flm" (frequency label mapping) or "none"; null for the method's own choice (VPNs: flm).</summary>
+    /// <summary>--label-map: "flm" (frequency label mapping, computed before stage 1) or "none" (the head's own classes, the default: the dense network here was trained on the target).</summary>
     public string? LabelMapping { get; init; }
 
     /// <summary>IMP: retraining epochs over the --search-subset images after each round.</summary>
@@ -87,7 +87,7 @@ public sealed record PruneOptions
     public bool PromptAtTest => TestPrompt ?? Method != "vpns";
 
     /// <summary>Whether stage 1 computes a frequency label mapping.</summary>
-    public bool FrequencyMapping => (LabelMapping ?? (Method == "vpns" ? "flm" : "none")) == "flm";
+    public bool FrequencyMapping => LabelMapping == "flm";
 
     /// <summary>Channel sparsity s, when the budget is one.</summary>
     public double? Sparsity => Budget.Kind == BudgetKind.Sparsity ? Budget.Value : null;

@@ -79,14 +79,14 @@ public sealed class WeightMethodsEndToEndTests : IDisposable
     [Fact]
     public void Vpns_tests_without_its_prompt_by_default_reports_both_forwards_and_records_its_label_map()
     {
-        var summary = PruneRun.Run(Job("vpns", 0.5)).Summary;
+        var summary = PruneRun.Run(Job("vpns", 0.5, Options("vpns", 0.5) with { LabelMapping = "flm" })).Summary;
         Assert.False(summary.PromptAtTest);
         var ablation = Assert.IsType<PromptAblation>(summary.PromptAblation);
         Assert.Equal(summary.Pruned.TestAccuracy, ablation.WithoutPrompt);
         Assert.Equal(10, summary.LabelMap!.Count);
         Assert.Equal(10, summary.LabelMap.Distinct().Count());
 
-        var withPrompt = PruneRun.Run(Job("vpns", 0.5, Options("vpns", 0.5) with { TestPrompt = true, LabelMapping = "none" })).Summary;
+        var withPrompt = PruneRun.Run(Job("vpns", 0.5, Options("vpns", 0.5) with { TestPrompt = true })).Summary;
         Assert.True(withPrompt.PromptAtTest);
         Assert.Null(withPrompt.LabelMap);
         Assert.Equal(withPrompt.Pruned.TestAccuracy, withPrompt.PromptAblation!.WithPrompt);
@@ -95,7 +95,7 @@ public sealed class WeightMethodsEndToEndTests : IDisposable
     [Fact]
     public void A_vpns_checkpoint_records_its_test_time_forward_and_label_map()
     {
-        var outcome = PruneRun.Run(Job("vpns", 0.5));
+        var outcome = PruneRun.Run(Job("vpns", 0.5, Options("vpns", 0.5) with { LabelMapping = "flm" }));
         var model = Checkpoint.ReadInfo(Path.Combine(outcome.RunFolder, PruneRun.PrunedFileName)).Model!;
         Assert.False(model.PromptAtTest);
         Assert.NotNull(model.Prompt);
@@ -106,12 +106,13 @@ public sealed class WeightMethodsEndToEndTests : IDisposable
     [Fact]
     public void A_resumed_vpns_run_after_stage_1_gives_the_uninterrupted_runs_checkpoint()
     {
-        var whole = PruneRun.Run(Job("vpns", 0.5));
+        var flm = Options("vpns", 0.5) with { LabelMapping = "flm" };
+        var whole = PruneRun.Run(Job("vpns", 0.5, flm));
         // Keep stage 1's products, drop everything after them, and resume.
         string folder = whole.RunFolder;
         foreach (string f in new[] { PruneRun.PrunedFileName, PruneSummaryFile.FileName }) File.Delete(Path.Combine(folder, f));
         Directory.Delete(Path.Combine(folder, StageTwo.FolderName), recursive: true);
-        var resumed = PruneRun.Run(Job("vpns", 0.5) with { Resume = folder });
+        var resumed = PruneRun.Run(Job("vpns", 0.5, flm) with { Resume = folder });
         Assert.Equal(whole.Summary.Pruned.TestAccuracy, resumed.Summary.Pruned.TestAccuracy);
         Assert.Equal(whole.Summary.Pruned.ValidationAccuracy, resumed.Summary.Pruned.ValidationAccuracy);
         Assert.Equal(whole.Summary.LabelMap, resumed.Summary.LabelMap);
