@@ -13,8 +13,9 @@ commit=1
 dense=results/dense/resnet20-fmnist-seed0.safetensors
 store=results/vpns-resnet20-fmnist
 work=runs/vpns-results
-dotnet build src/Cli -c Release -v q -nologo >/dev/null
-cli="dotnet src/Cli/bin/Release/net10.0/sparsecore.dll"
+# A private build, so that work on the tree while the grid runs cannot change the program mid-grid.
+dotnet build src/Cli -c Release -v q -nologo -o "$work/bin" >/dev/null
+cli="dotnet $work/bin/sparsecore.dll"
 recipe=(--model resnet20 --data fashion-mnist --from "$dense" --seed 0
         --search-subset 10000 --search-epochs 5 --finetune-epochs 2 --weight-decay 1e-4 --imp-epochs 1
         --imp-trajectory "$work/imp-trajectory")

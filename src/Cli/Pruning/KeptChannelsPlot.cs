@@ -1,4 +1,3 @@
-using SparseCore.Models.IO;
 using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Pruning;
@@ -14,21 +13,14 @@ internal static class KeptChannelsPlot
     public static void Write(string path, string title, IReadOnlyList<LayerKeep> layers)
     {
         var plot = new ScottPlot.Plot();
-        double[] positions = Enumerable.Range(0, layers.Count).Select(i => (double)i).ToArray();
+        double[] positions = LayerAxis.Apply(plot, layers.Select(l => l.Name).ToArray());
         Bars(plot, positions, layers.Select(l => (double)l.Channels), "dense channels", ScottPlot.Colors.LightGray, width: 0.8);
         Bars(plot, positions, layers.Select(l => (double)l.Kept), "kept channels", ScottPlot.Colors.SteelBlue, width: 0.5);
-        plot.Axes.Bottom.SetTicks(positions, layers.Select(l => l.Name).ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
-        // Rotated names need vertical room: about 7 px per character at the default tick font.
-        plot.Axes.Bottom.MinimumSize = 20 + 7 * layers.Max(l => l.Name.Length);
         plot.Axes.SetLimitsY(0, 1.1 * layers.Max(l => l.Channels));
         plot.Title(title);
         plot.YLabel("output channels");
         plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
-        int width = Math.Max(900, 160 + 28 * layers.Count);
-        byte[] png = plot.GetImageBytes(width, 600, ScottPlot.ImageFormat.Png);
-        AtomicFile.Write(path, s => s.Write(png));
+        LayerAxis.Save(plot, path, layers.Count);
     }
 
     private static void Bars(ScottPlot.Plot plot, double[] positions, IEnumerable<double> values, string label, ScottPlot.Color color, double width)

@@ -58,29 +58,12 @@ public static class PruneReport
         md.AppendLine(c, $"- **MACs** are multiply-accumulates of the conv and linear layers for one image (normalisation, activations, pooling and " +
                          $"residual adds are not counted). Extracted network: {Count(p.Macs)} ({Share(p.Macs, d.Macs)} of {Count(d.Macs)}); " +
                          $"masked network: {Count(s.MaskedMacs)} ({Share(s.MaskedMacs, d.Macs)}). {MacsNote(s)}");
-        md.AppendLine(c, $"- **Latency** on {s.Device}: batch {s.Latency.Batch}, {s.Latency.Threads} threads, {s.Latency.Warmup} warm-up forwards, " +
-                         $"then the median of {s.Latency.Repetitions} timed forwards, each including the read of the output to the host; " +
-                         $"evaluation mode, no gradient, the same input for both networks.");
+        ReportSections.Latency(md, s);
         md.AppendLine(c, $"- **Accuracy** of the dense network and of the pruned network after stage 2, " +
                          $"{(s.PromptInStage2 ? "with" : "without")} the visual prompt in stage 2; validation on the held-out training images, test read once.");
         md.AppendLine();
-        md.AppendLine("## Stages");
-        md.AppendLine();
-        md.AppendLine("| stage | epochs | images | time (s) | s / epoch |");
-        md.AppendLine("|---|---:|---:|---:|---:|");
-        var t = s.Stages;
-        md.AppendLine(c, $"| 1: masks (backbone frozen) | {t.Stage1Epochs} | {Count(t.Stage1Images)} | {Seconds(t.Stage1Seconds)} | {PerEpoch(t.Stage1Seconds, t.Stage1Epochs)} |");
-        md.AppendLine(c, $"| 2: fine-tune the extracted network | {t.Stage2Epochs} | | {Seconds(t.Stage2Seconds)} | {PerEpoch(t.Stage2Seconds, t.Stage2Epochs)} |");
-        md.AppendLine();
-        md.AppendLine("## Run");
-        md.AppendLine();
-        md.AppendLine(c, $"- method {s.Method}, model {s.Model}, data {s.Data}, {Budget(s)}, residual mode {s.Mode}, seed {s.Seed}");
-        md.AppendLine(c, $"- device: {s.Device}");
-        md.AppendLine();
-        md.AppendLine("```");
-        md.AppendLine(s.Command);
-        md.AppendLine("```");
-        md.AppendLine();
+        ReportSections.Stages(md, s, "masks (backbone frozen)", "fine-tune the extracted network");
+        ReportSections.Run(md, s, $"residual mode {s.Mode}, ");
         md.AppendLine("## Kept channels per layer");
         md.AppendLine();
         md.AppendLine(c, $"![kept channels per layer]({KeptChannelsPlot.FileName})");
@@ -105,6 +88,4 @@ public static class PruneReport
         (_, _) => "In union mode each residual stream keeps the union of its convs' masks (the masked-off channels inside it held at zero), " +
                   "so the extracted count is usually the higher one; the extracted network is what runs.",
     };
-
-    private static string PerEpoch(double seconds, int epochs) => epochs > 0 ? Seconds(seconds / epochs) : Missing;
 }

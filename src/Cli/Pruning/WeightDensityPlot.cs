@@ -1,4 +1,3 @@
-using SparseCore.Models.IO;
 using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Pruning;
@@ -15,7 +14,7 @@ internal static class WeightDensityPlot
     public static void Write(string path, string title, IReadOnlyList<LayerKeep> layers)
     {
         var plot = new ScottPlot.Plot();
-        double[] positions = Enumerable.Range(0, layers.Count).Select(i => (double)i).ToArray();
+        double[] positions = LayerAxis.Apply(plot, layers.Select(l => l.Name.EndsWith(".weight", StringComparison.Ordinal) ? l.Name[..^7] : l.Name).ToArray());
         var bars = plot.Add.Bars(positions, layers.Select(l => 100.0 * l.Kept / l.Channels).ToArray());
         bars.Color = ScottPlot.Colors.SteelBlue;
         bars.LegendText = "kept weights per layer";
@@ -24,16 +23,10 @@ internal static class WeightDensityPlot
         line.LegendText = $"global density {global:F1} %";
         line.Color = ScottPlot.Colors.OrangeRed;
         line.LinePattern = ScottPlot.LinePattern.Dashed;
-        plot.Axes.Bottom.SetTicks(positions, layers.Select(l => l.Name.EndsWith(".weight", StringComparison.Ordinal) ? l.Name[..^7] : l.Name).ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
-        plot.Axes.Bottom.MinimumSize = 20 + 7 * layers.Max(l => l.Name.Length);
         plot.Axes.SetLimitsY(0, 105);
         plot.Title(title);
         plot.YLabel("weights kept (%)");
         plot.ShowLegend(ScottPlot.Alignment.UpperRight);
-        int width = Math.Max(900, 160 + 28 * layers.Count);
-        byte[] png = plot.GetImageBytes(width, 600, ScottPlot.ImageFormat.Png);
-        AtomicFile.Write(path, s => s.Write(png));
+        LayerAxis.Save(plot, path, layers.Count);
     }
 }

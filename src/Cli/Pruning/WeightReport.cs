@@ -45,26 +45,11 @@ internal static class WeightReport
         md.AppendLine("- **Nonzero MACs** count, layer by layer, the multiply-accumulates of the kept weights alone. **A dense kernel still runs every " +
                       "dense MAC**: the pruned network here executes them all, and its latency is the dense network's up to noise. " +
                       "Turning weight sparsity into time needs sparse kernels, which are separate work.");
-        md.AppendLine(c, $"- **Latency** on {s.Device}: batch {s.Latency.Batch}, {s.Latency.Threads} threads, {s.Latency.Warmup} warm-up forwards, " +
-                         $"then the median of {s.Latency.Repetitions} timed forwards.");
+        ReportSections.Latency(md, s);
         md.AppendLine(c, $"- **Accuracy** after stage 2, {(s.PromptInStage2 ? "with" : "without")} a visual prompt trained in stage 2; validation on the held-out training images, test read once.");
         md.AppendLine();
-        md.AppendLine("## Stages");
-        md.AppendLine();
-        md.AppendLine("| stage | epochs | images | time (s) |");
-        md.AppendLine("|---|---:|---:|---:|");
-        var t = s.Stages;
-        md.AppendLine(c, $"| 1: find the mask | {t.Stage1Epochs} | {Count(t.Stage1Images)} | {Seconds(t.Stage1Seconds)} |");
-        md.AppendLine(c, $"| 2: fine-tune with the mask fixed | {t.Stage2Epochs} | | {Seconds(t.Stage2Seconds)} |");
-        md.AppendLine();
-        md.AppendLine("## Run");
-        md.AppendLine();
-        md.AppendLine(c, $"- method {s.Method}, model {s.Model}, data {s.Data}, {Budget(s)}, seed {s.Seed}; device: {s.Device}");
-        md.AppendLine();
-        md.AppendLine("```");
-        md.AppendLine(s.Command);
-        md.AppendLine("```");
-        md.AppendLine();
+        ReportSections.Stages(md, s, "find the mask", "fine-tune with the mask fixed");
+        ReportSections.Run(md, s, "");
         md.AppendLine("## Density per layer");
         md.AppendLine();
         md.AppendLine(c, $"![weights kept per layer]({WeightDensityPlot.FileName})");
