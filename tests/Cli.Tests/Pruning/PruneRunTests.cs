@@ -66,6 +66,40 @@ public sealed class PruneRunTests : IDisposable
         Assert.Contains("sparsity = '0.5'", otherError);
     }
 
+    [Fact]
+    public void Vpns_run_writes_its_weight_report_and_a_checkpoint_eval_runs_as_recorded_without_its_prompt()
+    {
+        var (exit, stdout, error) = CliRunner.Run(Args("vpns", "--density", "0.2", "--label-map", "flm"));
+        Assert.True(exit == 0, error + stdout);
+        string run = OnlyRunFolder();
+        foreach (var file in new[] { "report.md", "weight-masks.safetensors", "scores.safetensors", "stage1-buffers.safetensors", "summary.json",
+                                     "pruned.safetensors", "weight-density.png", "accuracy-vs-macs.png" })
+            Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing from {run}");
+        var summary = PruneSummaryFile.Read(Path.Combine(run, "summary.json"));
+        Assert.Equal(PruneSummary.WeightMode, summary.Mode);
+        Assert.Equal(0.8, summary.Sparsity!.Value, 12);
+        Assert.False(summary.PromptAtTest);
+        string report = File.ReadAllText(Path.Combine(run, "report.md"));
+        Assert.Contains("A dense kernel still runs every dense MAC", report);
+        Assert.Contains("Label mapping (target → source class)", report);
+
+        var (evalExit, evalOut, evalError) = CliRunner.Run("eval", "--checkpoint", Path.Combine(run, "pruned.safetensors"), "--data", "synthetic", "--device", "cpu");
+        Assert.True(evalExit == 0, evalError);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"test accuracy {summary.Pruned.TestAccuracy:P2}"), evalOut);
+    }
+
+    [Theory]
+    [InlineData("--iteration", "twice", "--iteration: expected paired or single")]
+    [InlineData("--label-map", "ilm", "--label-map: expected flm or none")]
+    [InlineData("--score-lr", "0", "--score-lr must be a finite number > 0")]
+    public void A_bad_weight_method_option_is_one_line_naming_it(string option, string value, string message)
+    {
+        var (exit, _, error) = CliRunner.Run(Args("vpns", "--sparsity", "0.5", option, value));
+        Assert.Equal(2, exit);
+        Assert.Contains(message, error);
+        Assert.Empty(Directory.GetDirectories(root));
+    }
+
     /// <summary>Coupled units of a shared-mode ResNet-20 run's masks.json, and how many it keeps (every channel of a unit agreeing).</summary>
     private static (int Units, int Kept) SharedUnits(string run)
     {

@@ -7,7 +7,6 @@ using SparseCore.Pass.Hypernetwork;
 using SparseCore.Pass.Masks;
 using SparseCore.Pass.Prompts;
 using SparseCore.Pass.Search;
-using SparseCore.Tensors;
 
 namespace SparseCore.Pass.Tests.Search;
 
@@ -33,20 +32,6 @@ public class SearchMemoryTests
         using var search = new PassSearch(model, hyper, new ChannelBudget(graph, 0.5), new SearchOptions());
         using var loader = new DataLoader(SyntheticDataset.Create(64, 1, side, side, 10, seed: 4), 16, shuffle: true, seed: 5);
         var batches = Enumerable.Range(0, 1000).SelectMany(loader.Epoch).GetEnumerator();
-        void Steps(int n) { for (int i = 0; i < n; i++) { batches.MoveNext(); search.Step(batches.Current); } }
-
-        Steps(10);
-        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
-        var pool = cpu.Pool;
-        (int live, long bytes, long raw, long heap) before = (pool.LiveBuffers, pool.LiveBytes, pool.RawAllocations, GC.GetTotalMemory(true));
-        Steps(60);
-        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
-        long heapAfter = GC.GetTotalMemory(true);
-
-        Assert.Equal(before.live, pool.LiveBuffers);
-        Assert.Equal(before.bytes, pool.LiveBytes);
-        Assert.Equal(before.raw, pool.RawAllocations);
-        Assert.Equal(0, Autograd.TapeLength);
-        Assert.True(heapAfter - before.heap < 256 * 1024, $"managed heap grew by {heapAfter - before.heap} bytes over 60 steps");
+        MemoryFlatness.Check(cpu, () => { batches.MoveNext(); search.Step(batches.Current); }, warmUp: 10, measured: 60);
     }
 }

@@ -4,7 +4,6 @@ using SparseCore.Models.Modules;
 using SparseCore.Models.Zoo;
 using SparseCore.Pass.Prompts;
 using SparseCore.Pass.Unstructured;
-using SparseCore.Tensors;
 
 namespace SparseCore.Pass.Tests.Unstructured;
 
@@ -84,20 +83,6 @@ public sealed class ScoreSearchTests : IDisposable
         }
         using var stream = Batches().GetEnumerator();
         int step = 0;
-        void Steps(int n) { for (int i = 0; i < n; i++) { stream.MoveNext(); kit.Search.Step(stream.Current, step++); } }
-
-        Steps(20);
-        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
-        var pool = cpu.Pool;
-        (int live, long liveBytes, long raw, long heap) before = (pool.LiveBuffers, pool.LiveBytes, pool.RawAllocations, GC.GetTotalMemory(true));
-        Steps(200);
-        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
-        long heapAfter = GC.GetTotalMemory(true);
-
-        Assert.Equal(before.live, pool.LiveBuffers);
-        Assert.Equal(before.liveBytes, pool.LiveBytes);
-        Assert.Equal(before.raw, pool.RawAllocations);
-        Assert.Equal(0, Autograd.TapeLength);
-        Assert.True(heapAfter - before.heap < 256 * 1024, $"managed heap grew by {heapAfter - before.heap} bytes over 200 steps");
+        MemoryFlatness.Check(cpu, () => { stream.MoveNext(); kit.Search.Step(stream.Current, step++); }, warmUp: 20, measured: 200);
     }
 }
