@@ -9,7 +9,7 @@ namespace SparseCore.Pass.Unstructured;
 /// `snip`: SNIP, single-shot network pruning by connection sensitivity (Lee et al., ICLR 2019).
 /// Each prunable weight scores |∂L/∂m| at m = 1 for the mask m of W ⊙ m, which is |∂L/∂w ⊙ w|,
 /// with L the cross-entropy and ∂L/∂w summed over <see cref="Batches"/> mini-batches of --batch-size
-/// from the training split (the first batches of the first epoch of a loader seeded by --seed, no
+/// from the --search-subset images, like every stage 1 (the first batches of the first epoch of a loader seeded by --seed, no
 /// augmentation) at the dense network; one global cut at --sparsity. The paper normalises the
 /// scores by their sum, which does not change the ranking, and scores one batch; summing over
 /// several, as Tanaka et al.'s SNIP does (their code sums the mask gradients over its prune
