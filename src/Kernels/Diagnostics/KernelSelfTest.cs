@@ -9,6 +9,7 @@ using SparseCore.Kernels.Norm;
 using SparseCore.Kernels.Optim;
 using SparseCore.Kernels.Pool;
 using SparseCore.Kernels.Random;
+using SparseCore.Kernels.Sparse;
 
 namespace SparseCore.Kernels.Diagnostics;
 
@@ -106,6 +107,7 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         Check("fill random bernoulli (dropout mask)", $"[{n}]", 0, [n], 1, (b, x) => b.FillRandom(x[0], RandomDistribution.Bernoulli, 0.7f, 0f, 42, 7));
         CheckConv();
         CheckGatherConv();
+        CheckSparse();
         CheckMasked();
         CheckLstm();
         CheckLayout();
@@ -262,6 +264,39 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
                 b.GatherConv2dForward(s, x[0], x[1], x[2], inSel, outSel, x[3]);
             });
         }
+    }
+
+    /// <summary>
+    /// Sparse-weight conv (stride 1 and 2, 3×3 and 1×1) and linear at densities 0.5 down to 0.02: the
+    /// random weight is pruned on the host by a fixed pattern, so both devices get the same nonzeros.
+    /// </summary>
+    private void CheckSparse()
+    {
+        (Conv2dShape Shape, double Density)[] convs = small
+            ? [(new(2, 5, 9, 7, 6, 3, 3, 1, 1, 1, 1), 0.5), (new(2, 3, 8, 9, 5, 3, 3, 2, 2, 1, 1), 0.2), (new(2, 7, 5, 5, 4, 1, 1, 1, 1, 0, 0), 0.3)]
+            : [(new(8, 64, 31, 33, 64, 3, 3, 1, 1, 1, 1), 0.1), (new(8, 127, 17, 15, 255, 3, 3, 2, 2, 1, 1), 0.05), (new(8, 255, 9, 7, 129, 1, 1, 1, 1, 0, 0), 0.2)];
+        foreach (var (s, density) in convs)
+            Check("sparse conv2d forward", $"{s} density {density}", Exact, [s.XLength, s.WeightLength, s.Cout, s.YLength], 3, (b, x) =>
+            {
+                using var w = SparseWeight.FromConv(b, Pruned(b.ToArray(x[1]), density), s.Cout, s.Cin, s.KH, s.KW);
+                b.SparseConv2dForward(s, x[0], w, x[2], x[3]);
+            });
+        (int Batch, int In, int Out, double Density)[] linears = small ? [(3, 37, 11, 0.3), (70, 19, 5, 0.5)] : [(1, 1025, 513, 0.05), (257, 1025, 1001, 0.02)];
+        foreach (var (batch, inF, outF, density) in linears)
+            Check("sparse linear forward", $"[{batch}, {inF}] x [{outF}, {inF}] density {density}", Exact,
+                [(long)batch * inF, (long)outF * inF, outF, (long)batch * outF], 3, (b, x) =>
+            {
+                using var w = SparseWeight.FromLinear(b, Pruned(b.ToArray(x[1]), density), outF, inF);
+                b.SparseLinearForward(x[0], w, x[2], x[3], batch);
+            });
+    }
+
+    /// <summary>The weight with all but about <paramref name="density"/> of its entries zeroed, by a hash of the position.</summary>
+    private static float[] Pruned(float[] w, double density)
+    {
+        for (int i = 0; i < w.Length; i++)
+            if (((uint)(i * 2654435761u) >> 12) % 1000 >= density * 1000) w[i] = 0f;
+        return w;
     }
 
     /// <summary>

@@ -53,6 +53,7 @@ public sealed partial class IlgpuBackend : Backend
             LoadPool();
             LoadNorm();
             LoadConv();
+            LoadSparse();
             if (kernelsLoaded != IlgpuKernelRegistry.Count)
                 throw new InvalidOperationException($"IlgpuBackend loaded {kernelsLoaded} kernels, the registry lists {IlgpuKernelRegistry.Count}");
         }

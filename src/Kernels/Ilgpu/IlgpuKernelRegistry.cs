@@ -12,6 +12,7 @@ using SparseCore.Kernels.Pool;
 using SparseCore.Kernels.Random;
 using SparseCore.Kernels.Reduce;
 using SparseCore.Kernels.Softmax;
+using SparseCore.Kernels.Sparse;
 
 namespace SparseCore.Kernels.Ilgpu;
 
@@ -36,7 +37,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 52;
+    public const int Count = 53;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     private static IlgpuKernelEntry Explicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped);
@@ -122,6 +123,9 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry ConvSplitKSum = Implicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvSplitKSum));
     public static readonly IlgpuKernelEntry ConvBiasGrad = Explicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvBiasGrad));
 
+    // Sparse-weight conv and linear forward (Sparse/IlgpuSparseKernels.cs)
+    public static readonly IlgpuKernelEntry SparseConv2d = Implicit(typeof(IlgpuSparseKernels), nameof(IlgpuSparseKernels.SparseConv2d));
+
     public static IReadOnlyList<IlgpuKernelEntry> All { get; } =
     [
         Fill, Unary, UnaryBackward, Binary, BinaryGradA, BinaryGradBPerThread, BinaryGradBPerGroup, Axpby, Affine,
@@ -138,6 +142,7 @@ internal static class IlgpuKernelRegistry
         BatchNormStats, BatchNormEvalStats, BatchNormApply, BatchNormBackwardReduce, BatchNormBackwardData,
         LayerNorm, LayerNormBackwardData, LayerNormBackwardParams,
         ConvGemm, ConvSplitKSum, ConvBiasGrad,
+        SparseConv2d,
     ];
 
     /// <summary>The implicitly grouped style is recognised by ILGPU from an Index first parameter.</summary>
