@@ -49,7 +49,9 @@ public sealed class Conv2d : Module, IMaskableWeight
 
     public Func<Tensor, Tensor>? WeightView { get; set; }
 
-    protected override Tensor ForwardCore(Tensor x) => F.Conv2d(x, WeightView?.Invoke(Weight.Value) ?? Weight.Value, Bias?.Value, Stride, Padding);
+    public Func<Tensor, Tensor>? ForwardReplacement { get; set; }
+
+    protected override Tensor ForwardCore(Tensor x) => ForwardReplacement?.Invoke(x) ?? F.Conv2d(x, WeightView?.Invoke(Weight.Value) ?? Weight.Value, Bias?.Value, Stride, Padding);
 
     public override Shape Trace(Shape input, ShapeTrace trace)
     {

@@ -16,4 +16,10 @@ public interface IMaskableWeight
     int FanIn { get; }
 
     Func<Tensor, Tensor>? WeightView { get; set; }
+
+    /// <summary>
+    /// While set, the layer's forward runs this on its input instead of its own op: how a
+    /// sparse-weight kernel over the layer's nonzeros takes its place at inference.
+    /// </summary>
+    Func<Tensor, Tensor>? ForwardReplacement { get; set; }
 }

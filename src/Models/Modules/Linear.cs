@@ -36,8 +36,11 @@ public sealed class Linear : Module, IMaskableWeight
 
     public Func<Tensor, Tensor>? WeightView { get; set; }
 
+    public Func<Tensor, Tensor>? ForwardReplacement { get; set; }
+
     protected override Tensor ForwardCore(Tensor x)
     {
+        if (ForwardReplacement is { } replaced) return replaced(x);
         var weight = WeightView?.Invoke(Weight.Value) ?? Weight.Value;
         if (x.Rank == 2) return F.Linear(x, weight, Bias?.Value);
         if (x.Rank < 2) throw TensorShapeException.Mismatch("Linear", x.Shape, Weight.Value.Shape, "needs x [..., in] with a leading axis");

@@ -83,9 +83,18 @@ public sealed class PruneRunTests : IDisposable
         Assert.Contains("A dense kernel still runs every dense MAC", report);
         Assert.Contains("Label mapping (target → source class)", report);
 
+        string accuracy = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"test accuracy {summary.Pruned.TestAccuracy:P2}");
         var (evalExit, evalOut, evalError) = CliRunner.Run("eval", "--checkpoint", Path.Combine(run, "pruned.safetensors"), "--data", "synthetic", "--device", "cpu");
         Assert.True(evalExit == 0, evalError);
-        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"test accuracy {summary.Pruned.TestAccuracy:P2}"), evalOut);
+        Assert.Contains(accuracy, evalOut);
+
+        // On sparse-weight kernels: the same accuracy, and the per-layer plan printed first.
+        var (sparseExit, sparseOut, sparseError) = CliRunner.Run("eval", "--checkpoint", Path.Combine(run, "pruned.safetensors"), "--data", "synthetic",
+                                                                 "--device", "cpu", "--sparse", "all");
+        Assert.True(sparseExit == 0, sparseError);
+        Assert.Contains(accuracy, sparseOut);
+        Assert.Contains("layer3.2.conv2", sparseOut);
+        Assert.Contains("sparse-weight kernels", sparseOut);
     }
 
     [Theory]
