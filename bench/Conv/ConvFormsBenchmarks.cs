@@ -54,29 +54,29 @@ public class ConvFormsBenchmarks
         }
     }
 
-    private readonly CpuBackend backend = new();
-    private readonly List<IDisposable> owned = [];
+    private readonly BenchBuffers buffers = new();
     private Action run = () => { };
 
     [GlobalSetup]
     public void Setup()
     {
+        var backend = buffers.Backend;
         var v = ConvVariant.Parse(Shape, Variant);
         var s = new Conv2dShape(ConvVariant.Batch, v.Channels, v.Size, v.Size, v.Channels, 3, 3, 1, 1, 1, 1);
         var rng = new Random(42);
-        float[] xh = Uniform(rng, (int)s.XLength, 1f), wh = Uniform(rng, (int)s.WeightLength, 1f / MathF.Sqrt(s.PatchSize)), bh = Uniform(rng, s.Cout, 0.1f);
-        var x = Upload(xh); var w = Upload(wh); var b = Upload(bh);
-        var y = Own(backend.Allocate<float>((int)s.YLength));
+        float[] xh = BenchBuffers.Uniform(rng, (int)s.XLength, 1f), wh = BenchBuffers.Uniform(rng, (int)s.WeightLength, 1f / MathF.Sqrt(s.PatchSize)), bh = BenchBuffers.Uniform(rng, s.Cout, 0.1f);
+        var x = buffers.Upload(xh); var w = buffers.Upload(wh); var b = buffers.Upload(bh);
+        var y = buffers.Own(backend.Allocate<float>((int)s.YLength));
         backend.Conv2dForward(s, x, w, b, y);
         float[] dense = backend.ToArray(y);
 
         // Kept channels as a mask would give them: a seeded subset, ascending.
         var keptIn = Subset(rng, s.Cin, v.KeptIn);
         var keptOut = Subset(rng, s.Cout, v.KeptOut);
-        var inSel = Own(ChannelSelection.FromIndices(backend, keptIn, s.Cin));
-        var outSel = Own(ChannelSelection.FromIndices(backend, keptOut, s.Cout));
+        var inSel = buffers.Own(ChannelSelection.FromIndices(backend, keptIn, s.Cin));
+        var outSel = buffers.Own(ChannelSelection.FromIndices(backend, keptOut, s.Cout));
         int plane = s.OutH * s.OutW;
-        var yk = Own(backend.Allocate<float>(s.N * keptOut.Length * plane));
+        var yk = buffers.Own(backend.Allocate<float>(s.N * keptOut.Length * plane));
         switch (v.Form)
         {
             case "dense":
@@ -84,7 +84,7 @@ public class ConvFormsBenchmarks
                 return;
             case "masked-dense":
             {
-                var mask = Upload(Enumerable.Range(0, s.Cout).Select(c => c % 2 == 0 ? 1f : 0f).ToArray());
+                var mask = buffers.Upload(Enumerable.Range(0, s.Cout).Select(c => c % 2 == 0 ? 1f : 0f).ToArray());
                 var perChannel = Broadcast.PerChannel(s.N, s.Cout, plane);
                 run = () =>
                 {
@@ -102,13 +102,13 @@ public class ConvFormsBenchmarks
             case "compact":
             {
                 // The one-time extraction: W[outSel][:, inSel] and b[outSel] as new buffers.
-                var rows = Own(backend.Allocate<float>(keptOut.Length * s.Cin * 9));
+                var rows = buffers.Own(backend.Allocate<float>(keptOut.Length * s.Cin * 9));
                 backend.GatherChannels(w, outSel, rows, 1, s.Cin * 9);
-                var wc = Own(backend.Allocate<float>(keptOut.Length * keptIn.Length * 9));
+                var wc = buffers.Own(backend.Allocate<float>(keptOut.Length * keptIn.Length * 9));
                 backend.GatherChannels(rows, inSel, wc, keptOut.Length, 9);
-                var bc = Own(backend.Allocate<float>(keptOut.Length));
+                var bc = buffers.Own(backend.Allocate<float>(keptOut.Length));
                 backend.GatherChannels(b, outSel, bc, 1, 1);
-                var xc = Own(backend.Allocate<float>(s.N * keptIn.Length * s.H * s.W));
+                var xc = buffers.Own(backend.Allocate<float>(s.N * keptIn.Length * s.H * s.W));
                 backend.GatherChannels(x, inSel, xc, s.N, s.H * s.W);
                 var cs = s with { Cin = keptIn.Length, Cout = keptOut.Length };
                 run = () => backend.Conv2dForward(cs, xc, wc, bc, yk);
@@ -122,7 +122,7 @@ public class ConvFormsBenchmarks
         for (int n = 0; n < s.N; n++)
             for (int j = 0; j < keptOut.Length; j++)
                 dense.AsSpan((n * s.Cout + keptOut[j]) * plane, plane).CopyTo(expected.AsSpan((n * keptOut.Length + j) * plane, plane));
-        if (v.KeptIn == s.Cin) Check(backend.ToArray(yk), expected);
+        if (v.KeptIn == s.Cin) BenchBuffers.Check(backend.ToArray(yk), expected, Tolerance, $"{Variant} on {Shape}");
         else
         {
             // Dropping input channels changes the sum: compare with a dense conv of the masked input.
@@ -130,23 +130,18 @@ public class ConvFormsBenchmarks
             var keep = new bool[s.Cin];
             foreach (int c in keptIn) keep[c] = true;
             for (int i = 0; i < xm.Length; i++) if (!keep[i / (s.H * s.W) % s.Cin]) xm[i] = 0f;
-            var xmb = Upload(xm);
+            var xmb = buffers.Upload(xm);
             backend.Conv2dForward(s, xmb, w, b, y);
             var masked = backend.ToArray(y);
             for (int n = 0; n < s.N; n++)
                 for (int j = 0; j < keptOut.Length; j++)
                     masked.AsSpan((n * s.Cout + keptOut[j]) * plane, plane).CopyTo(expected.AsSpan((n * keptOut.Length + j) * plane, plane));
-            Check(backend.ToArray(yk), expected);
+            BenchBuffers.Check(backend.ToArray(yk), expected, Tolerance, $"{Variant} on {Shape}");
         }
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
-        owned.Clear();
-        backend.Dispose();
-    }
+    public void Cleanup() => buffers.Dispose();
 
     [Benchmark(Description = "conv forward")]
     public void Forward() => run();
@@ -163,43 +158,16 @@ public class ConvFormsBenchmarks
             .AddNode("Conv", ["X", "W", "B"], ["Y"],
                 OnnxAttribute.Of("kernel_shape", 3L, 3L), OnnxAttribute.Of("pads", 1L, 1L, 1L, 1L), OnnxAttribute.Of("strides", 1L, 1L))
             .Build("conv");
-        var session = Own(OrtPeer.CreateSession(model));
-        var runOptions = Own(new RunOptions());
+        var session = buffers.Own(OrtPeer.CreateSession(model));
+        var runOptions = buffers.Own(new RunOptions());
         var y = new float[dense.Length];
-        OrtValue[] inputs = [Own(OrtValue.CreateTensorValueFromMemory(x, xShape))];
-        OrtValue[] outputs = [Own(OrtValue.CreateTensorValueFromMemory(y, yShape))];
+        OrtValue[] inputs = [buffers.Own(OrtValue.CreateTensorValueFromMemory(x, xShape))];
+        OrtValue[] outputs = [buffers.Own(OrtValue.CreateTensorValueFromMemory(y, yShape))];
         string[] inputNames = ["X"], outputNames = ["Y"];
         void Run() => session.Run(runOptions, inputNames, inputs, outputNames, outputs);
         Run();
-        Check(y, dense);
+        BenchBuffers.Check(y, dense, Tolerance, $"{Variant} on {Shape}");
         return Run;
-    }
-
-    private void Check(float[] actual, float[] expected)
-    {
-        double diff = 0, norm = 0;
-        for (int i = 0; i < actual.Length; i++)
-        {
-            double d = (double)actual[i] - expected[i];
-            diff += d * d;
-            norm += (double)expected[i] * expected[i];
-        }
-        double error = Math.Sqrt(diff / norm);
-        if (!(error <= Tolerance))
-            throw new InvalidOperationException($"{Variant} on {Shape} disagrees with the dense conv: normwise error {error:E2} > {Tolerance:E0}");
-    }
-
-    private DeviceBuffer<float> Upload(float[] data)
-    {
-        var buffer = Own(backend.Allocate<float>(data.Length));
-        backend.Upload<float>(data, buffer);
-        return buffer;
-    }
-
-    private T Own<T>(T resource) where T : IDisposable
-    {
-        owned.Add(resource);
-        return resource;
     }
 
     private static int[] Subset(Random rng, int width, int count)
@@ -211,10 +179,4 @@ public class ConvFormsBenchmarks
         return kept;
     }
 
-    private static float[] Uniform(Random rng, int count, float scale)
-    {
-        var x = new float[count];
-        for (int i = 0; i < count; i++) x[i] = (float)(rng.NextDouble() * 2 - 1) * scale;
-        return x;
-    }
 }

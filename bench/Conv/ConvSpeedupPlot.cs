@@ -14,12 +14,11 @@ namespace SparseCore.Bench.Conv;
 public static class ConvSpeedupPlot
 {
     public const string Command = "plot-conv";
-    public const string ResultsDirectory = "BenchmarkDotNet.Artifacts/results";
     public const string DefaultPng = "docs/conv-speedup.png";
 
     public static int Run(string[] args)
     {
-        string csv = args.Length > 0 ? args[0] : NewestReport(), png = args.Length > 1 ? args[1] : DefaultPng;
+        string csv = args.Length > 0 ? args[0] : ReportCsv.Newest("ConvForms"), png = args.Length > 1 ? args[1] : DefaultPng;
         var rows = Read(csv);
         var multiplot = new Multiplot();
         multiplot.AddPlots(2);
@@ -30,11 +29,6 @@ public static class ConvSpeedupPlot
         Console.WriteLine($"wrote {png} from {rows.Count} rows of {csv}");
         return 0;
     }
-
-    private static string NewestReport() =>
-        (Directory.Exists(ResultsDirectory) ? new DirectoryInfo(ResultsDirectory).GetFiles("*-report.csv") : [])
-            .OrderByDescending(f => f.LastWriteTimeUtc).FirstOrDefault()?.FullName
-        ?? throw new FileNotFoundException($"no *-report.csv under {ResultsDirectory}: run the ConvForms suite first, or pass the CSV's path");
 
     private sealed record Row(string Shape, ConvVariant Variant, double Speedup);
 
@@ -80,34 +74,13 @@ public static class ConvSpeedupPlot
 
     private static List<Row> Read(string path)
     {
-        var lines = File.ReadAllLines(path);
-        var header = Split(lines[0]);
-        int shape = Array.IndexOf(header, "Shape"), variant = Array.IndexOf(header, "Variant"), speedup = Array.IndexOf(header, "Speedup");
-        if (shape < 0 || variant < 0 || speedup < 0)
-            throw new InvalidDataException($"{path} lacks a Shape, Variant or Speedup column: is it the ConvFormsBenchmarks report?");
+        var (c, lines) = ReportCsv.Read(path, "Shape", "Variant", "Speedup");
         var rows = new List<Row>();
-        foreach (var line in lines.Skip(1))
+        foreach (var cells in lines)
         {
-            var cells = Split(line);
-            if (!double.TryParse(cells[speedup], NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) continue;
-            rows.Add(new Row(cells[shape], ConvVariant.Parse(cells[shape], cells[variant]), value));
+            if (!double.TryParse(cells[c[2]], NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) continue;
+            rows.Add(new Row(cells[c[0]], ConvVariant.Parse(cells[c[0]], cells[c[1]]), value));
         }
         return rows;
-    }
-
-    /// <summary>One CSV record; BenchmarkDotNet quotes cells that hold the separator.</summary>
-    private static string[] Split(string line)
-    {
-        var cells = new List<string>();
-        var cell = new System.Text.StringBuilder();
-        bool quoted = false;
-        foreach (char ch in line)
-        {
-            if (ch == '"') quoted = !quoted;
-            else if (ch == ',' && !quoted) { cells.Add(cell.ToString()); cell.Clear(); }
-            else cell.Append(ch);
-        }
-        cells.Add(cell.ToString());
-        return [.. cells];
     }
 }
