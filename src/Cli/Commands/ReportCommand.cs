@@ -7,8 +7,8 @@ namespace SparseCore.Cli.Commands;
 
 /// <summary>
 /// `sparsecore report RUN_FOLDER... [--output DIR]`: compares prune runs from their summary.json
-/// files (nothing is re-measured) in one table, printed and written as comparison.md, and one
-/// accuracy-vs-MACs plot.
+/// files (nothing is re-measured) in one table, printed and written as comparison.md, one
+/// accuracy-vs-MACs plot, and for weight-mask runs at one budget a per-layer density comparison.
 /// </summary>
 internal static class ReportCommand
 {
@@ -34,6 +34,14 @@ internal static class ReportCommand
         var comparison = new RunComparison(runs);
         Directory.CreateDirectory(output);
         comparison.WritePlot(Path.Combine(output, AccuracyMacsPlot.FileName));
+        // Weight-mask runs at one budget: where each method kept its weights, layer by layer.
+        foreach (var group in runs.Where(r => r.Item2.Mode == PruneSummary.WeightMode).GroupBy(r => (r.Item2.Model, r.Item2.Sparsity)).Where(g => g.Count() > 1))
+        {
+            string file = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"weight-density-s{group.Key.Sparsity}.png");
+            WeightDensityPlot.WriteComparison(Path.Combine(output, file), $"{group.Key.Model} at sparsity {group.Key.Sparsity}: weights kept per layer",
+                group.Select(r => (ReportFormat.Method(r.Item2.Method), r.Item2.Layers)).ToList());
+            Console.WriteLine($"wrote {file}");
+        }
         AtomicFile.WriteAllText(Path.Combine(output, ComparisonFileName), comparison.Markdown());
         Console.Write(comparison.Table());
         Console.WriteLine($"wrote {ComparisonFileName} and {AccuracyMacsPlot.FileName} to {Path.GetFullPath(output)}");

@@ -59,7 +59,7 @@ public sealed class RunComparison
             var m = r.Measure;
             md.AppendLine(c, $"| {r.Run} | {r.Method} | {r.Budget} | {r.Mode} | {Accuracy(m.ValidationAccuracy)} | {Accuracy(m.TestAccuracy)} | " +
                              $"{MegaMacs(m.Macs)} | {Share(m.Macs, r.DenseMacs)} | {MegaParameters(m.Parameters)} | {Milliseconds(m.LatencyMs)} | " +
-                             $"{Speedup(r.DenseLatencyMs, m.LatencyMs)} |");
+                             $"{(r.Mode == PruneSummary.WeightMode ? "1× by construction" : Speedup(r.DenseLatencyMs, m.LatencyMs))} |");
         }
         return md.ToString();
     }
@@ -77,7 +77,7 @@ public sealed class RunComparison
                       "Each speed-up is against the dense latency measured in the same run; a dense row's latency is the median of its runs' dense measurements.");
         if (runs.Any(r => r.Summary.Mode == PruneSummary.WeightMode))
             md.AppendLine().AppendLine("Runs in mode \"weights\" keep weight masks: their MACs and parameters are the nonzero ones, but a dense kernel still " +
-                                       "runs every dense MAC, so their latency is the dense network's up to noise.");
+                                       "runs every dense MAC, so their latency is the dense network's up to noise (their speed-up is 1 by construction; `eval --sparse` runs them on sparse-weight kernels).");
         var ablations = runs.Where(r => r.Summary.PromptAblation is not null).OrderBy(r => Name(r.Folder), StringComparer.Ordinal).ToList();
         if (ablations.Count > 0)
         {
