@@ -35,11 +35,11 @@ internal static class ReportCommand
         Directory.CreateDirectory(output);
         comparison.WritePlot(Path.Combine(output, AccuracyMacsPlot.FileName));
         // Weight-mask runs at one budget: where each method kept its weights, layer by layer.
-        foreach (var group in runs.Where(r => r.Item2.Mode == PruneSummary.WeightMode).GroupBy(r => (r.Item2.Model, r.Item2.Sparsity)).Where(g => g.Count() > 1))
+        foreach (var group in comparison.WeightGroups())
         {
-            string file = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"weight-density-s{group.Key.Sparsity}.png");
+            string file = RunComparison.WeightDensityFile(group.Key.Sparsity);
             WeightDensityPlot.WriteComparison(Path.Combine(output, file), $"{group.Key.Model} at sparsity {group.Key.Sparsity}: weights kept per layer",
-                group.Select(r => (ReportFormat.Method(r.Item2.Method), r.Item2.Layers)).ToList());
+                group.Select(r => (ReportFormat.Method(r.Summary.Method), r.Summary.Layers)).ToList());
             Console.WriteLine($"wrote {file}");
         }
         AtomicFile.WriteAllText(Path.Combine(output, ComparisonFileName), comparison.Markdown());

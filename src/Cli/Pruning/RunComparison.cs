@@ -93,6 +93,17 @@ public sealed class RunComparison
                              $"{s.Latency.Warmup} warm-up, median of {s.Latency.Repetitions}");
         md.AppendLine();
         md.AppendLine(c, $"![test accuracy vs MACs]({AccuracyMacsPlot.FileName})");
+        foreach (var group in WeightGroups())
+        {
+            md.AppendLine();
+            md.AppendLine(c, $"## Weight masks at sparsity {Number(group.Key.Sparsity ?? double.NaN)}: where they agree");
+            md.AppendLine();
+            md.AppendLine("The share of each row's kept weights that the column's mask keeps too (random masks agree on about the density).");
+            md.AppendLine();
+            md.Append(MaskOverlap.Table(group.ToList()));
+            md.AppendLine();
+            md.AppendLine(c, $"![weights kept per layer]({WeightDensityFile(group.Key.Sparsity)})");
+        }
         return md.ToString();
     }
 
@@ -107,6 +118,12 @@ public sealed class RunComparison
         string data = string.Join(", ", runs.Select(r => $"{r.Summary.Model} on {r.Summary.Data}").Distinct());
         AccuracyMacsPlot.Write(path, $"{data}: test accuracy vs MACs", points);
     }
+
+    /// <summary>Weight-mask runs of one model at one budget, two or more: compared layer by layer and mask by mask.</summary>
+    public IEnumerable<IGrouping<(string Model, double? Sparsity), (string Folder, PruneSummary Summary)>> WeightGroups() =>
+        runs.Where(r => r.Summary.Mode == PruneSummary.WeightMode).GroupBy(r => (r.Summary.Model, r.Summary.Sparsity)).Where(g => g.Count() > 1);
+
+    public static string WeightDensityFile(double? sparsity) => string.Create(CultureInfo.InvariantCulture, $"weight-density-s{sparsity}.png");
 
     private static string Name(string folder) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
 }

@@ -97,6 +97,31 @@ public sealed class PruneRunTests : IDisposable
         Assert.Contains("sparse-weight kernels", sparseOut);
     }
 
+    [Fact]
+    public void Report_over_weight_runs_at_one_budget_compares_their_masks_and_per_layer_densities()
+    {
+        foreach (var method in new[] { "omp", "random-weights" })
+        {
+            var (exit, stdout, error) = CliRunner.Run(Args(method, "--sparsity", "0.5"));
+            Assert.True(exit == 0, error + stdout);
+        }
+        string output = Path.Combine(root, "comparison");
+        var runs = Directory.GetDirectories(root);
+        var (reportExit, _, reportError) = CliRunner.Run(["report", .. runs, "--output", output]);
+        Assert.True(reportExit == 0, reportError);
+        string md = File.ReadAllText(Path.Combine(output, "comparison.md"));
+        var rows = md.Split('\n').SkipWhile(l => !l.StartsWith("| kept by", StringComparison.Ordinal)).Skip(2).TakeWhile(l => l.StartsWith('|')).ToList();
+        Assert.Equal(3, rows.Count); // OMP, random, and the scaled-magnitude start
+        var cells = rows.ToDictionary(r => r.Split('|')[1].Trim(), r => r.Split('|')[2..^1].Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        var header = md.Split('\n').First(l => l.StartsWith("| kept by", StringComparison.Ordinal)).Split('|')[2..^1].Select(h => h.Trim()).ToList();
+        Assert.Equal(header, cells.Keys.ToList());
+        for (int i = 0; i < header.Count; i++) Assert.Equal(100.0, cells[header[i]][i]);
+        Assert.Contains("scaled-magnitude start", header);
+        // A random mask at density 0.5 shares about half of OMP's kept weights.
+        Assert.InRange(cells["OMP"][header.IndexOf("Random (weights)")], 40, 60);
+        Assert.True(File.Exists(Path.Combine(output, "weight-density-s0.5.png")));
+    }
+
     [Theory]
     [InlineData("--iteration", "twice", "--iteration: expected paired or single")]
     [InlineData("--label-map", "ilm", "--label-map: expected flm or none")]
