@@ -78,7 +78,7 @@ public abstract class ScoreMethod : PruningMethod
     private static CheckpointState BuffersOf(Module network) => new([], [.. network.NamedBuffers()], []);
 
     /// <summary>
-    /// VPNs §3.2: the mapping is computed once, before stage 1, on the network masked by the initial
+    /// VPNs' code: the mapping is computed once, before stage 1, on the network masked by the initial
     /// scores behind the zero prompt, over the augmented training loader — and frozen afterwards.
     /// </summary>
     private static int[] FrequencyMap(MethodContext context, VisualPrompt? prompt, DataLoader augmented)

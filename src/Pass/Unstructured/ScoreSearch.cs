@@ -9,7 +9,7 @@ using SparseCore.Pass.Prompts;
 namespace SparseCore.Pass.Unstructured;
 
 /// <summary>
-/// Score training, stage 1 of VPNs (a prompt learnt with the scores, §4.5) and of HYDRA (no
+/// Score training, stage 1 of VPNs (a prompt learnt with the scores) and of HYDRA (no
 /// prompt): the network's weights and batch-norm affine parameters frozen, its batch-norm in
 /// training mode so the running statistics follow the changing mask, the scores (and prompt)
 /// trained by Adam with coupled L2 under a per-epoch cosine, and the global mask re-cut before

@@ -1,6 +1,6 @@
 namespace SparseCore.Pass.Unstructured;
 
-/// <summary>How scores (and a prompt) are trained in stage 1: VPNs' code defaults (§4.5).</summary>
+/// <summary>How scores (and a prompt) are trained in stage 1: VPNs' code defaults (docs/vpns.md).</summary>
 public sealed record ScoreSearchOptions
 {
     public int Epochs { get; init; } = 30;

@@ -4,7 +4,7 @@ using SparseCore.Tensors;
 namespace SparseCore.Pass.Unstructured;
 
 /// <summary>
-/// A real score per prunable weight and the global mask it gives (HYDRA; VPNs §4.2–4.3): scores
+/// A real score per prunable weight and the global mask it gives (HYDRA; VPNs, docs/vpns.md): scores
 /// start at HYDRA's scaled magnitude s = √(6/fan_in)·W/max|W_layer| (sign kept), the mask keeps all
 /// but the ⌊s·N⌋ smallest |s| over every layer (<see cref="GlobalSelection"/>), and while attached
 /// each layer runs on W ⊙ m with the straight-through gradient sign(s)·(∂L/∂W_eff ⊙ W) to its
