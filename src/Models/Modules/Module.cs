@@ -94,6 +94,19 @@ public abstract class Module : IDisposable
         return module;
     }
 
+    /// <summary>
+    /// Adds every child of <paramref name="inner"/> under its own name, so that a wrapper (a prompt in
+    /// front, a label mapping behind) keeps the wrapped network's parameter and buffer names and its
+    /// checkpoints; refused when <paramref name="inner"/> holds parameters or buffers of its own.
+    /// </summary>
+    protected void AdoptChildren(Module inner, string wrapper)
+    {
+        if (inner.NamedParameters().Count() != inner.Children.Sum(c => c.Module.NamedParameters().Count())
+            || inner.NamedBuffers().Count() != inner.Children.Sum(c => c.Module.NamedBuffers().Count()))
+            throw new NotSupportedException($"{wrapper}: {inner.GetType().Name} keeps parameters or buffers outside its child modules, which cannot be adopted");
+        foreach (var (name, child) in inner.Children) AddModule(name, child);
+    }
+
     public IEnumerable<(string Name, Module Module)> Children => children;
 
     public IEnumerable<(string Name, Parameter Parameter)> NamedParameters(string prefix = "")

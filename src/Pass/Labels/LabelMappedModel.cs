@@ -31,10 +31,7 @@ public sealed class LabelMappedModel : Module
             if (map[c] < 0) throw new ArgumentException($"LabelMappedModel: target class {c} maps to source class {map[c]}");
             if (!seen.Add(map[c])) throw new ArgumentException($"LabelMappedModel: source class {map[c]} is mapped to twice (again by target class {c})");
         }
-        if (inner.NamedParameters().Count() != inner.Children.Sum(c => c.Module.NamedParameters().Count())
-            || inner.NamedBuffers().Count() != inner.Children.Sum(c => c.Module.NamedBuffers().Count()))
-            throw new NotSupportedException($"LabelMappedModel: {inner.GetType().Name} keeps parameters or buffers outside its child modules, which cannot be adopted");
-        foreach (var (name, child) in inner.Children) AddModule(name, child);
+        AdoptChildren(inner, nameof(LabelMappedModel));
         Inner = inner;
         this.map = map.ToArray();
     }

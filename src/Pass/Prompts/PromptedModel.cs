@@ -17,13 +17,10 @@ public sealed class PromptedModel : Module
 {
     public PromptedModel(VisualPrompt prompt, Module backbone)
     {
-        if (backbone.NamedParameters().Count() != backbone.Children.Sum(c => c.Module.NamedParameters().Count())
-            || backbone.NamedBuffers().Count() != backbone.Children.Sum(c => c.Module.NamedBuffers().Count()))
-            throw new NotSupportedException($"PromptedModel: {backbone.GetType().Name} keeps parameters or buffers outside its child modules, which cannot be adopted");
         if (backbone.Children.Any(c => c.Name == "prompt"))
             throw new ArgumentException($"PromptedModel: {backbone.GetType().Name} already has a child named 'prompt'");
         Prompt = AddModule("prompt", prompt);
-        foreach (var (name, child) in backbone.Children) AddModule(name, child);
+        AdoptChildren(backbone, nameof(PromptedModel));
         Backbone = backbone;
     }
 

@@ -28,28 +28,38 @@ public static class GlobalSelection
     public static float[][] Masks(IReadOnlyList<float[]> scores, long removed)
     {
         ArgumentNullException.ThrowIfNull(scores);
-        long total = scores.Sum(s => (long)s.Length);
-        if (total > Array.MaxLength) throw new ArgumentException($"{total} scores exceed one array; select per block instead");
-        if (removed < 0 || removed > total) throw new ArgumentException($"cannot remove {removed} of {total} weights");
         var masks = scores.Select(s => new float[s.Length]).ToArray();
+        Cut(scores, removed, masks, new float[scores.Sum(s => (long)s.Length)]);
+        return masks;
+    }
+
+    /// <summary>
+    /// <see cref="Masks(IReadOnlyList{float[]}, long)"/> into <paramref name="masks"/> (one per score
+    /// array, of its length), with <paramref name="scratch"/> (all the scores' length) for the
+    /// quickselect: the allocation-free form for a cut made at every training step.
+    /// </summary>
+    public static void Cut(IReadOnlyList<float[]> scores, long removed, float[][] masks, float[] scratch)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        long total = scores.Sum(s => (long)s.Length);
+        if (removed < 0 || removed > total) throw new ArgumentException($"cannot remove {removed} of {total} weights");
+        if (scratch.Length != total || masks.Length != scores.Count || masks.Where((m, l) => m.Length != scores[l].Length).Any())
+            throw new ArgumentException("GlobalSelection: the masks and the scratch must match the scores' lengths");
         if (removed == 0)
         {
             foreach (var m in masks) Array.Fill(m, 1f);
-            return masks;
+            return;
         }
-        var all = new float[total];
         long at = 0;
         for (int l = 0; l < scores.Count; l++)
         {
             var s = scores[l];
             for (int i = 0; i < s.Length; i++)
-            {
                 if (!float.IsFinite(s[i])) throw new ArgumentException($"score {i} of layer {l} is {s[i]}; a global cut needs finite scores");
-            }
-            s.CopyTo(all, at);
+            s.CopyTo(scratch, at);
             at += s.Length;
         }
-        float cut = KthSmallest(all, (int)(removed - 1));
+        float cut = KthSmallest(scratch, (int)(removed - 1));
         // Everything below the cut goes; of the scores equal to it, the earliest go until k are gone.
         long below = 0;
         foreach (var s in scores)
@@ -63,16 +73,10 @@ public static class GlobalSelection
             for (int i = 0; i < s.Length; i++)
             {
                 float v = s[i];
-                if (v < cut) continue;
-                if (v == cut && tiesToRemove > 0)
-                {
-                    tiesToRemove--;
-                    continue;
-                }
-                m[i] = 1f;
+                bool drop = v < cut || (v == cut && tiesToRemove-- > 0);
+                m[i] = drop ? 0f : 1f;
             }
         }
-        return masks;
     }
 
     /// <summary>The value of rank <paramref name="k"/> (0-based) of <paramref name="values"/>, which it reorders (Hoare quickselect, median-of-three pivot).</summary>

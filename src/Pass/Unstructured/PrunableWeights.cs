@@ -30,10 +30,6 @@ public static class PrunableWeights
         return list;
     }
 
-    /// <summary>The weights' values by name, as host arrays.</summary>
-    public static Dictionary<string, float[]> Values(IReadOnlyList<PrunableWeight> weights) =>
-        weights.ToDictionary(w => w.Name, w => w.Parameter.Value.ToArray());
-
     /// <summary>Masks by name from masks in the weights' order.</summary>
     public static Dictionary<string, float[]> ByName(IReadOnlyList<PrunableWeight> weights, IReadOnlyList<float[]> masks)
     {

@@ -19,6 +19,7 @@ public sealed class ScoredWeights : IDisposable
     private readonly Tensor[] masks;
     private readonly float[][] hostMasks;
     private readonly float[][] magnitudes;
+    private readonly float[] scratch;
 
     public ScoredWeights(Module model, double sparsity)
     {
@@ -37,7 +38,9 @@ public sealed class ScoredWeights : IDisposable
                 scores[i] = new Parameter("score." + w.Name, Tensor.FromArray(value.Backend, ScaledInit(value.ToArray(), w.FanIn), value.Shape));
                 masks[i] = Tensor.Zeros(value.Backend, value.Shape).Persist();
                 magnitudes[i] = new float[w.Size];
+                hostMasks[i] = new float[w.Size];
             }
+            scratch = new float[weights.Sum(w => (long)w.Size)];
             Recompute();
             for (int i = 0; i < weights.Count; i++)
             {
@@ -54,8 +57,6 @@ public sealed class ScoredWeights : IDisposable
 
     /// <summary>Weights the mask removes: ⌊s·N⌋.</summary>
     public long Removed { get; }
-
-    public IReadOnlyList<PrunableWeight> Weights => weights;
 
     /// <summary>The score parameters, in the weights' order.</summary>
     public IReadOnlyList<Parameter> Scores => scores;
@@ -79,18 +80,16 @@ public sealed class ScoredWeights : IDisposable
     public void Recompute()
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Read into buffers kept for the run: a cut at every step allocates nothing.
         for (int i = 0; i < scores.Length; i++)
         {
-            var s = scores[i].Value.ToArray();
+            var value = scores[i].Value;
             var a = magnitudes[i];
-            for (int j = 0; j < s.Length; j++) a[j] = Math.Abs(s[j]);
+            value.Backend.Download<float>(value.Buffer, a);
+            System.Numerics.Tensors.TensorPrimitives.Abs(a, a);
         }
-        var cut = GlobalSelection.Masks(magnitudes, Removed);
-        for (int i = 0; i < scores.Length; i++)
-        {
-            hostMasks[i] = cut[i];
-            masks[i].Backend.Upload<float>(cut[i], masks[i].Buffer);
-        }
+        GlobalSelection.Cut(magnitudes, Removed, hostMasks, scratch);
+        for (int i = 0; i < scores.Length; i++) masks[i].Backend.Upload<float>(hostMasks[i], masks[i].Buffer);
         var (seconds, count) = SelectionTime;
         SelectionTime = (seconds + System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds, count + 1);
     }
