@@ -17,6 +17,15 @@ internal static class CpuConv
     public static bool UsesImplicitForward(in Conv2dShape s) =>
         !IsPointwise(s) && CpuImplicitConv.IsSupported && s.N >= WorkerTeam.Shared.Size;
 
+    /// <summary>
+    /// The forward conv that computes a stride-1 conv's data gradient (dy in, dx out, padding
+    /// K − 1 − pad), or null when the conv is strided or padded as wide as its kernel.
+    /// </summary>
+    public static Conv2dShape? TransposedForward(in Conv2dShape s) =>
+        s.StrideH == 1 && s.StrideW == 1 && s.PadH < s.KH && s.PadW < s.KW && !IsPointwise(s)
+            ? new Conv2dShape(s.N, s.Cout, s.OutH, s.OutW, s.Cin, s.KH, s.KW, 1, 1, s.KH - 1 - s.PadH, s.KW - 1 - s.PadW)
+            : null;
+
     /// <summary>A 1×1 stride-1 unpadded conv: the input image is already its own patch matrix.</summary>
     public static bool IsPointwise(in Conv2dShape s) =>
         s.KH == 1 && s.KW == 1 && s.StrideH == 1 && s.StrideW == 1 && s.PadH == 0 && s.PadW == 0;

@@ -108,7 +108,7 @@ internal static unsafe class CpuShiftedConv
     }
 
     /// <summary>The stacked buffer's geometry for groups of up to <c>Images</c> images.</summary>
-    private readonly struct Layout
+    internal readonly struct Layout
     {
         public Layout(in Conv2dShape s, int keptIn, int images)
         {
@@ -138,7 +138,7 @@ internal static unsafe class CpuShiftedConv
     }
 
     /// <summary>The kept channels of images n0 … n0 + images − 1 into the image rows of the stacked layout (borders untouched).</summary>
-    private static void Stack(in Conv2dShape s, in Layout layout, float* x, int n0, int images, int[]? inChannels, int keptIn, float* stacked)
+    internal static void Stack(in Conv2dShape s, in Layout layout, float* x, int n0, int images, int[]? inChannels, int keptIn, float* stacked)
     {
         int plane = s.H * s.W, inPlane = s.Cin * plane;
         for (int c = 0; c < keptIn; c++)

@@ -134,7 +134,22 @@ public partial class CpuBackend
         var aa = ArrayOf(a); var ba = ArrayOf(b); var dya = ArrayOf(dy); var dba = ArrayOf(db);
         int outer = shape.Outer, mid = shape.Mid, inner = shape.Inner;
         bool needsA = op is BinaryOp.Mul or BinaryOp.Div;
-        if (inner == 1)
+        if (outer == 1 && inner == 1 && op != BinaryOp.Div)
+        {
+            // Same shapes (a residual add): nothing to sum, so db is dy (negated, or times a) —
+            // bit-identical to the double sum of one term, at copy speed.
+            CpuParallel.For(mid, ElementGrain, (s, e) =>
+            {
+                var g = dya.AsSpan(s, e - s); var d = dba.AsSpan(s, e - s);
+                switch (op)
+                {
+                    case BinaryOp.Add: g.CopyTo(d); break;
+                    case BinaryOp.Sub: TensorPrimitives.Negate(g, d); break;
+                    default: TensorPrimitives.Multiply(g, aa.AsSpan(s, e - s), d); break;
+                }
+            });
+        }
+        else if (inner == 1)
         {
             CpuParallel.For(mid, 256, (s, e) =>
             {

@@ -1,0 +1,125 @@
+using System.Runtime.Intrinsics.X86;
+using SparseCore.Kernels.Conv;
+using SparseCore.Kernels.Cpu;
+
+namespace SparseCore.Kernels.Tests.Conv;
+
+/// <summary>
+/// The CPU conv's stride-1 gradient paths against a double reference: the weight gradient summed
+/// over the shifted layout's wide positions (CpuShiftedWeightGrad) and the data gradient run as
+/// the forward of the flipped, transposed weights (CpuConv.TransposedForward). Shapes cover output
+/// rows and taps that are not multiples of the 4 × 6 tile, groups with a short last one, more than
+/// one 1024-position block, borders of 0 up to KH − 1 and non-square kernels.
+/// </summary>
+public class ConvGradientPathTests
+{
+    public static TheoryData<string> Shapes() => new(Cases.Keys);
+
+    private static readonly Dictionary<string, Conv2dShape> Cases = new()
+    {
+        ["3x3 p1, 7 outputs, 45 taps"] = new(7, 5, 13, 11, 7, 3, 3, 1, 1, 1, 1),
+        ["3x3 p1, 37 small images in groups"] = new(37, 3, 9, 9, 5, 3, 3, 1, 1, 1, 1),
+        ["3x3 p1, 40x40: several position blocks"] = new(3, 2, 40, 40, 6, 3, 3, 1, 1, 1, 1),
+        ["5x5 p2, one output"] = new(4, 3, 7, 6, 1, 5, 5, 1, 1, 2, 2),
+        ["5x5 p0 valid"] = new(4, 3, 13, 10, 9, 5, 5, 1, 1, 0, 0),
+        ["1x3 p(0,1)"] = new(3, 6, 5, 17, 10, 1, 3, 1, 1, 0, 1),
+        ["3x3 p1, 300 channels: a group of 2"] = new(5, 300, 9, 9, 3, 3, 3, 1, 1, 1, 1),
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Shifted_weight_gradient_matches_the_double_reference(string name)
+    {
+        var s = Cases[name];
+        if (!Avx512F.IsSupported)
+        {
+            Assert.False(CpuShiftedWeightGrad.Fits(s));
+            return;
+        }
+        var random = new System.Random(name.Length);
+        float[] x = Random(random, s.XLength), dy = Random(random, s.YLength);
+        var dw = new float[s.WeightLength];
+        CpuShiftedWeightGrad.Run(s, x, dy, dw);
+        var expected = WeightGradient(s, x, dy);
+        Assert.True(RelativeError(dw, expected) <= 1e-5, $"normwise error {RelativeError(dw, expected):E2}");
+        // The check can fail: a gradient that drops one tap's contribution of one image is caught.
+        var wrong = WeightGradient(s, x, dy, skipImage: s.N - 1);
+        Assert.True(RelativeError(wrong, expected) > 1e-3, "the reference check would not notice a missing image");
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Transposed_data_gradient_matches_the_double_reference(string name)
+    {
+        var s = Cases[name];
+        using var backend = new CpuBackend();
+        var random = new System.Random(name.Length + 1);
+        float[] w = Random(random, s.WeightLength), dy = Random(random, s.YLength);
+        using var wb = backend.Allocate<float>((int)s.WeightLength);
+        using var dyb = backend.Allocate<float>((int)s.YLength);
+        using var dxb = backend.Allocate<float>((int)s.XLength);
+        backend.Upload<float>(w, wb); backend.Upload<float>(dy, dyb);
+        backend.Conv2dBackwardData(s, dyb, wb, dxb);
+        var expected = DataGradient(s, w, dy);
+        double error = RelativeError(backend.ToArray(dxb), expected);
+        Assert.True(error <= 1e-5, $"normwise error {error:E2}");
+        Assert.NotNull(CpuConv.TransposedForward(s));
+    }
+
+    [Fact]
+    public void Strided_and_pointwise_convs_keep_the_patch_matrix_data_gradient()
+    {
+        Assert.Null(CpuConv.TransposedForward(new Conv2dShape(2, 3, 9, 9, 4, 3, 3, 2, 2, 1, 1)));
+        Assert.Null(CpuConv.TransposedForward(new Conv2dShape(2, 3, 9, 9, 4, 1, 1, 1, 1, 0, 0)));
+        Assert.Equal(new Conv2dShape(2, 4, 9, 9, 3, 3, 3, 1, 1, 1, 1), CpuConv.TransposedForward(new Conv2dShape(2, 3, 9, 9, 4, 3, 3, 1, 1, 1, 1)));
+    }
+
+    private static double[] WeightGradient(in Conv2dShape s, float[] x, float[] dy, int skipImage = -1)
+    {
+        var dw = new double[s.WeightLength];
+        for (int n = 0; n < s.N; n++)
+        {
+            if (n == skipImage) continue;
+            ForEachTap(s, n, (xi, yi, wi) => dw[wi] += (double)dy[yi] * x[xi]);
+        }
+        return dw;
+    }
+
+    private static double[] DataGradient(in Conv2dShape s, float[] w, float[] dy)
+    {
+        var dx = new double[s.XLength];
+        for (int n = 0; n < s.N; n++) ForEachTap(s, n, (xi, yi, wi) => dx[xi] += (double)dy[yi] * w[wi]);
+        return dx;
+    }
+
+    /// <summary>Calls visit(x index, y index, w index) for every multiply of image n's forward.</summary>
+    private static void ForEachTap(Conv2dShape s, int n, Action<long, long, long> visit)
+    {
+        for (int co = 0; co < s.Cout; co++)
+            for (int oh = 0; oh < s.OutH; oh++)
+                for (int ow = 0; ow < s.OutW; ow++)
+                    for (int ci = 0; ci < s.Cin; ci++)
+                        for (int r = 0; r < s.KH; r++)
+                            for (int t = 0; t < s.KW; t++)
+                            {
+                                int ih = oh * s.StrideH - s.PadH + r, iw = ow * s.StrideW - s.PadW + t;
+                                if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;
+                                visit(((long)(n * s.Cin + ci) * s.H + ih) * s.W + iw,
+                                      ((long)(n * s.Cout + co) * s.OutH + oh) * s.OutW + ow,
+                                      ((co * s.Cin + ci) * s.KH + r) * s.KW + t);
+                            }
+    }
+
+    private static float[] Random(System.Random random, long n) =>
+        Enumerable.Range(0, (int)n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+
+    private static double RelativeError(IReadOnlyList<float> actual, double[] expected) =>
+        RelativeError(actual.Select(v => (double)v).ToArray(), expected);
+
+    private static double RelativeError(double[] actual, double[] expected)
+    {
+        double diff = 0, norm = 0;
+        for (int i = 0; i < expected.Length; i++) { diff += (actual[i] - expected[i]) * (actual[i] - expected[i]); norm += expected[i] * expected[i]; }
+        return Math.Sqrt(diff / Math.Max(norm, 1e-300));
+    }
+}
