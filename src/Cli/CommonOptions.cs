@@ -20,4 +20,9 @@ internal static class CommonOptions
 
     public static Option<int?> Validation() => NumberOptions.OptionalWhole("--validation",
         "training images held out for validation (default: 5,000, or a tenth of a smaller training set)", 0);
+
+    public static Option<bool> Profile() => new("--profile")
+    {
+        Description = "time every kernel by family and direction and print where the time went (train also writes it to profile.md in the run folder); on a GPU each kernel is waited for, so the run is slower",
+    };
 }

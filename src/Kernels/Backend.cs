@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Memory;
 
 namespace SparseCore.Kernels;
@@ -39,6 +40,7 @@ public abstract partial class Backend : IDisposable
     {
         CheckOwned(destination, "Upload");
         CheckRange("Upload", "destination", destination.Length, destinationOffset, source.Length);
+        using var profile = Profile(OpFamily.Transfer, 0, (double)source.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
         RunUpload(source, destination, destinationOffset);
     }
 
@@ -46,6 +48,7 @@ public abstract partial class Backend : IDisposable
     {
         CheckOwned(source, "Download");
         CheckRange("Download", "source", source.Length, sourceOffset, destination.Length);
+        using var profile = Profile(OpFamily.Transfer, 0, (double)destination.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
         RunDownload(source, destination, sourceOffset);
     }
 
@@ -61,6 +64,7 @@ public abstract partial class Backend : IDisposable
         CheckOwned(source, "Copy"); CheckOwned(destination, "Copy");
         CheckRange("Copy", "source", source.Length, sourceOffset, count);
         CheckRange("Copy", "destination", destination.Length, destinationOffset, count);
+        using var profile = Profile(OpFamily.Transfer, 0, 8.0 * count);
         if (count > 0) RunCopy(source, sourceOffset, destination, destinationOffset, count);
     }
 

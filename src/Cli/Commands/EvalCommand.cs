@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SparseCore.Kernels;
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Models.Data;
 using SparseCore.Models.IO;
 using SparseCore.Models.Modules;
@@ -29,7 +30,8 @@ internal static class EvalCommand
         {
             Description = "run the conv and linear layers of a weight-pruned network on sparse-weight kernels: auto (per layer, whichever kernel measured faster) | all",
         };
-        var cmd = new Command("eval", "evaluate a checkpoint on a dataset's test set") { checkpoint, data, device, sparse };
+        var profile = CommonOptions.Profile();
+        var cmd = new Command("eval", "evaluate a checkpoint on a dataset's test set") { checkpoint, data, device, sparse, profile };
         cmd.SetAction(r =>
         {
             string path = r.GetValue(checkpoint)!;
@@ -54,12 +56,15 @@ internal static class EvalCommand
             using var loader = new DataLoader(test, 500, shuffle: false);
             using var plan = choice is { } c ? SparseExecution.Plan(net, new Shape(loader.BatchSize, m.Channels, m.Height, m.Width), c) : null;
             if (plan is not null) Console.Write(SparseLayerTable.Format(plan.Layers, loader.BatchSize));
+            var profiler = r.GetValue(profile) ? backend.Profiler = new Profiler() : null;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var result = Trainer.Evaluate(net, loader);
             double seconds = clock.Elapsed.TotalSeconds;
+            backend.Profiler = null;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{m.Name} (epoch {info.Epoch}) on {test.Source}: test accuracy {result.Accuracy:P2}, loss {result.Loss:F4}, {result.Samples} images, {backend.Name}" +
                 $"{(plan is null ? "" : ", sparse-weight kernels")}, {result.Samples / seconds:F0} images/s"));
+            if (profiler is not null) Console.Write(ProfileTable.Format(profiler, seconds, $"eval {m.Name} on {backend.Name}, {result.Samples} images"));
             return 0;
         });
         return cmd;

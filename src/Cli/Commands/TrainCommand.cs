@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SparseCore.Kernels;
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Models.Data;
 using SparseCore.Models.IO;
 using SparseCore.Models.Modules;
@@ -34,9 +35,10 @@ internal static class TrainCommand
         var subset = NumberOptions.Whole("--train-subset", "train on only this many images (0: all)", 0, 0);
         var output = new Option<string>("--output") { Description = "parent folder of the run folder", DefaultValueFactory = _ => "runs" };
         var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoint (last.safetensors) or run folder this is, with its recorded settings" };
+        var profile = CommonOptions.Profile();
         var cmd = new Command("train", "train a backbone on a dataset")
         {
-            model, data, device, seed, epochs, batch, optimizer, lr, momentum, wd, warmup, smoothing, augment, validation, subset, output, resume,
+            model, data, device, seed, epochs, batch, optimizer, lr, momentum, wd, warmup, smoothing, augment, validation, subset, output, resume, profile,
         };
         cmd.SetAction(r =>
         {
@@ -45,12 +47,12 @@ internal static class TrainCommand
                 r.GetValue(optimizer)!, r.GetValue(lr), r.GetValue(momentum), r.GetValue(wd), r.GetValue(warmup), r.GetValue(smoothing), r.GetValue(augment),
                 r.GetValue(validation), r.GetValue(subset), r.GetValue(output)!, r.GetValue(resume));
             var options = cmd.Options.ToDictionary(o => o.Name);
-            return Run(s, name => r.GetResult(options[name]) is { Implicit: false }, "sparsecore " + string.Join(' ', args));
+            return Run(s, name => r.GetResult(options[name]) is { Implicit: false }, "sparsecore " + string.Join(' ', args), r.GetValue(profile));
         });
         return cmd;
     }
 
-    private static int Run(TrainSettings s, Func<string, bool> given, string command)
+    private static int Run(TrainSettings s, Func<string, bool> given, string command, bool profile)
     {
         string? checkpoint = null;
         ValidationSplit? recordedSplit = null;
@@ -86,7 +88,7 @@ internal static class TrainCommand
         else runFolder = RunFolder.Create(s.Output, $"{DateTime.Now:yyyyMMdd-HHmmss}-{s.Model}", command);
         try
         {
-            return Train(s, train, test, split, trainIdx, valIdx, backend, runFolder, checkpoint);
+            return Train(s, train, test, split, trainIdx, valIdx, backend, runFolder, checkpoint, profile);
         }
         catch when (checkpoint is null)
         {
@@ -96,7 +98,7 @@ internal static class TrainCommand
     }
 
     private static int Train(TrainSettings s, ImageDataset train, ImageDataset test, ValidationSplit split, int[] trainIdx, int[] valIdx,
-                             Backend backend, string runFolder, string? checkpoint)
+                             Backend backend, string runFolder, string? checkpoint, bool profile)
     {
         Console.WriteLine($"train {s.Model} on {s.Data} ({trainIdx.Length} train / {valIdx.Length} validation / {test.Count} test) " +
                           $"on {backend.Name} ({backend.DeviceDescription}); run folder {runFolder}");
@@ -126,15 +128,19 @@ internal static class TrainCommand
             var info = trainer.Resume(checkpoint);
             Console.WriteLine($"resumed from {checkpoint} after epoch {info.Epoch} (step {info.GlobalStep})");
         }
+        var profiler = profile ? backend.Profiler = new Profiler() : null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         trainer.Fit(trainLoader, valLoader);
         var result = Trainer.Evaluate(net, testLoader);
         clock.Stop();
+        backend.Profiler = null;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test accuracy {result.Accuracy:P2} (loss {result.Loss:F4}) on {result.Samples} images after {trainer.CompletedEpochs} epochs ({clock.Elapsed.TotalSeconds:F1}s this session)"));
         TrainingPlot.Write(Path.Combine(runFolder, "training.png"), trainer.History, $"{s.Model} on {s.Data}");
         TrainReport.Write(runFolder, s.Model, backend, trainer.History, result, clock.Elapsed, net.ParameterCount);
+        if (profiler is not null)
+            ProfileTable.Write(Path.Combine(runFolder, "profile.md"), profiler, clock.Elapsed.TotalSeconds, $"train {s.Model} on {backend.Name}, {trainer.CompletedEpochs} epochs and the test");
         return 0;
     }
 

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Conv;
 using SparseCore.Kernels.Memory;
 
@@ -14,6 +15,7 @@ public abstract partial class Backend
         CheckLength(op, "x", x, shape.XLength); CheckLength(op, "w", w, shape.WeightLength);
         if (bias is not null) CheckLength(op, "bias", bias, shape.Cout);
         CheckLength(op, "y", y, shape.YLength);
+        using var profile = Profile(OpFamily.ConvForward, shape.Flops, 4.0 * (shape.XLength + shape.WeightLength + shape.YLength));
         RunConv2dForward(shape, x, w, bias, y);
     }
 
@@ -24,6 +26,7 @@ public abstract partial class Backend
         shape.Validate(op);
         CheckLength(op, "dy", dy, shape.YLength); CheckLength(op, "w", w, shape.WeightLength);
         CheckLength(op, "dx", dx, shape.XLength);
+        using var profile = Profile(OpFamily.ConvBackwardData, shape.Flops, 4.0 * (shape.XLength + shape.WeightLength + shape.YLength));
         RunConv2dBackwardData(shape, dy, w, dx);
     }
 
@@ -38,6 +41,7 @@ public abstract partial class Backend
         CheckLength(op, "x", x, shape.XLength); CheckLength(op, "dy", dy, shape.YLength);
         CheckLength(op, "dw", dw, shape.WeightLength);
         if (dbias is not null) CheckLength(op, "dbias", dbias, shape.Cout);
+        using var profile = Profile(OpFamily.ConvBackwardWeights, shape.Flops, 4.0 * (shape.XLength + shape.WeightLength + shape.YLength));
         RunConv2dBackwardWeights(shape, x, dy, dw, dbias);
     }
 

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Elementwise;
 using SparseCore.Kernels.Memory;
 
@@ -15,6 +16,7 @@ public abstract partial class Backend
     public void Fill(DeviceBuffer<float> y, float value)
     {
         CheckOwned(y, "Fill");
+        using var profile = Profile(OpFamily.Elementwise, 0, 4.0 * y.Length);
         if (y.Length > 0) RunFill(y, value);
     }
 
@@ -24,6 +26,7 @@ public abstract partial class Backend
         string name = $"Unary({op})";
         CheckCount(name, n);
         CheckLength(name, "x", x, n); CheckLength(name, "y", y, n);
+        using var profile = Profile(OpFamily.Elementwise, 0, 8.0 * n);
         if (n > 0) RunUnary(op, x, y, n);
     }
 
@@ -34,6 +37,7 @@ public abstract partial class Backend
         CheckCount(name, n);
         CheckLength(name, "x", x, n); CheckLength(name, "y", y, n);
         CheckLength(name, "dy", dy, n); CheckLength(name, "dx", dx, n);
+        using var profile = Profile(OpFamily.Elementwise, 0, 16.0 * n);
         if (n > 0) RunUnaryBackward(op, x, y, dy, dx, n);
     }
 
@@ -43,6 +47,7 @@ public abstract partial class Backend
         string name = $"Binary({op})";
         shape.Validate(name);
         CheckLength(name, "a", a, shape.Total); CheckLength(name, "b", b, shape.Mid); CheckLength(name, "y", y, shape.Total);
+        using var profile = Profile(OpFamily.Elementwise, 0, 12.0 * shape.Total);
         RunBinary(op, a, b, y, shape);
     }
 
@@ -59,6 +64,7 @@ public abstract partial class Backend
         if (da is not null) CheckLength(name, "da", da, shape.Total);
         if (db is not null) CheckLength(name, "db", db, shape.Mid);
         if (da is null && db is null) return;
+        using var profile = Profile(OpFamily.Elementwise, 0, 20.0 * shape.Total);
         RunBinaryBackward(op, a, b, dy, da, db, shape);
     }
 
@@ -67,6 +73,7 @@ public abstract partial class Backend
     {
         CheckCount("Axpby", n);
         CheckLength("Axpby", "x", x, n); CheckLength("Axpby", "y", y, n);
+        using var profile = Profile(OpFamily.Elementwise, 0, 12.0 * n);
         if (n > 0) RunAxpby(alpha, x, beta, y, n);
     }
 
@@ -75,6 +82,7 @@ public abstract partial class Backend
     {
         CheckCount("Affine", n);
         CheckLength("Affine", "x", x, n); CheckLength("Affine", "y", y, n);
+        using var profile = Profile(OpFamily.Elementwise, 0, 8.0 * n);
         if (n > 0) RunAffine(x, y, scale, shift, n);
     }
 

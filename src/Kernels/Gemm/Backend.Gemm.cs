@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Gemm;
 using SparseCore.Kernels.Memory;
 
@@ -21,6 +22,7 @@ public abstract partial class Backend
         CheckLength($"Gemm {spec}", "A", a, spec.RequiredA);
         CheckLength($"Gemm {spec}", "B", b, spec.RequiredB);
         CheckLength($"Gemm {spec}", "C", c, spec.RequiredC);
+        using var profile = Profile(OpFamily.Gemm, spec.Flops, 4.0 * (spec.RequiredA + spec.RequiredB + spec.RequiredC));
         RunGemm(spec, a, b, c);
     }
 

@@ -198,6 +198,8 @@ public sealed partial class IlgpuBackend : Backend
 
     public override void Synchronize() => stream.Synchronize();
 
+    protected override bool Asynchronous => true;
+
     /// <summary>Pooled buffers first, then the stream, the accelerator and the context (ILGPU #367).</summary>
     public override void Dispose()
     {

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Layout;
 using SparseCore.Kernels.Memory;
 
@@ -17,6 +18,7 @@ public abstract partial class Backend
         var spec = PermuteSpec.Create("Permute", dims, perm);
         CheckLength("Permute", "x", x, spec.Total); CheckLength("Permute", "y", y, spec.Total);
         CheckLayoutDistinct("Permute", x, y);
+        using var profile = Profile(OpFamily.Layout, 0, 8.0 * spec.Total);
         RunPermute(x, y, spec);
     }
 
@@ -26,6 +28,7 @@ public abstract partial class Backend
         copy.Validate("CopyAxis");
         CheckLength("CopyAxis", "x", x, copy.SrcTotal); CheckLength("CopyAxis", "y", y, copy.DstTotal);
         CheckLayoutDistinct("CopyAxis", x, y);
+        using var profile = Profile(OpFamily.Layout, 0, 8.0 * copy.Count);
         RunCopyAxis(x, y, copy);
     }
 
@@ -40,6 +43,7 @@ public abstract partial class Backend
         long size = (long)n * c * h * w;
         CheckLength("Patchify", "x", x, size); CheckLength("Patchify", "y", y, size);
         CheckLayoutDistinct("Patchify", x, y);
+        using var profile = Profile(OpFamily.Layout, 0, 8.0 * n * c * h * w);
         RunPatchify(x, y, n, c, h, w, patch);
     }
 
@@ -50,6 +54,7 @@ public abstract partial class Backend
         long size = (long)n * c * h * w;
         CheckLength("PatchifyBackward", "dy", dy, size); CheckLength("PatchifyBackward", "dx", dx, size);
         CheckLayoutDistinct("PatchifyBackward", dy, dx);
+        using var profile = Profile(OpFamily.Layout, 0, 8.0 * n * c * h * w);
         RunPatchifyBackward(dy, dx, n, c, h, w, patch);
     }
 

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Memory;
 
 namespace SparseCore.Kernels;
@@ -28,6 +29,7 @@ public abstract partial class Backend
         CheckLength(op, "cPrev", cPrev, bh);
         CheckLength(op, "activated", activated, 4 * bh);
         CheckLength(op, "state", state, 2 * bh);
+        using var profile = Profile(OpFamily.Lstm, 0, 4.0 * 7 * batch * hidden);
         RunLstmCellForward(batch, hidden, gates, biasIh, biasHh, cPrev, activated, state);
     }
 
@@ -48,6 +50,7 @@ public abstract partial class Backend
         CheckLength(op, "dState", dState, 2 * bh);
         CheckLength(op, "dGates", dGates, 4 * bh);
         CheckLength(op, "dcPrev", dcPrev, bh);
+        using var profile = Profile(OpFamily.Lstm, 0, 4.0 * 10 * batch * hidden);
         RunLstmCellBackward(batch, hidden, activated, cPrev, state, dState, dGates, dcPrev);
     }
 

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Conv;
 using SparseCore.Kernels.Masked;
 using SparseCore.Kernels.Memory;
@@ -34,6 +35,7 @@ public abstract partial class Backend
         CheckLength(op, "x", x, shape.XLength); CheckLength(op, "w", w, shape.WeightLength);
         if (bias is not null) CheckLength(op, "bias", bias, shape.Cout);
         CheckLength(op, "y", y, (long)shape.N * outSel.Count * shape.OutH * shape.OutW);
+        using var profile = Profile(OpFamily.ConvForward, shape.Flops * inSel.Count / shape.Cin * outSel.Count / shape.Cout, 4.0 * (shape.XLength + shape.WeightLength + (long)shape.N * outSel.Count * shape.OutH * shape.OutW));
         if (outSel.Count > 0) RunGatherConv2dForward(shape, x, w, bias, inSel, outSel, y);
     }
 

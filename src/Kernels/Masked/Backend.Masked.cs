@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Masked;
 using SparseCore.Kernels.Memory;
 
@@ -19,6 +20,7 @@ public abstract partial class Backend
         CheckSelection(op, selection, outer, inner);
         CheckLength(op, "x", x, (long)outer * selection.Width * inner);
         CheckLength(op, "y", y, (long)outer * selection.Count * inner);
+        using var profile = Profile(OpFamily.ChannelMasking, 0, 8.0 * outer * selection.Count * inner);
         if (selection.Count > 0) RunGatherChannels(x, selection, y, outer, inner);
     }
 
@@ -37,6 +39,7 @@ public abstract partial class Backend
             if (zeroOthers) RunFill(x, 0f);
             return;
         }
+        using var profile = Profile(OpFamily.ChannelMasking, 0, 8.0 * outer * selection.Count * inner);
         RunScatterChannels(y, selection, x, outer, inner, zeroOthers);
     }
 
@@ -51,6 +54,7 @@ public abstract partial class Backend
         const string op = "MaskWeight";
         CheckWeightMask(op, w, outMask, inMask, outChannels, inChannels, kernelArea);
         CheckLength(op, "y", y, (long)outChannels * inChannels * kernelArea);
+        using var profile = Profile(OpFamily.ChannelMasking, 0, 8.0 * outChannels * inChannels * kernelArea);
         RunMaskWeight(w, outMask, inMask, y, outChannels, inChannels, kernelArea);
     }
 
@@ -75,6 +79,7 @@ public abstract partial class Backend
             CheckLength(op, "dInMask", dInMask, inChannels);
         }
         if (dw is null && dOutMask is null && dInMask is null) return;
+        using var profile = Profile(OpFamily.ChannelMasking, 0, 12.0 * outChannels * inChannels * kernelArea);
         RunMaskWeightBackward(w, outMask, inMask, dy, dw, dOutMask, dInMask, outChannels, inChannels, kernelArea);
     }
 

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Memory;
 
 namespace SparseCore.Kernels;
@@ -26,6 +27,7 @@ public abstract partial class Backend
         if (dw is not null) CheckLength(op, "dw", dw, n);
         if (dScores is not null) CheckLength(op, "dScores", dScores, n);
         if (n == 0 || (dw is null && dScores is null)) return;
+        using var profile = Profile(OpFamily.ChannelMasking, 0, 24.0 * n);
         RunScoreMaskBackward(w, scores, mask, dy, dw, dScores, n);
     }
 

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Memory;
 using SparseCore.Kernels.Norm;
 
@@ -31,6 +32,7 @@ public abstract partial class Backend
         CheckLength(op, "gamma", gamma, shape.C); CheckLength(op, "beta", beta, shape.C);
         CheckLength(op, "runningMean", runningMean, shape.C); CheckLength(op, "runningVar", runningVar, shape.C);
         CheckLength(op, "saveMean", saveMean, shape.C); CheckLength(op, "saveRstd", saveRstd, shape.C);
+        using var profile = Profile(OpFamily.BatchNorm, 0, 8.0 * shape.Size);
         RunBatchNorm2d(x, gamma, beta, runningMean, runningVar, y, saveMean, saveRstd, shape, training, momentum, eps);
     }
 
@@ -50,6 +52,7 @@ public abstract partial class Backend
         CheckLength(op, "gamma", gamma, shape.C);
         CheckLength(op, "saveMean", saveMean, shape.C); CheckLength(op, "saveRstd", saveRstd, shape.C);
         CheckLength(op, "dgamma", dgamma, shape.C); CheckLength(op, "dbeta", dbeta, shape.C);
+        using var profile = Profile(OpFamily.BatchNorm, 0, 12.0 * shape.Size);
         RunBatchNorm2dBackward(x, dy, gamma, saveMean, saveRstd, dx, dgamma, dbeta, shape, training);
     }
 
@@ -63,6 +66,7 @@ public abstract partial class Backend
         CheckLength(op, "x", x, (long)rows * cols); CheckLength(op, "y", y, (long)rows * cols);
         CheckLength(op, "gamma", gamma, cols); CheckLength(op, "beta", beta, cols);
         CheckLength(op, "saveMean", saveMean, rows); CheckLength(op, "saveRstd", saveRstd, rows);
+        using var profile = Profile(OpFamily.LayerNorm, 0, 8.0 * rows * cols);
         RunLayerNorm(x, gamma, beta, y, saveMean, saveRstd, rows, cols, eps);
     }
 
@@ -80,6 +84,7 @@ public abstract partial class Backend
         CheckLength(op, "gamma", gamma, cols);
         CheckLength(op, "saveMean", saveMean, rows); CheckLength(op, "saveRstd", saveRstd, rows);
         CheckLength(op, "dgamma", dgamma, cols); CheckLength(op, "dbeta", dbeta, cols);
+        using var profile = Profile(OpFamily.LayerNorm, 0, 12.0 * rows * cols);
         RunLayerNormBackward(x, dy, gamma, saveMean, saveRstd, dx, dgamma, dbeta, rows, cols);
     }
 

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Memory;
 using SparseCore.Kernels.Optim;
 
@@ -19,6 +20,7 @@ public abstract partial class Backend
             if (momentum is null) throw new ArgumentException("SgdStep: momentum buffer is required when momentum ≠ 0");
             CheckLength("SgdStep", "momentum", momentum, n);
         }
+        using var profile = Profile(OpFamily.Optimizer, 0, 16.0 * n);
         if (n > 0) RunSgdStep(param, grad, hyper.Momentum != 0 ? momentum : null, hyper, n);
     }
 
@@ -29,6 +31,7 @@ public abstract partial class Backend
         CheckLength("AdamStep", "param", param, n); CheckLength("AdamStep", "grad", grad, n);
         CheckLength("AdamStep", "m", m, n); CheckLength("AdamStep", "v", v, n);
         if (hyper.Step < 1) throw new ArgumentException($"AdamStep: step counts from 1, got {hyper.Step}");
+        using var profile = Profile(OpFamily.Optimizer, 0, 28.0 * n);
         if (n > 0) RunAdamStep(param, grad, m, v, hyper, n);
     }
 

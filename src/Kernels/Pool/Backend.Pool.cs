@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Memory;
 using SparseCore.Kernels.Pool;
 
@@ -20,6 +21,7 @@ public abstract partial class Backend
         shape.Validate("MaxPool2d");
         CheckLength("MaxPool2d", "x", x, shape.InputSize); CheckLength("MaxPool2d", "y", y, shape.OutputSize);
         CheckLength("MaxPool2d", "argmax", argmax, shape.OutputSize);
+        using var profile = Profile(OpFamily.Pooling, 0, 4.0 * shape.InputSize + 8.0 * shape.OutputSize);
         RunMaxPool2d(x, y, argmax, shape);
     }
 
@@ -29,6 +31,7 @@ public abstract partial class Backend
         shape.Validate("MaxPool2dBackward");
         CheckLength("MaxPool2dBackward", "dy", dy, shape.OutputSize); CheckLength("MaxPool2dBackward", "argmax", argmax, shape.OutputSize);
         CheckLength("MaxPool2dBackward", "dx", dx, shape.InputSize);
+        using var profile = Profile(OpFamily.Pooling, 0, 4.0 * shape.InputSize + 8.0 * shape.OutputSize);
         RunMaxPool2dBackward(dy, argmax, dx, shape);
     }
 
@@ -37,6 +40,7 @@ public abstract partial class Backend
     {
         shape.Validate("AvgPool2d");
         CheckLength("AvgPool2d", "x", x, shape.InputSize); CheckLength("AvgPool2d", "y", y, shape.OutputSize);
+        using var profile = Profile(OpFamily.Pooling, 0, 4.0 * (shape.InputSize + shape.OutputSize));
         RunAvgPool2d(x, y, shape);
     }
 
@@ -45,6 +49,7 @@ public abstract partial class Backend
     {
         shape.Validate("AvgPool2dBackward");
         CheckLength("AvgPool2dBackward", "dy", dy, shape.OutputSize); CheckLength("AvgPool2dBackward", "dx", dx, shape.InputSize);
+        using var profile = Profile(OpFamily.Pooling, 0, 4.0 * (shape.InputSize + shape.OutputSize));
         RunAvgPool2dBackward(dy, dx, shape);
     }
 

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Memory;
 using SparseCore.Kernels.Random;
 
@@ -20,6 +21,7 @@ public abstract partial class Backend
             throw new ArgumentException($"FillRandom: normal standard deviation must be ≥ 0, got {b}");
         if (distribution == RandomDistribution.Bernoulli && !(a >= 0 && a <= 1))
             throw new ArgumentException($"FillRandom: Bernoulli probability must be in [0, 1], got {a}");
+        using var profile = Profile(OpFamily.RandomFill, 0, 4.0 * y.Length);
         if (y.Length > 0) RunFillRandom(y, distribution, a, b, seed, stream);
     }
 

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Memory;
 
 namespace SparseCore.Kernels;
@@ -13,6 +14,7 @@ public abstract partial class Backend
     {
         CheckReduce("ReduceSum", outer, axis, inner);
         CheckLength("ReduceSum", "x", x, (long)outer * axis * inner); CheckLength("ReduceSum", "y", y, (long)outer * inner);
+        using var profile = Profile(OpFamily.Reduction, 0, 4.0 * outer * inner * (axis + 1.0));
         RunReduceSum(x, y, outer, axis, inner, scale);
     }
 
@@ -21,6 +23,7 @@ public abstract partial class Backend
     {
         CheckReduce("ReduceSumBackward", outer, axis, inner);
         CheckLength("ReduceSumBackward", "dy", dy, (long)outer * inner); CheckLength("ReduceSumBackward", "dx", dx, (long)outer * axis * inner);
+        using var profile = Profile(OpFamily.Reduction, 0, 4.0 * outer * inner * (axis + 1.0));
         RunReduceSumBackward(dy, dx, outer, axis, inner, scale);
     }
 
@@ -30,6 +33,7 @@ public abstract partial class Backend
         CheckReduce("ReduceMax", outer, axis, inner);
         CheckLength("ReduceMax", "x", x, (long)outer * axis * inner); CheckLength("ReduceMax", "y", y, (long)outer * inner);
         CheckLength("ReduceMax", "argmax", argmax, (long)outer * inner);
+        using var profile = Profile(OpFamily.Reduction, 0, 4.0 * outer * inner * (axis + 2.0));
         RunReduceMax(x, y, argmax, outer, axis, inner);
     }
 
@@ -39,6 +43,7 @@ public abstract partial class Backend
         CheckReduce("ReduceMaxBackward", outer, axis, inner);
         CheckLength("ReduceMaxBackward", "dy", dy, (long)outer * inner); CheckLength("ReduceMaxBackward", "argmax", argmax, (long)outer * inner);
         CheckLength("ReduceMaxBackward", "dx", dx, (long)outer * axis * inner);
+        using var profile = Profile(OpFamily.Reduction, 0, 4.0 * outer * inner * (axis + 2.0));
         RunReduceMaxBackward(dy, argmax, dx, outer, axis, inner);
     }
 

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Memory;
 
 namespace SparseCore.Kernels;
@@ -13,6 +14,7 @@ public abstract partial class Backend
     {
         CheckRows("Softmax", rows, cols);
         CheckLength("Softmax", "x", x, (long)rows * cols); CheckLength("Softmax", "y", y, (long)rows * cols);
+        using var profile = Profile(OpFamily.SoftmaxLoss, 0, 8.0 * rows * cols);
         RunSoftmax(x, y, rows, cols, log);
     }
 
@@ -24,6 +26,7 @@ public abstract partial class Backend
         CheckRows("SoftmaxBackward", rows, cols);
         CheckLength("SoftmaxBackward", "y", y, (long)rows * cols); CheckLength("SoftmaxBackward", "dy", dy, (long)rows * cols);
         CheckLength("SoftmaxBackward", "dx", dx, (long)rows * cols);
+        using var profile = Profile(OpFamily.SoftmaxLoss, 0, 12.0 * rows * cols);
         RunSoftmaxBackward(y, dy, dx, rows, cols, log);
     }
 
@@ -39,6 +42,7 @@ public abstract partial class Backend
         CheckSmoothing("CrossEntropy", smoothing);
         CheckLength("CrossEntropy", "logits", logits, (long)rows * cols); CheckLength("CrossEntropy", "labels", labels, rows);
         CheckLength("CrossEntropy", "logProbs", logProbs, (long)rows * cols); CheckLength("CrossEntropy", "loss", loss, rows);
+        using var profile = Profile(OpFamily.SoftmaxLoss, 0, 8.0 * rows * cols);
         RunCrossEntropy(logits, labels, logProbs, loss, rows, cols, smoothing);
     }
 
@@ -50,6 +54,7 @@ public abstract partial class Backend
         CheckSmoothing("CrossEntropyBackward", smoothing);
         CheckLength("CrossEntropyBackward", "logProbs", logProbs, (long)rows * cols); CheckLength("CrossEntropyBackward", "labels", labels, rows);
         CheckLength("CrossEntropyBackward", "dloss", dloss, rows); CheckLength("CrossEntropyBackward", "dlogits", dlogits, (long)rows * cols);
+        using var profile = Profile(OpFamily.SoftmaxLoss, 0, 8.0 * rows * cols);
         RunCrossEntropyBackward(logProbs, labels, dloss, dlogits, rows, cols, smoothing);
     }
 

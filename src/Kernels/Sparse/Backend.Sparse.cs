@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Conv;
 using SparseCore.Kernels.Memory;
 using SparseCore.Kernels.Sparse;
@@ -30,6 +31,7 @@ public abstract partial class Backend
         CheckLength(op, "x", x, shape.XLength);
         if (bias is not null) CheckLength(op, "bias", bias, shape.Cout);
         CheckLength(op, "y", y, shape.YLength);
+        using var profile = Profile(OpFamily.SparseWeights, 2.0 * w.Nonzeros * shape.N * shape.OutH * shape.OutW, 4.0 * (shape.XLength + w.Nonzeros * 2 + shape.YLength));
         RunSparseConv2dForward(shape, x, w, bias, y);
     }
 
@@ -50,6 +52,7 @@ public abstract partial class Backend
         CheckLength(op, "x", x, xLength);
         if (bias is not null) CheckLength(op, "bias", bias, w.OutChannels);
         CheckLength(op, "y", y, yLength);
+        using var profile = Profile(OpFamily.SparseWeights, 2.0 * w.Nonzeros * batch, 4.0 * (w.Nonzeros * 2.0 + batch * (w.InChannels + w.OutChannels)));
         RunSparseLinearForward(x, w, bias, y, batch);
     }
 

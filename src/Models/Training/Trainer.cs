@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SparseCore.Kernels;
 using SparseCore.Models.Data;
 using SparseCore.Models.IO;
 using SparseCore.Models.Modules;
@@ -139,18 +140,39 @@ public sealed class Trainer
         var backend = optimizers[0].Parameters[0].Value.Backend;
         if (Schedule is not null)
             foreach (var optimizer in optimizers) Schedule.Apply(optimizer, GlobalStep);
+        using var stepRegion = backend.Region(ProfileRegions.Step);
         using var scope = new TensorScope();
         using var hooked = options.Hook?.BeginStep(step);
-        var x = Tensor.FromArray(backend, batch.Pixels, new Shape(batch.Count, batch.Channels, batch.Height, batch.Width));
-        var logits = model.Forward(x);
-        var labels = IntTensor.Labels(backend, batch.Labels, logits.Shape[1]);
-        var loss = F.CrossEntropy(logits, labels, options.LabelSmoothing);
-        loss.Backward();
-        options.AfterBackward?.Invoke(model);
-        foreach (var optimizer in optimizers) optimizer.Step();
-        foreach (var optimizer in optimizers) optimizer.ZeroGrad();
+        Tensor logits, loss;
+        using (backend.Region(ProfileRegions.Forward))
+        {
+            var x = Upload(backend, batch);
+            logits = model.Forward(x);
+            var labels = IntTensor.Labels(backend, batch.Labels, logits.Shape[1]);
+            loss = F.CrossEntropy(logits, labels, options.LabelSmoothing);
+        }
+        using (backend.Region(ProfileRegions.Backward))
+        {
+            loss.Backward();
+            options.AfterBackward?.Invoke(model);
+        }
+        using (backend.Region(ProfileRegions.Optimizer))
+        {
+            foreach (var optimizer in optimizers) optimizer.Step();
+            foreach (var optimizer in optimizers) optimizer.ZeroGrad();
+        }
         GlobalStep++;
         return (loss.Item() * batch.Count, CountCorrect(logits, batch.Labels));
+    }
+
+    private static Tensor Upload(Backend backend, Batch batch) =>
+        Tensor.FromArray(backend, batch.Pixels, new Shape(batch.Count, batch.Channels, batch.Height, batch.Width));
+
+    /// <summary>The next batch, its loading and augmentation charged to the profile's data region.</summary>
+    private static bool NextBatch(Backend backend, IEnumerator<Batch> batches)
+    {
+        using var _ = backend.Region(ProfileRegions.Data);
+        return batches.MoveNext();
     }
 
     private EpochMetrics TrainEpoch(IBatchSource train, int epoch)
@@ -161,9 +183,12 @@ public sealed class Trainer
         var first = optimizers[0];
         float lr = first.LearningRate;
         observer?.EpochStarted(epoch, options.Epochs, steps);
+        var backend = first.Parameters[0].Value.Backend;
         var clock = Stopwatch.StartNew();
-        foreach (var batch in train.Epoch(epoch))
+        using var batches = train.Epoch(epoch).GetEnumerator();
+        while (NextBatch(backend, batches))
         {
+            var batch = batches.Current;
             lr = Schedule is null ? first.BaseLearningRate : first.BaseLearningRate * Schedule.Factor(GlobalStep);
             double l;
             int c;
@@ -195,11 +220,15 @@ public sealed class Trainer
         double lossSum = 0;
         int correct = 0, samples = 0;
         var backend = model.Parameters().First().Value.Backend;
-        foreach (var batch in data.Epoch(0))
+        using var evaluation = backend.Region(ProfileRegions.Evaluation);
+        using var batches = data.Epoch(0).GetEnumerator();
+        while (NextBatch(backend, batches))
         {
+            var batch = batches.Current;
             using var scope = new TensorScope();
-            var x = Tensor.FromArray(backend, batch.Pixels, new Shape(batch.Count, batch.Channels, batch.Height, batch.Width));
-            var logits = model.Forward(x);
+            Tensor logits;
+            using (backend.Region(ProfileRegions.EvaluationForward))
+                logits = model.Forward(Upload(backend, batch));
             var labels = IntTensor.Labels(backend, batch.Labels, logits.Shape[1]);
             lossSum += F.CrossEntropy(logits, labels).Item() * batch.Count;
             correct += CountCorrect(logits, batch.Labels);
