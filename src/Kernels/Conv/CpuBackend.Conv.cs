@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using SparseCore.Kernels.Conv;
 using SparseCore.Kernels.Gemm;
 using SparseCore.Kernels.Memory;
@@ -22,11 +23,26 @@ namespace SparseCore.Kernels.Cpu;
 // count or timing.
 public partial class CpuBackend
 {
-    protected override void RunConv2dForward(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float>? bias, DeviceBuffer<float> y)
+    protected override void RunConv2dForward(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float>? bias, DeviceBuffer<float> y,
+                                             in ConvEpilogue epilogue)
+    {
+        float[] ya = ArrayOf(y);
+        Conv2dForward(shape, ArrayOf(x), ArrayOf(w), bias is null ? null : ArrayOf(bias), ya);
+        if (!epilogue.IsNone) ApplyEpilogue(ya, epilogue.Residual is { } r ? ArrayOf(r) : null, epilogue.Relu, (int)shape.YLength);
+    }
+
+    /// <summary>y = relu?(y + residual) in one pass, chunked like every elementwise kernel.</summary>
+    private static void ApplyEpilogue(float[] y, float[]? residual, bool relu, int n) =>
+        CpuParallel.For(n, ElementGrain, (s, e) =>
+        {
+            var ys = y.AsSpan(s, e - s);
+            if (residual is not null) TensorPrimitives.Add(ys, residual.AsSpan(s, e - s), ys);
+            if (relu) TensorPrimitives.Max(ys, 0f, ys);
+        });
+
+    private static void Conv2dForward(in Conv2dShape shape, float[] xa, float[] wa, float[]? ba, float[] ya)
     {
         var s = shape;
-        float[] xa = ArrayOf(x), wa = ArrayOf(w), ya = ArrayOf(y);
-        float[]? ba = bias is null ? null : ArrayOf(bias);
         if (CpuConv.UsesImplicitForward(s))
         {
             CpuImplicitConv.Forward(s, xa, wa, ba, ya, null, null);

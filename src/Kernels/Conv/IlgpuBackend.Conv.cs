@@ -14,12 +14,14 @@ public sealed partial class IlgpuBackend
     private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, IlgpuConvParams> convGemmKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> convSplitKSumKernel = null!;
     private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int> convBiasGradKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> convEpilogueKernel = null!;
 
     private void LoadConv()
     {
         convGemmKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, IlgpuConvParams>>(IlgpuKernelRegistry.ConvGemm);
         convSplitKSumKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int>>(IlgpuKernelRegistry.ConvSplitKSum);
         convBiasGradKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int>>(IlgpuKernelRegistry.ConvBiasGrad);
+        convEpilogueKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int>>(IlgpuKernelRegistry.ConvEpilogue);
     }
 
     /// <summary>Dense passes read no index list: the empty views are never touched (Gather = 0).</summary>
@@ -33,11 +35,16 @@ public sealed partial class IlgpuBackend
         convGemmKernel(stream, new KernelConfig(grid, new Index3D(IlgpuConvKernels.Threads, 1, 1)), a, b, bias, c, outRows, inChannels, p);
     }
 
-    protected override void RunConv2dForward(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float>? bias, DeviceBuffer<float> y)
+    protected override void RunConv2dForward(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float>? bias, DeviceBuffer<float> y,
+                                             in ConvEpilogue epilogue)
     {
         var p = IlgpuConvParams.For(shape, IlgpuConvParams.Forward);
         p.HasBias = bias is null ? 0 : 1;
         LaunchConvGemm(p, 1, View(w), View(x), bias is null ? View(w) : View(bias), View(y));
+        if (epilogue.IsNone) return;
+        var residual = epilogue.Residual is { } r ? View(r) : View(y);
+        convEpilogueKernel(stream, new Index1D((int)shape.YLength), View(y).SubView(0, shape.YLength), residual,
+                           epilogue.Residual is null ? 0 : 1, epilogue.Relu ? 1 : 0);
     }
 
     protected override void RunConv2dBackwardData(in Conv2dShape shape, DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx)

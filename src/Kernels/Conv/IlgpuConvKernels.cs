@@ -397,6 +397,19 @@ internal static class IlgpuConvKernels
         dw[i] = s;
     }
 
+    /// <summary>
+    /// The forward's epilogue as a second pass, y = relu?(y + residual): the GEMM's store stays the
+    /// generated code it is, and on a GPU one coalesced pass over y costs little next to the conv.
+    /// </summary>
+    [IlgpuKernel]
+    internal static void ConvEpilogue(Index1D i, ArrayView<float> y, ArrayView<float> residual, int hasResidual, int relu)
+    {
+        float v = y[i];
+        if (hasResidual != 0) v += residual[i];
+        if (relu != 0 && !(v > 0f)) v = 0f;
+        y[i] = v;
+    }
+
     /// <summary>db[co] = Σ_{img, pixel} dy[img, co, pixel]: one group per channel, fixed tree.</summary>
     [IlgpuKernel]
     internal static void ConvBiasGrad(ArrayView<float> dy, ArrayView<float> db, int images, int channels, int plane)

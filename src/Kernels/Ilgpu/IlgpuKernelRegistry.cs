@@ -37,7 +37,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 53;
+    public const int Count = 54;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     private static IlgpuKernelEntry Explicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped);
@@ -122,6 +122,7 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry ConvGemm = Explicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvGemm));
     public static readonly IlgpuKernelEntry ConvSplitKSum = Implicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvSplitKSum));
     public static readonly IlgpuKernelEntry ConvBiasGrad = Explicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvBiasGrad));
+    public static readonly IlgpuKernelEntry ConvEpilogue = Implicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvEpilogue));
 
     // Sparse-weight conv and linear forward (Sparse/IlgpuSparseKernels.cs)
     public static readonly IlgpuKernelEntry SparseConv2d = Implicit(typeof(IlgpuSparseKernels), nameof(IlgpuSparseKernels.SparseConv2d));
@@ -141,7 +142,7 @@ internal static class IlgpuKernelRegistry
         MaxPool2d, MaxPool2dBackward, AvgPool2d, AvgPool2dBackward,
         BatchNormStats, BatchNormEvalStats, BatchNormApply, BatchNormBackwardReduce, BatchNormBackwardData,
         LayerNorm, LayerNormBackwardData, LayerNormBackwardParams,
-        ConvGemm, ConvSplitKSum, ConvBiasGrad,
+        ConvGemm, ConvSplitKSum, ConvBiasGrad, ConvEpilogue,
         SparseConv2d,
     ];
 

@@ -17,6 +17,9 @@ public abstract class Module : IDisposable
 
     public bool Training { get; private set; } = true;
 
+    /// <summary>Whether code outside the module changes its output (channel masks): fused paths then stand aside.</summary>
+    public bool HasForwardHooks => forwardHooks.Count > 0;
+
     /// <summary>Runs the layer, then any forward hooks in the order they were added.</summary>
     public Tensor Forward(Tensor x)
     {

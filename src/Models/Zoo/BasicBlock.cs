@@ -13,6 +13,8 @@ public sealed class BasicBlock : Module
     private readonly Conv2d conv1, conv2;
     private readonly BatchNorm2d bn1, bn2;
     private readonly Sequential? downsample;
+    private readonly Conv2d? downConv;
+    private readonly BatchNorm2d? downBn;
     private readonly PadShortcut? pad;
 
     /// <param name="shortcut">null for an identity block, whose output width must equal its input's.</param>
@@ -31,9 +33,9 @@ public sealed class BasicBlock : Module
         if (shortcut == ResNetShortcut.Conv)
         {
             widths.Fixed($"{name}.downsample.0", output, $"the shortcut conv adds to {name}.conv2");
-            downsample = AddModule("downsample", new Sequential(
-                new Conv2d(init, inChannels, output, 1, stride, 0, bias: false, ConvInit.KaimingNormalFanOut),
-                new BatchNorm2d(init, output)));
+            downConv = new Conv2d(init, inChannels, output, 1, stride, 0, bias: false, ConvInit.KaimingNormalFanOut);
+            downBn = new BatchNorm2d(init, output);
+            downsample = AddModule("downsample", new Sequential(downConv, downBn));
         }
         else if (shortcut == ResNetShortcut.ZeroPad)
         {
@@ -45,6 +47,12 @@ public sealed class BasicBlock : Module
 
     protected override Tensor ForwardCore(Tensor x)
     {
+        if (ConvBnFusion.Applies(conv1, bn1, conv2, bn2, downsample, downConv, downBn))
+        {
+            var mid = ConvBnFusion.Forward(conv1, bn1, x, relu: true);
+            var shortcut = downConv is not null ? ConvBnFusion.Forward(downConv, downBn!, x) : pad?.Forward(x) ?? x;
+            return ConvBnFusion.Forward(conv2, bn2, mid, shortcut, relu: true);
+        }
         var y = F.Relu(bn1.Forward(conv1.Forward(x)));
         y = bn2.Forward(conv2.Forward(y));
         var identity = downsample?.Forward(x) ?? pad?.Forward(x) ?? x;

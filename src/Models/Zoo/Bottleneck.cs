@@ -13,6 +13,8 @@ public sealed class Bottleneck : Module
     private readonly Conv2d conv1, conv2, conv3;
     private readonly BatchNorm2d bn1, bn2, bn3;
     private readonly Sequential? downsample;
+    private readonly Conv2d? downConv;
+    private readonly BatchNorm2d? downBn;
 
     /// <param name="hasDownsample">false for an identity block, whose output width must equal its input's.</param>
     internal Bottleneck(ModuleInit init, LayerWidths.Reader widths, string name, int inChannels, int planes, int stride, bool hasDownsample)
@@ -33,9 +35,9 @@ public sealed class Bottleneck : Module
         if (hasDownsample)
         {
             widths.Fixed($"{name}.downsample.0", output, $"the shortcut conv adds to {name}.conv3");
-            downsample = AddModule("downsample", new Sequential(
-                new Conv2d(init, inChannels, output, 1, stride, 0, bias: false, ConvInit.KaimingNormalFanOut),
-                new BatchNorm2d(init, output)));
+            downConv = new Conv2d(init, inChannels, output, 1, stride, 0, bias: false, ConvInit.KaimingNormalFanOut);
+            downBn = new BatchNorm2d(init, output);
+            downsample = AddModule("downsample", new Sequential(downConv, downBn));
         }
     }
 
@@ -43,6 +45,13 @@ public sealed class Bottleneck : Module
 
     protected override Tensor ForwardCore(Tensor x)
     {
+        if (ConvBnFusion.Applies(conv1, bn1, conv2, bn2, conv3, bn3, downsample, downConv, downBn))
+        {
+            var a = ConvBnFusion.Forward(conv1, bn1, x, relu: true);
+            var b = ConvBnFusion.Forward(conv2, bn2, a, relu: true);
+            var shortcut = downConv is not null ? ConvBnFusion.Forward(downConv, downBn!, x) : x;
+            return ConvBnFusion.Forward(conv3, bn3, b, shortcut, relu: true);
+        }
         var y = F.Relu(bn1.Forward(conv1.Forward(x)));
         y = F.Relu(bn2.Forward(conv2.Forward(y)));
         y = bn3.Forward(conv3.Forward(y));

@@ -72,7 +72,8 @@ public sealed class ResNet : Module
 
     protected override Tensor ForwardCore(Tensor x)
     {
-        x = F.Relu(bn1.Forward(conv1.Forward(normalize.Forward(x))));
+        x = normalize.Forward(x);
+        x = ConvBnFusion.Applies(conv1, bn1) ? ConvBnFusion.Forward(conv1, bn1, x, relu: true) : F.Relu(bn1.Forward(conv1.Forward(x)));
         if (maxpool is not null) x = maxpool.Forward(x);
         foreach (var stage in stages) x = stage.Forward(x);
         return fc.Forward(F.Flatten(avgpool.Forward(x)));

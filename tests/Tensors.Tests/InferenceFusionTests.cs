@@ -1,0 +1,89 @@
+using SparseCore.Tensors.Tests.Reference;
+
+namespace SparseCore.Tensors.Tests;
+
+/// <summary>
+/// The inference fusions against the unfused ops they replace, on both backends: the conv epilogue
+/// (+ residual, ReLU) and batch-norm folded into the conv weights, each within 1e-5 normwise — and a
+/// fold that forgets rstd is caught by the same check.
+/// </summary>
+public class InferenceFusionTests
+{
+    public static TheoryData<string> Backends() => new(TestBackends.Names);
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Conv_epilogue_equals_conv_then_add_then_relu(string backendName)
+    {
+        var b = TestBackends.Get(backendName);
+        bool small = TestBackends.IsSlow(backendName);
+        var rng = new System.Random(11);
+        int n = small ? 2 : 5, cin = small ? 3 : 13, cout = small ? 5 : 17, h = small ? 7 : 15, w = small ? 6 : 11;
+        using var scope = new TensorScope();
+        using var noGrad = Autograd.NoGrad();
+        var x = Random(b, rng, n, cin, h, w);
+        var weight = Random(b, rng, cout, cin, 3, 3);
+        var bias = Random(b, rng, cout);
+        var residual = Random(b, rng, n, cout, h, w);
+        foreach (var (withResidual, relu) in new[] { (true, true), (false, true), (true, false), (false, false) })
+        {
+            var fused = F.Conv2dInference(x, weight, bias, 1, 1, withResidual ? residual : null, relu);
+            var plain = F.Conv2d(x, weight, bias, 1, 1);
+            if (withResidual) plain = F.Add(plain, residual);
+            if (relu) plain = F.Relu(plain);
+            double error = Norms.RelativeError(fused.ToArray(), plain.ToArray().Select(v => (double)v).ToArray());
+            Assert.True(error <= 1e-6, $"residual {withResidual}, relu {relu}: normwise error {error:E2}");
+        }
+        Assert.Throws<TensorShapeException>(() => F.Conv2dInference(x, weight, bias, 2, 1, residual, true));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Folded_batch_norm_matches_batch_norm_of_the_conv(string backendName)
+    {
+        var b = TestBackends.Get(backendName);
+        bool small = TestBackends.IsSlow(backendName);
+        var rng = new System.Random(12);
+        int n = small ? 2 : 4, cin = small ? 3 : 7, cout = small ? 5 : 19, h = small ? 6 : 13, w = small ? 7 : 9;
+        using var scope = new TensorScope();
+        using var noGrad = Autograd.NoGrad();
+        var x = Random(b, rng, n, cin, h, w);
+        var weight = Random(b, rng, cout, cin, 3, 3);
+        var gamma = Random(b, rng, cout);
+        var beta = Random(b, rng, cout);
+        var mean = Random(b, rng, cout);
+        var variance = Tensor.FromArray(b, Enumerable.Range(0, cout).Select(_ => (float)(0.05 + 2 * rng.NextDouble())).ToArray(), new Shape(cout));
+        foreach (var convBias in new[] { null, Random(b, rng, cout) })
+        {
+            var expected = F.BatchNorm2d(F.Conv2d(x, weight, convBias, 2, 1), gamma, beta, mean, variance, training: false, eps: 1e-5f)
+                .ToArray().Select(v => (double)v).ToArray();
+            var (fw, fb) = F.FoldBatchNorm(weight, convBias, gamma, beta, mean, variance, 1e-5f);
+            var folded = F.Conv2dInference(x, fw, fb, 2, 1, null, relu: false);
+            double error = Norms.RelativeError(folded.ToArray(), expected);
+            Assert.True(error <= 1e-5, $"conv bias {convBias is not null}: normwise error {error:E2}");
+
+            // The check can fail: scaling by γ alone (no rstd) is far off.
+            var wrong = F.Conv2dInference(x, F.Mul(weight, gamma, axis: 0), fb, 2, 1, null, relu: false);
+            Assert.True(Norms.RelativeError(wrong.ToArray(), expected) > 1e-2);
+        }
+    }
+
+    [Fact]
+    public void The_fused_conv_refuses_to_run_where_a_tape_wants_gradients()
+    {
+        var b = TestBackends.Get("cpu");
+        using var scope = new TensorScope();
+        var rng = new System.Random(13);
+        var x = Random(b, rng, 1, 2, 5, 5);
+        var weight = Random(b, rng, 3, 2, 3, 3);
+        weight.RequiresGrad = true;
+        var e = Assert.Throws<InvalidOperationException>(() => F.Conv2dInference(x, weight, null, 1, 1, null, true));
+        Assert.Contains("Autograd.NoGrad", e.Message);
+    }
+
+    private static Tensor Random(Kernels.Backend b, System.Random rng, params int[] dims)
+    {
+        var shape = new Shape(dims);
+        return Tensor.FromArray(b, Enumerable.Range(0, shape.Size).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray(), shape);
+    }
+}
