@@ -3,13 +3,16 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using SparseCore.Bench.Network;
 
 namespace SparseCore.Bench;
 
 /// <summary>
 /// Entry points for the benchmark suites. <see cref="Run"/> uses BenchmarkDotNet's in-process
 /// toolchain: a published single-file `sparsecore bench` on a machine with no .NET SDK cannot
-/// build the per-benchmark child projects the default toolchain needs.
+/// build the per-benchmark child projects the default toolchain needs. The first argument
+/// `network` runs the whole-network benchmark instead, whose own harness alternates the engine
+/// with peers in other processes (<see cref="NetworkBenchmark"/>).
 /// </summary>
 public static class BenchEntry
 {
@@ -18,6 +21,8 @@ public static class BenchEntry
 
     internal static int Run(string[] args, bool inProcess)
     {
+        if (args.Length > 0 && args[0] == NetworkBenchmark.Command)
+            return NetworkBenchmark.Run(args[1..]);
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchEntry).Assembly).Run(args, CreateConfig(inProcess));
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
     }

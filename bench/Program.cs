@@ -6,6 +6,7 @@ using SparseCore.Bench.Sparse;
 // default spawns one process per benchmark case, the usual BenchmarkDotNet isolation.
 // `plot-conv [csv] [png]` draws docs/conv-speedup.png from the conv-forms suite's CSV export.
 // `plot-sparse [csv] [png]` draws docs/sparse-speedup.png and prints the crossover densities from the weight-sparsity suite's.
+// `network [options]` (dispatched by BenchEntry, so `sparsecore bench network` has it too) times whole networks against PyTorch and ONNX Runtime.
 if (args.Length > 0 && args[0] == ConvSpeedupPlot.Command)
     return ConvSpeedupPlot.Run(args[1..]);
 if (args.Length > 0 && args[0] == SparseSpeedupPlot.Command)

@@ -12,18 +12,19 @@ public sealed record OnnxAttribute(string Name, long? Int = null, float? Float =
 
 /// <summary>
 /// Writes a float32 ONNX ModelProto (ir_version 8, default-domain opset 13) from graph inputs,
-/// outputs, constant initializers and nodes — enough for single-op peer models (MatMul now, Conv
-/// with constant weights next: ORT prepacks initializers, which is the fair comparison).
-/// Field numbers are from onnx/onnx.proto3.
+/// outputs, constant initializers and nodes — single-op peer models (MatMul, Conv with constant
+/// weights: ORT prepacks initializers, which is the fair comparison) and whole networks. Int64
+/// initializers carry the index operands opset 13 takes as inputs (Slice's starts and steps, Pad's
+/// pads). Field numbers are from onnx/onnx.proto3.
 /// </summary>
 public sealed class OnnxModelBuilder
 {
-    private const int FloatType = 1;          // TensorProto.DataType.FLOAT
+    private const int FloatType = 1, Int64Type = 7; // TensorProto.DataType.FLOAT, INT64
     private const int AttrFloat = 1, AttrInt = 2, AttrInts = 7; // AttributeProto.AttributeType
 
     private readonly List<(string Name, long[] Shape)> _inputs = [];
     private readonly List<(string Name, long[] Shape)> _outputs = [];
-    private readonly List<(string Name, long[] Shape, float[] Data)> _initializers = [];
+    private readonly List<(string Name, long[] Shape, int DataType, byte[] Raw)> _initializers = [];
     private readonly List<(string OpType, string[] Inputs, string[] Outputs, OnnxAttribute[] Attributes)> _nodes = [];
 
     public OnnxModelBuilder AddInput(string name, params long[] shape)
@@ -38,12 +39,19 @@ public sealed class OnnxModelBuilder
         return this;
     }
 
-    public OnnxModelBuilder AddInitializer(string name, long[] shape, ReadOnlySpan<float> data)
+    public OnnxModelBuilder AddInitializer(string name, long[] shape, ReadOnlySpan<float> data) =>
+        AddInitializer(name, shape, FloatType, MemoryMarshal.AsBytes(data), data.Length);
+
+    public OnnxModelBuilder AddInitializer(string name, long[] shape, ReadOnlySpan<long> data) =>
+        AddInitializer(name, shape, Int64Type, MemoryMarshal.AsBytes(data), data.Length);
+
+    private OnnxModelBuilder AddInitializer(string name, long[] shape, int dataType, ReadOnlySpan<byte> raw, int length)
     {
         long count = shape.Aggregate(1L, (x, y) => x * y);
-        if (data.Length != count)
-            throw new ArgumentException($"Initializer '{name}' has shape [{string.Join(",", shape)}] = {count} floats but {data.Length} were given.", nameof(data));
-        _initializers.Add((name, shape, data.ToArray()));
+        if (length != count)
+            throw new ArgumentException($"Initializer '{name}' has shape [{string.Join(",", shape)}] = {count} values but {length} were given.", "data");
+        // raw_data is little-endian; so is every machine .NET runs this bench on.
+        _initializers.Add((name, shape, dataType, raw.ToArray()));
         return this;
     }
 
@@ -64,7 +72,7 @@ public sealed class OnnxModelBuilder
                 graph.Message(1, node => WriteNode(node, _nodes[i], $"node{i}"));
             graph.String(2, graphName);
             foreach (var init in _initializers)
-                graph.Message(5, t => WriteTensor(t, init.Name, init.Shape, init.Data));
+                graph.Message(5, t => WriteTensor(t, init.Name, init.Shape, init.DataType, init.Raw));
             foreach (var (name, shape) in _inputs)
                 graph.Message(11, v => WriteValueInfo(v, name, shape));
             foreach (var (name, shape) in _outputs)
@@ -112,13 +120,12 @@ public sealed class OnnxModelBuilder
         }
     }
 
-    private static void WriteTensor(ProtoWriter w, string name, long[] shape, float[] data)
+    private static void WriteTensor(ProtoWriter w, string name, long[] shape, int dataType, byte[] raw)
     {
         foreach (long d in shape) w.Int64(1, d);           // dims
-        w.Int64(2, FloatType);                              // data_type
+        w.Int64(2, dataType);                               // data_type
         w.String(8, name);
-        // raw_data is little-endian; so is every machine .NET runs this bench on.
-        w.Bytes(9, MemoryMarshal.AsBytes(data.AsSpan()));
+        w.Bytes(9, raw);                                    // raw_data
     }
 
     private static void WriteValueInfo(ProtoWriter w, string name, long[] shape)
