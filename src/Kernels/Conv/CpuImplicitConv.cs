@@ -31,7 +31,7 @@ internal static unsafe class CpuImplicitConv
                                ImplicitConvPath path = ImplicitConvPath.Auto)
     {
         if (path == ImplicitConvPath.Shifted && !CpuShiftedConv.Fits(s))
-            throw new ArgumentException($"conv2d forward: the shifted path needs AVX-512, stride 1 and padding below the kernel size, not {s}");
+            throw new ArgumentException($"conv2d forward: the shifted path needs AVX-512 and either stride 1 with padding below the kernel size or a stride no larger than the kernel, not {s}");
         if (Avx512MicroKernel.IsSupported) Driver<Avx512MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows, path);
         else if (Avx2MicroKernel.IsSupported) Driver<Avx2MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows, path);
         else Driver<Vector128MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows, path);

@@ -27,9 +27,8 @@ internal static unsafe class CpuShiftedConv
     private const long GroupBytes = 1 << 20;
 
 
-    /// <summary>Whether the layout works: the 6×64 kernel, stride 1, and borders no wider than the kernel's reach.</summary>
-    public static bool Fits(in Conv2dShape s) =>
-        Avx512ShiftedKernel.IsSupported && s.StrideH == 1 && s.StrideW == 1 && s.PadH < s.KH && s.PadW < s.KW;
+    /// <summary>Whether the layout works: the 6×64 kernel, and (stride 1) borders no wider than the kernel's reach.</summary>
+    public static bool Fits(in Conv2dShape s) => Avx512ShiftedKernel.IsSupported && ShiftedLayout.Fits(s);
 
     /// <summary>
     /// Whether this path is cheaper than packing for m output rows: the shifted path computes its
@@ -38,7 +37,7 @@ internal static unsafe class CpuShiftedConv
     public static bool Prefers(in Conv2dShape s, int m, int keptIn)
     {
         if (!Fits(s)) return false;
-        var layout = new Layout(s, keptIn, GroupSize(s, keptIn));
+        var layout = new ShiftedLayout(s, keptIn, GroupSize(s, keptIn));
         // In units of one 6-row micro-kernel pass over a 64-position tile. The shifted kernel's
         // last panel computes only its rows; the packed one pads it to six and packs each tile,
         // which costs about one pass plus a third per output-row segment in the tile (fitted to
@@ -57,7 +56,7 @@ internal static unsafe class CpuShiftedConv
     {
         int keptIn = inChannels?.Length ?? s.Cin, m = outRows?.Length ?? s.Cout, k = keptIn * s.KH * s.KW;
         int rowPanels = (m + MR - 1) / MR, groupSize = GroupSize(s, keptIn);
-        var layout = new Layout(s, keptIn, groupSize);
+        var layout = new ShiftedLayout(s, keptIn, groupSize);
         int[] offsets = ArrayPool<int>.Shared.Rent(k);
         float[]? keptBias = bias is null ? null : Enumerable.Range(0, m).Select(j => bias[outRows is null ? j : outRows[j]]).ToArray();
         try
@@ -65,7 +64,7 @@ internal static unsafe class CpuShiftedConv
             for (int c = 0, kk = 0; c < keptIn; c++)
                 for (int r = 0; r < s.KH; r++)
                     for (int t = 0; t < s.KW; t++, kk++)
-                        offsets[kk] = c * layout.Plane + r * layout.RowStride + t;
+                        offsets[kk] = layout.Offset(c, r, t);
             int threads = Math.Min(s.N, WorkerTeam.Shared.Size);
             CpuConv.ForEachImage(threads, thread =>
             {
@@ -82,7 +81,7 @@ internal static unsafe class CpuShiftedConv
                     for (int n0 = first; n0 < end; n0 += groupSize)
                     {
                         int images = Math.Min(groupSize, end - n0);
-                        Stack(s, layout, xp, n0, images, inChannels, keptIn, stacked);
+                        layout.Stack(s, xp, n0, images, inChannels, stacked);
                         int positions = layout.PositionsFor(images);
                         for (int j0 = 0; j0 < positions; j0 += NR)
                         {
@@ -102,60 +101,13 @@ internal static unsafe class CpuShiftedConv
     /// <summary>Images per stacked group: as many as fit GroupBytes, but no more than a thread's share.</summary>
     private static int GroupSize(in Conv2dShape s, int keptIn)
     {
-        long imageBytes = (long)keptIn * (s.H + s.PadH) * (s.W + s.PadW) * sizeof(float);
+        long imageBytes = ShiftedLayout.ImageFloats(s, keptIn) * sizeof(float);
         int share = (s.N + WorkerTeam.Shared.Size - 1) / WorkerTeam.Shared.Size;
         return (int)Math.Clamp(GroupBytes / Math.Max(1, imageBytes), 1, Math.Max(1, share));
     }
 
-    /// <summary>The stacked buffer's geometry for groups of up to <c>Images</c> images.</summary>
-    internal readonly struct Layout
-    {
-        public Layout(in Conv2dShape s, int keptIn, int images)
-        {
-            RowStride = s.W + s.PadW;
-            ImageRows = s.H + s.PadH;
-            OutH = s.OutH;
-            Images = images;
-            Plane = (images * ImageRows + s.PadH) * RowStride + s.PadW;
-            // The last tile reads up to NR − 1 positions past the end plus the tap's reach.
-            Floats = (long)keptIn * Plane + NR + s.KW;
-            Tiles = (PositionsFor(images) + NR - 1) / NR;
-        }
-
-        /// <summary>Floats per row: W real ones and one shared gap of PadW zeros.</summary>
-        public int RowStride { get; }
-        /// <summary>Rows per image: H real ones and one shared band of PadH zero rows.</summary>
-        public int ImageRows { get; }
-        public int OutH { get; }
-        public int Images { get; }
-        /// <summary>Floats per channel plane: the top border, the images, and the last row's right border.</summary>
-        public int Plane { get; }
-        public long Floats { get; }
-        public int Tiles { get; }
-
-        /// <summary>Wide output positions of a group: every image's rows but the last image's junk rows.</summary>
-        public int PositionsFor(int images) => ((images - 1) * ImageRows + OutH) * RowStride;
-    }
-
-    /// <summary>The kept channels of images n0 … n0 + images − 1 into the image rows of the stacked layout (borders untouched).</summary>
-    internal static void Stack(in Conv2dShape s, in Layout layout, float* x, int n0, int images, int[]? inChannels, int keptIn, float* stacked)
-    {
-        int plane = s.H * s.W, inPlane = s.Cin * plane;
-        for (int c = 0; c < keptIn; c++)
-        {
-            int channel = inChannels is null ? c : inChannels[c];
-            for (int g = 0; g < images; g++)
-            {
-                float* src = x + (long)(n0 + g) * inPlane + (long)channel * plane;
-                float* dst = stacked + (long)c * layout.Plane + (s.PadH + g * layout.ImageRows) * layout.RowStride + s.PadW;
-                for (int ih = 0; ih < s.H; ih++)
-                    new ReadOnlySpan<float>(src + ih * s.W, s.W).CopyTo(new Span<float>(dst + ih * layout.RowStride, s.W));
-            }
-        }
-    }
-
     /// <summary>The real positions among wide positions j0 … j0 + cols − 1 of the tile, to y (+ bias).</summary>
-    private static void Scatter(in Conv2dShape s, in Layout layout, float* tile, int j0, int cols, float* y, int n0, int m, float[]? bias)
+    private static void Scatter(in Conv2dShape s, in ShiftedLayout layout, float* tile, int j0, int cols, float* y, int n0, int m, float[]? bias)
     {
         int outW = s.OutW, p = s.OutH * outW;
         for (int q = j0; q < j0 + cols;)

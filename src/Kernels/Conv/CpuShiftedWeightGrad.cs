@@ -36,9 +36,9 @@ internal static unsafe class CpuShiftedWeightGrad
     {
         int lanes = Math.Min(Lanes, s.N), k = s.PatchSize;
         int rows = RoundUp(s.Cout, MR), taps = RoundUp(k, NR), tile = rows * taps;
-        long imageBytes = (long)s.Cin * (s.H + s.PadH) * (s.W + s.PadW) * sizeof(float);
+        long imageBytes = ShiftedLayout.ImageFloats(s, s.Cin) * sizeof(float);
         int group = (int)Math.Clamp(GroupBytes / Math.Max(1, imageBytes), 1, (s.N + lanes - 1) / lanes);
-        var layout = new CpuShiftedConv.Layout(s, s.Cin, group);
+        var layout = new ShiftedLayout(s, s.Cin, group);
         float[] partials = ArrayPool<float>.Shared.Rent(lanes * tile);
         int[] offsets = ArrayPool<int>.Shared.Rent(taps);
         try
@@ -48,7 +48,7 @@ internal static unsafe class CpuShiftedWeightGrad
             for (int c = 0, kk = 0; c < s.Cin; c++)
                 for (int r = 0; r < s.KH; r++)
                     for (int t = 0; t < s.KW; t++, kk++)
-                        offsets[kk] = c * layout.Plane + r * layout.RowStride + t;
+                        offsets[kk] = layout.Offset(c, r, t);
             CpuConv.ForEachImage(lanes, lane =>
             {
                 int first = (int)((long)s.N * lane / lanes), end = (int)((long)s.N * (lane + 1) / lanes);
@@ -70,7 +70,7 @@ internal static unsafe class CpuShiftedWeightGrad
     }
 
     /// <summary>sum[rows × taps] = Σ over images [first, end), a group at a time, positions in blocks, all in order.</summary>
-    private static void SumLane(in Conv2dShape s, in CpuShiftedConv.Layout layout, float[] x, float[] dy, int first, int end,
+    private static void SumLane(in Conv2dShape s, in ShiftedLayout layout, float[] x, float[] dy, int first, int end,
                                 int[] offsets, Span<float> sum, int rows, int taps)
     {
         int ldd = RoundUp(layout.PositionsFor(layout.Images), Step);
@@ -86,7 +86,7 @@ internal static unsafe class CpuShiftedWeightGrad
             for (int n0 = first; n0 < end; n0 += layout.Images)
             {
                 int images = Math.Min(layout.Images, end - n0);
-                CpuShiftedConv.Stack(s, layout, xp, n0, images, null, s.Cin, stacked);
+                layout.Stack(s, xp, n0, images, null, stacked);
                 for (int co = 0; co < s.Cout; co++)
                     for (int g = 0; g < images; g++)
                     {

@@ -24,6 +24,9 @@ public class ImplicitConvPathTests
         ["1x3 p(0,1), 10 outputs"] = (new(3, 6, 5, 17, 10, 1, 3, 1, 1, 0, 1), false, 1.0, 1.0),
         ["7x7 p3 wide"] = (new(2, 3, 9, 70, 11, 7, 7, 1, 1, 3, 3), true, 1.0, 0.5),
         ["3x3 p1 300 channels, groups of 2 and a short last group"] = (new(10, 300, 17, 17, 7, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
+        ["3x3 s2 p1 odd 15x13, phases"] = (new(5, 7, 15, 13, 9, 3, 3, 2, 2, 1, 1), true, 1.0, 1.0),
+        ["3x3 s2 p1 even 28x28, kept 5 of 9 out"] = (new(3, 4, 28, 28, 9, 3, 3, 2, 2, 1, 1), false, 0.6, 0.6),
+        ["5x5 s(2,3) p2, phases of unequal stride"] = (new(4, 3, 11, 14, 5, 5, 5, 2, 3, 2, 2), true, 1.0, 1.0),
     };
 
     [Theory]
@@ -55,9 +58,9 @@ public class ImplicitConvPathTests
     }
 
     [Fact]
-    public void The_shifted_path_refuses_a_strided_conv_by_name()
+    public void The_shifted_path_refuses_a_stride_past_the_kernel_by_name()
     {
-        var s = new Conv2dShape(2, 3, 9, 9, 4, 3, 3, 2, 2, 1, 1);
+        var s = new Conv2dShape(2, 3, 9, 9, 4, 1, 1, 2, 2, 0, 0);
         var e = Assert.Throws<ArgumentException>(() => CpuImplicitConv.Forward(s, new float[s.XLength], new float[s.WeightLength], null,
             new float[s.YLength], null, null, ImplicitConvPath.Shifted));
         Assert.Contains("shifted path", e.Message);
@@ -72,7 +75,7 @@ public class ImplicitConvPathTests
         Assert.True(CpuShiftedConv.Prefers(new Conv2dShape(64, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1), 16, 64));
         // 8×8 images: a quarter of the wide positions are junk, and 256 rows amortise the packing.
         Assert.False(CpuShiftedConv.Prefers(new Conv2dShape(64, 256, 8, 8, 256, 3, 3, 1, 1, 1, 1), 256, 256));
-        Assert.False(CpuShiftedConv.Prefers(new Conv2dShape(64, 16, 28, 28, 32, 3, 3, 2, 2, 1, 1), 32, 16)); // strided
+        Assert.False(CpuShiftedConv.Prefers(new Conv2dShape(64, 16, 28, 28, 32, 1, 1, 2, 2, 0, 0), 32, 16)); // 1×1 stride 2: no layout
     }
 
     private static float[] Random(System.Random random, long n) =>
@@ -100,7 +103,7 @@ public class ImplicitConvPathTests
                             for (int r = 0; r < s.KH; r++)
                                 for (int t = 0; t < s.KW; t++)
                                 {
-                                    int ih = i - s.PadH + r, iw = jj - s.PadW + t;
+                                    int ih = i * s.StrideH - s.PadH + r, iw = jj * s.StrideW - s.PadW + t;
                                     if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;
                                     sum += (double)x[((n * s.Cin + c) * s.H + ih) * s.W + iw] * w[((outs[j] * s.Cin + c) * s.KH + r) * s.KW + t];
                                 }

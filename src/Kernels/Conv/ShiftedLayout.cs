@@ -1,0 +1,153 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace SparseCore.Kernels.Conv;
+
+/// <summary>
+/// The stacked, zero-bordered image buffer of the shifted conv paths (CpuShiftedConv's forward,
+/// CpuShiftedWeightGrad's weight gradient), in which every tap (input channel c, kernel row r,
+/// column t) over consecutive "wide" output positions q = row·RowStride + column is one run of the
+/// buffer at q + Offset(c, r, t) — so kernels read it in place instead of packing patches.
+/// <list type="bullet">
+/// <item>Stride 1: each channel's plane stacks the images with W + PadW floats a row and H + PadH rows
+/// an image, one band of zeros serving as one image's bottom border and the next one's top (and one
+/// gap as a row's right border and the next row's left); needs PadH &lt; KH and PadW &lt; KW.</item>
+/// <item>Stride S ≥ 2: each zero-padded image is split into S_H·S_W phase planes, phase (a, b)
+/// holding padded pixels (S_H·i + a, S_W·j + b), so a tap with r = S_H·dr + a reads phase (a, b)
+/// shifted by (dr, dt) — a stride-1 read again. Rows are ⌈(W + 2·PadW)/S_W⌉ floats, images
+/// ⌈(H + 2·PadH)/S_H⌉ rows, each image with its own padding.</item>
+/// </list>
+/// Output positions past a real output (RowStride − OutW columns a row, ImageRows − OutH rows an
+/// image) are junk: computed and dropped, the price of reading in place.
+/// </summary>
+internal readonly struct ShiftedLayout
+{
+    public ShiftedLayout(in Conv2dShape s, int keptIn, int images)
+    {
+        KeptIn = keptIn;
+        SH = s.StrideH;
+        SW = s.StrideW;
+        OutH = s.OutH;
+        Images = images;
+        Unit = SH == 1 && SW == 1;
+        if (Unit)
+        {
+            RowStride = s.W + s.PadW;
+            ImageRows = s.H + s.PadH;
+            Plane = (images * ImageRows + s.PadH) * RowStride + s.PadW;
+        }
+        else
+        {
+            RowStride = (s.W + 2 * s.PadW + SW - 1) / SW;
+            ImageRows = (s.H + 2 * s.PadH + SH - 1) / SH;
+            Plane = images * ImageRows * RowStride;
+        }
+        // The last tile reads up to 64 positions past the end plus the tap's reach.
+        Floats = (long)keptIn * SH * SW * Plane + Avx512ShiftedKernel.NR + s.KW;
+        Tiles = (PositionsFor(images) + Avx512ShiftedKernel.NR - 1) / Avx512ShiftedKernel.NR;
+    }
+
+    /// <summary>Stride 1 with borders within the kernel's reach, or any stride (each image padded in its phases).</summary>
+    public static bool Fits(in Conv2dShape s) =>
+        s.StrideH == 1 && s.StrideW == 1 ? s.PadH < s.KH && s.PadW < s.KW : s.StrideH <= s.KH && s.StrideW <= s.KW;
+
+    /// <summary>Floats one image of <paramref name="keptIn"/> channels takes in the buffer.</summary>
+    public static long ImageFloats(in Conv2dShape s, int keptIn) =>
+        s.StrideH == 1 && s.StrideW == 1
+            ? (long)keptIn * (s.H + s.PadH) * (s.W + s.PadW)
+            : (long)keptIn * s.StrideH * s.StrideW * ((s.H + 2 * s.PadH + s.StrideH - 1) / s.StrideH) * ((s.W + 2 * s.PadW + s.StrideW - 1) / s.StrideW);
+
+    public int KeptIn { get; }
+    public int SH { get; }
+    public int SW { get; }
+    /// <summary>Stride 1: the shared-border layout.</summary>
+    public bool Unit { get; }
+    /// <summary>Floats per buffer row, real columns and borders.</summary>
+    public int RowStride { get; }
+    /// <summary>Buffer rows per image.</summary>
+    public int ImageRows { get; }
+    public int OutH { get; }
+    public int Images { get; }
+    /// <summary>Floats per plane (a channel, or a channel's phase): the images and their borders.</summary>
+    public int Plane { get; }
+    public long Floats { get; }
+    public int Tiles { get; }
+
+    /// <summary>Wide output positions of a group: every image's rows but the last image's junk rows.</summary>
+    public int PositionsFor(int images) => ((images - 1) * ImageRows + OutH) * RowStride;
+
+    /// <summary>Where tap (kept channel c, kernel row r, kernel column t) starts, relative to position 0.</summary>
+    public int Offset(int c, int r, int t) => Unit
+        ? c * Plane + r * RowStride + t
+        : ((c * SH + r % SH) * SW + t % SW) * Plane + r / SH * RowStride + t / SW;
+
+    /// <summary>
+    /// The kept channels of images n0 … n0 + images − 1 into their slots (borders untouched: the
+    /// caller zeroes the buffer once, and only real pixels are ever written).
+    /// </summary>
+    public unsafe void Stack(in Conv2dShape s, float* x, int n0, int images, int[]? inChannels, float* stacked)
+    {
+        int plane = s.H * s.W, inPlane = s.Cin * plane;
+        for (int c = 0; c < KeptIn; c++)
+        {
+            int channel = inChannels is null ? c : inChannels[c];
+            for (int g = 0; g < images; g++)
+            {
+                float* src = x + (long)(n0 + g) * inPlane + (long)channel * plane;
+                if (Unit)
+                {
+                    float* dst = stacked + (long)c * Plane + (s.PadH + g * ImageRows) * RowStride + s.PadW;
+                    for (int ih = 0; ih < s.H; ih++)
+                        new ReadOnlySpan<float>(src + ih * s.W, s.W).CopyTo(new Span<float>(dst + ih * RowStride, s.W));
+                    continue;
+                }
+                for (int ih = 0; ih < s.H; ih++)
+                {
+                    int u = ih + s.PadH;
+                    float* row = stacked + (long)(c * SH + u % SH) * SW * Plane + (g * ImageRows + u / SH) * RowStride;
+                    float* line = src + ih * s.W;
+                    if (SW == 2 && Avx512F.IsSupported)
+                    {
+                        Deinterleave(line, s.W, row + (long)(s.PadW % 2) * Plane + s.PadW / 2, row + (long)((1 + s.PadW) % 2) * Plane + (1 + s.PadW) / 2);
+                        continue;
+                    }
+                    // Phase b takes every SW-th pixel, starting where (iw + PadW) mod SW = b.
+                    for (int b = 0; b < SW; b++)
+                    {
+                        int iw = ((b - s.PadW) % SW + SW) % SW;
+                        float* dst = row + (long)b * Plane + (iw + s.PadW) / SW;
+                        for (; iw < s.W; iw += SW) *dst++ = line[iw];
+                    }
+                }
+            }
+        }
+    }
+
+    private static readonly Vector512<int> SplitLanes16 = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+    private static readonly Vector256<int> SplitLanes8 = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+
+    /// <summary>
+    /// line[0], line[2], … to <paramref name="evens"/> and line[1], line[3], … to <paramref name="odds"/>:
+    /// 16 and then 8 floats per in-register permute (even lanes to the low half, odd to the high),
+    /// the rest one by one. A scalar loop here cost as much as a stride-2 conv's arithmetic.
+    /// </summary>
+    private static unsafe void Deinterleave(float* line, int width, float* evens, float* odds)
+    {
+        int i = 0;
+        for (; i + 16 <= width; i += 16)
+        {
+            var split = Avx512F.PermuteVar16x32(Vector512.Load(line + i), SplitLanes16);
+            split.GetLower().Store(evens + i / 2);
+            split.GetUpper().Store(odds + i / 2);
+        }
+        if (i + 8 <= width)
+        {
+            var split = Avx2.PermuteVar8x32(Vector256.Load(line + i), SplitLanes8);
+            split.GetLower().Store(evens + i / 2);
+            split.GetUpper().Store(odds + i / 2);
+            i += 8;
+        }
+        for (int j = i; j < width; j += 2) evens[j / 2] = line[j];
+        for (int j = i + 1; j < width; j += 2) odds[j / 2] = line[j];
+    }
+}
