@@ -48,12 +48,7 @@ public partial class CpuBackend
                 sra[c] = rstd;
                 float scale = rstd * ga[c];
                 for (int n = 0; n < s.N; n++)
-                {
-                    var yp = ya.AsSpan((n * s.C + c) * hw, hw);
-                    TensorPrimitives.Subtract(xa.AsSpan((n * s.C + c) * hw, hw), mean, yp);
-                    TensorPrimitives.Multiply(yp, scale, yp);
-                    TensorPrimitives.Add(yp, ba[c], yp);
-                }
+                    Normalize(xa.AsSpan((n * s.C + c) * hw, hw), ya.AsSpan((n * s.C + c) * hw, hw), mean, scale, ba[c]);
             }
         });
     }
@@ -74,9 +69,9 @@ public partial class CpuBackend
                 double sumDy = 0, sumDyX = 0;
                 for (int n = 0; n < s.N; n++)
                 {
-                    var dyp = dya.AsSpan((n * s.C + c) * hw, hw);
-                    sumDy += WideSum.Sum(dyp);
-                    sumDyX += WideSum.Dot(dyp, xa.AsSpan((n * s.C + c) * hw, hw));
+                    var (sum, dot) = WideSum.SumAndDot(dya.AsSpan((n * s.C + c) * hw, hw), xa.AsSpan((n * s.C + c) * hw, hw));
+                    sumDy += sum;
+                    sumDyX += dot;
                 }
                 // Σ dy·(x − mean) = Σ dy·x − mean·Σ dy: exact enough in double, and one pass.
                 float dg = (float)(rstd * (sumDyX - mean * sumDy)), db = (float)sumDy;
@@ -92,6 +87,16 @@ public partial class CpuBackend
                 }
             }
         });
+    }
+
+    /// <summary>y = (x − mean)·scale + shift in one pass, rounded after each op as the ILGPU kernel does (no FMA).</summary>
+    private static void Normalize(ReadOnlySpan<float> x, Span<float> y, float mean, float scale, float shift)
+    {
+        int w = Vector<float>.Count, i = 0;
+        var vm = new Vector<float>(mean); var vs = new Vector<float>(scale); var vb = new Vector<float>(shift);
+        for (; i + w <= y.Length; i += w)
+            ((new Vector<float>(x[i..]) - vm) * vs + vb).CopyTo(y[i..]);
+        for (; i < y.Length; i++) y[i] = (x[i] - mean) * scale + shift;
     }
 
     /// <summary>dx = a·dy − shift − (x − mean)·slope, the order the ILGPU kernel uses.</summary>
