@@ -117,7 +117,7 @@ public partial class CpuBackend
         var s = shape;
         float[] xa = ArrayOf(x), dya = ArrayOf(dy);
         int p = s.OutH * s.OutW, outPlane = s.Cout * p;
-        if (CpuShiftedWeightGrad.Fits(s)) CpuShiftedWeightGrad.Run(s, xa, dya, ArrayOf(dw));
+        if (CpuShiftedWeightGrad.Prefers(s)) CpuShiftedWeightGrad.Run(s, xa, dya, ArrayOf(dw));
         else CpuConvWeightGrad.Run(s, xa, dya, ArrayOf(dw));
         if (dbias is null) return;
         var dba = ArrayOf(dbias);

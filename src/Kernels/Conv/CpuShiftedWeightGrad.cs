@@ -28,8 +28,24 @@ internal static unsafe class CpuShiftedWeightGrad
     // Stacked input per group: enough images that junk positions and block tails stay small.
     private const long GroupBytes = 1 << 20;
 
-    /// <summary>AVX-512 and the shifted layout's conditions (stride 1, borders within the kernel's reach).</summary>
+    /// <summary>AVX-512 and the shifted layout's conditions (stride 1 with borders within the kernel's reach, or a stride within it).</summary>
     public static bool Fits(in Conv2dShape s) => Avx512WeightGradKernel.IsSupported && CpuShiftedConv.Fits(s);
+
+    /// <summary>
+    /// Whether this path beats the patch-matrix GEMM (CpuConvWeightGrad): it computes every junk
+    /// position, so small images lose (a 4×4 image has 25 wide positions for 16 real ones), and a
+    /// strided conv with many input channels loses to a GEMM deep enough to run near peak. Fitted to
+    /// ResNet-20 and ResNet-18 shapes at batch 32 (docs/benchmarks.md): shifted wins at 16–256
+    /// channels from 7×7 up with stride 1 and at 16–32 input channels with stride 2; the GEMM wins
+    /// at 512 @4×4 and at 64–256 input channels with stride 2.
+    /// </summary>
+    public static bool Prefers(in Conv2dShape s)
+    {
+        if (!Fits(s)) return false;
+        var layout = new ShiftedLayout(s, s.Cin, 1);
+        double junk = (double)layout.ImageRows * layout.RowStride / (s.OutH * s.OutW);
+        return junk <= 1.35 && (s.StrideH == 1 && s.StrideW == 1 || s.PatchSize <= 288);
+    }
 
     /// <summary>dw[Cout, Cin·KH·KW] = Σ_n dy_n ⋆ x_n (written, not accumulated).</summary>
     public static void Run(Conv2dShape s, float[] x, float[] dy, float[] dw)

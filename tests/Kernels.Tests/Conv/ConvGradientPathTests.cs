@@ -70,6 +70,17 @@ public class ConvGradientPathTests
     }
 
     [Fact]
+    public void The_weight_gradient_cost_rule_keeps_small_images_and_deep_strided_convs_on_the_gemm()
+    {
+        if (!Avx512F.IsSupported) return;
+        Assert.True(CpuShiftedWeightGrad.Prefers(new Conv2dShape(32, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1)));
+        Assert.True(CpuShiftedWeightGrad.Prefers(new Conv2dShape(32, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1)));    // 64 wide positions for 49
+        Assert.True(CpuShiftedWeightGrad.Prefers(new Conv2dShape(32, 32, 14, 14, 64, 3, 3, 2, 2, 1, 1)));  // 288 taps, stride 2
+        Assert.False(CpuShiftedWeightGrad.Prefers(new Conv2dShape(32, 512, 4, 4, 512, 3, 3, 1, 1, 1, 1))); // 25 for 16
+        Assert.False(CpuShiftedWeightGrad.Prefers(new Conv2dShape(32, 64, 28, 28, 128, 3, 3, 2, 2, 1, 1))); // 576 taps, stride 2
+    }
+
+    [Fact]
     public void Strided_and_pointwise_convs_keep_the_patch_matrix_data_gradient()
     {
         Assert.Null(CpuConv.TransposedForward(new Conv2dShape(2, 3, 9, 9, 4, 3, 3, 2, 2, 1, 1)));
