@@ -226,7 +226,7 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         });
     }
 
-    /// <summary>conv2d forward (with bias), backward-data and backward-weights (with bias) on odd shapes.</summary>
+    /// <summary>conv2d forward (with bias, and with the residual + ReLU epilogue), backward-data and backward-weights (with bias) on odd shapes.</summary>
     private void CheckConv()
     {
         Conv2dShape[] shapes = small
@@ -238,6 +238,8 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
             string shape = s.ToString();
             Check("conv2d forward", shape, Exact, [s.XLength, s.WeightLength, s.Cout, s.YLength], 3,
                 (b, x) => b.Conv2dForward(s, x[0], x[1], x[2], x[3]));
+            Check("conv2d forward + residual + relu", shape, Exact, [s.XLength, s.WeightLength, s.Cout, s.YLength, s.YLength], 4,
+                (b, x) => b.Conv2dForward(s, x[0], x[1], x[2], x[4], new ConvEpilogue(x[3], Relu: true)));
             Check("conv2d backward data", shape, Exact, [s.YLength, s.WeightLength, s.XLength], 2,
                 (b, x) => b.Conv2dBackwardData(s, x[0], x[1], x[2]));
             Check("conv2d backward weights", shape, Exact, [s.XLength, s.YLength, s.WeightLength, s.Cout], 2,
