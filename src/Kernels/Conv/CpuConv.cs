@@ -11,11 +11,12 @@ internal static class CpuConv
 
     /// <summary>
     /// Whether the forward packs patches straight into the GEMM panels (CpuImplicitConv): a SIMD
-    /// micro-kernel, a real patch matrix to build, and an image for every team thread — with fewer
-    /// images im2col + the team-parallel Sgemm keeps both threads busy.
+    /// micro-kernel, a real patch matrix to build, and an image for every team thread or the shifted
+    /// form, which shares one image's tiles out — otherwise im2col + the team-parallel Sgemm keeps
+    /// both threads busy.
     /// </summary>
     public static bool UsesImplicitForward(in Conv2dShape s) =>
-        !IsPointwise(s) && CpuImplicitConv.IsSupported && s.N >= WorkerTeam.Shared.Size;
+        !IsPointwise(s) && CpuImplicitConv.IsSupported && (s.N >= WorkerTeam.Shared.Size || CpuShiftedConv.Fits(s));
 
     /// <summary>
     /// The forward conv that computes a stride-1 conv's data gradient (dy in, dx out, padding

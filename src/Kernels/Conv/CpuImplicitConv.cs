@@ -54,7 +54,8 @@ internal static unsafe class CpuImplicitConv
                 {
                     ImplicitConvPath.Shifted => true,
                     ImplicitConvPath.Packed => false,
-                    _ => CpuShiftedConv.Prefers(s, m, keptIn),
+                    // With fewer images than threads only the shifted form shares one image's work out.
+                    _ => s.N < WorkerTeam.Shared.Size && CpuShiftedConv.Fits(s) || CpuShiftedConv.Prefers(s, m, keptIn),
                 };
                 if (shifted)
                 {

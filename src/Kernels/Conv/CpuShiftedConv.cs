@@ -65,6 +65,11 @@ internal static unsafe class CpuShiftedConv
                 for (int r = 0; r < s.KH; r++)
                     for (int t = 0; t < s.KW; t++, kk++)
                         offsets[kk] = layout.Offset(c, r, t);
+            if (s.N < WorkerTeam.Shared.Size)
+            {
+                ForwardByTiles(s, layout, x, packedWeights, y, inChannels, m, rowPanels, k, offsets, keptBias);
+                return;
+            }
             int threads = Math.Min(s.N, WorkerTeam.Shared.Size);
             CpuConv.ForEachImage(threads, thread =>
             {
@@ -95,6 +100,37 @@ internal static unsafe class CpuShiftedConv
         finally
         {
             ArrayPool<int>.Shared.Return(offsets);
+        }
+    }
+
+    /// <summary>
+    /// Fewer images than threads (a batch of one at inference): the caller stacks each group and the
+    /// team shares its 64-position tiles, so a single image still uses every core. Each output is
+    /// still one micro-kernel call over the full K, so results equal the image-parallel form's.
+    /// </summary>
+    private static void ForwardByTiles(Conv2dShape s, ShiftedLayout layout, float[] x, float[] packedWeights, float[] y, int[]? inChannels,
+                                       int m, int rowPanels, int k, int[] offsets, float[]? keptBias)
+    {
+        float* stacked = AlignedScratch.Get(AlignedScratch.Slot.ConvImage, layout.Floats);
+        new Span<float>(stacked, checked((int)layout.Floats)).Clear();
+        fixed (float* xp = x, yp = y, ap = packedWeights)
+        fixed (int* op = offsets)
+        {
+            // Fixed pointers cannot be captured by the job; the arrays stay pinned for its whole run.
+            nint xa = (nint)xp, ya = (nint)yp, wa = (nint)ap, oa = (nint)op, sa = (nint)stacked;
+            for (int n0 = 0; n0 < s.N; n0 += layout.Images)
+            {
+                int images = Math.Min(layout.Images, s.N - n0), positions = layout.PositionsFor(images), first = n0;
+                layout.Stack(s, (float*)xa, n0, images, inChannels, (float*)sa);
+                CpuConv.ForEachImage((positions + NR - 1) / NR, t =>
+                {
+                    float* tile = AlignedScratch.Get(AlignedScratch.Slot.ConvTile, (long)rowPanels * MR * NR);
+                    int j0 = t * NR;
+                    for (int ip = 0; ip < rowPanels; ip++)
+                        Avx512ShiftedKernel.Run(Math.Min(MR, m - ip * MR), k, (float*)wa + (long)ip * MR * k, (float*)sa + j0, (int*)oa, tile + ip * MR * NR, NR);
+                    Scatter(s, layout, tile, j0, Math.Min(NR, positions - j0), (float*)ya, first, m, keptBias);
+                });
+            }
         }
     }
 

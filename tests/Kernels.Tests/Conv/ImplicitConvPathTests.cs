@@ -24,6 +24,7 @@ public class ImplicitConvPathTests
         ["1x3 p(0,1), 10 outputs"] = (new(3, 6, 5, 17, 10, 1, 3, 1, 1, 0, 1), false, 1.0, 1.0),
         ["7x7 p3 wide"] = (new(2, 3, 9, 70, 11, 7, 7, 1, 1, 3, 3), true, 1.0, 0.5),
         ["3x3 p1 300 channels, groups of 2 and a short last group"] = (new(10, 300, 17, 17, 7, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
+        ["3x3 p1 one image: tiles shared by the team"] = (new(1, 5, 23, 21, 7, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
         ["3x3 s2 p1 odd 15x13, phases"] = (new(5, 7, 15, 13, 9, 3, 3, 2, 2, 1, 1), true, 1.0, 1.0),
         ["3x3 s2 p1 even 28x28, kept 5 of 9 out"] = (new(3, 4, 28, 28, 9, 3, 3, 2, 2, 1, 1), false, 0.6, 0.6),
         ["5x5 s(2,3) p2, phases of unequal stride"] = (new(4, 3, 11, 14, 5, 5, 5, 2, 3, 2, 2), true, 1.0, 1.0),
