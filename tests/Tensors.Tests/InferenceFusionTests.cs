@@ -21,20 +21,26 @@ public class InferenceFusionTests
         int n = small ? 2 : 5, cin = small ? 3 : 13, cout = small ? 5 : 17, h = small ? 7 : 15, w = small ? 6 : 11;
         using var scope = new TensorScope();
         using var noGrad = Autograd.NoGrad();
-        var x = Random(b, rng, n, cin, h, w);
-        var weight = Random(b, rng, cout, cin, 3, 3);
-        var bias = Random(b, rng, cout);
-        var residual = Random(b, rng, n, cout, h, w);
-        foreach (var (withResidual, relu) in new[] { (true, true), (false, true), (true, false), (false, false) })
+        // Every CPU forward path: shifted (3×3), one image (tiles shared), strided (phases or packed), 1×1 (plain GEMM).
+        foreach (var (images, kernel, stride) in new[] { (n, 3, 1), (1, 3, 1), (n, 3, 2), (1, 3, 2), (n, 1, 1) })
         {
-            var fused = F.Conv2dInference(x, weight, bias, 1, 1, withResidual ? residual : null, relu);
-            var plain = F.Conv2d(x, weight, bias, 1, 1);
-            if (withResidual) plain = F.Add(plain, residual);
-            if (relu) plain = F.Relu(plain);
-            double error = Norms.RelativeError(fused.ToArray(), plain.ToArray().Select(v => (double)v).ToArray());
-            Assert.True(error <= 1e-6, $"residual {withResidual}, relu {relu}: normwise error {error:E2}");
+            int pad = kernel / 2, oh = (h + 2 * pad - kernel) / stride + 1, ow = (w + 2 * pad - kernel) / stride + 1;
+            var x = Random(b, rng, images, cin, h, w);
+            var weight = Random(b, rng, cout, cin, kernel, kernel);
+            var bias = Random(b, rng, cout);
+            var residual = Random(b, rng, images, cout, oh, ow);
+            foreach (var (withResidual, relu) in new[] { (true, true), (false, true), (true, false), (false, false) })
+            {
+                var fused = F.Conv2dInference(x, weight, bias, stride, pad, withResidual ? residual : null, relu);
+                var plain = F.Conv2d(x, weight, bias, stride, pad);
+                if (withResidual) plain = F.Add(plain, residual);
+                if (relu) plain = F.Relu(plain);
+                double error = Norms.RelativeError(fused.ToArray(), plain.ToArray().Select(v => (double)v).ToArray());
+                Assert.True(error <= 1e-6, $"{images} images, {kernel}×{kernel} stride {stride}, residual {withResidual}, relu {relu}: normwise error {error:E2}");
+            }
+            if (stride == 1 && kernel == 3)
+                Assert.Throws<TensorShapeException>(() => F.Conv2dInference(x, weight, bias, 2, 1, residual, true));
         }
-        Assert.Throws<TensorShapeException>(() => F.Conv2dInference(x, weight, bias, 2, 1, residual, true));
     }
 
     [Theory]

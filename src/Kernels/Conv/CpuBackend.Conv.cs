@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using SparseCore.Kernels.Conv;
 using SparseCore.Kernels.Gemm;
 using SparseCore.Kernels.Memory;
@@ -26,26 +25,16 @@ public partial class CpuBackend
     protected override void RunConv2dForward(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float>? bias, DeviceBuffer<float> y,
                                              in ConvEpilogue epilogue)
     {
-        float[] ya = ArrayOf(y);
-        Conv2dForward(shape, ArrayOf(x), ArrayOf(w), bias is null ? null : ArrayOf(bias), ya);
-        if (!epilogue.IsNone) ApplyEpilogue(ya, epilogue.Residual is { } r ? ArrayOf(r) : null, epilogue.Relu, (int)shape.YLength);
+        var tail = new CpuEpilogue(epilogue.Residual is { } r ? ArrayOf(r) : null, epilogue.Relu);
+        Conv2dForward(shape, ArrayOf(x), ArrayOf(w), bias is null ? null : ArrayOf(bias), ArrayOf(y), tail);
     }
 
-    /// <summary>y = relu?(y + residual) in one pass, chunked like every elementwise kernel.</summary>
-    private static void ApplyEpilogue(float[] y, float[]? residual, bool relu, int n) =>
-        CpuParallel.For(n, ElementGrain, (s, e) =>
-        {
-            var ys = y.AsSpan(s, e - s);
-            if (residual is not null) TensorPrimitives.Add(ys, residual.AsSpan(s, e - s), ys);
-            if (relu) TensorPrimitives.Max(ys, 0f, ys);
-        });
-
-    private static void Conv2dForward(in Conv2dShape shape, float[] xa, float[] wa, float[]? ba, float[] ya)
+    private static void Conv2dForward(in Conv2dShape shape, float[] xa, float[] wa, float[]? ba, float[] ya, CpuEpilogue epilogue)
     {
         var s = shape;
         if (CpuConv.UsesImplicitForward(s))
         {
-            CpuImplicitConv.Forward(s, xa, wa, ba, ya, null, null);
+            CpuImplicitConv.Forward(s, xa, wa, ba, ya, null, null, epilogue: epilogue);
             return;
         }
         int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, outPlane = s.Cout * p;
@@ -57,6 +46,7 @@ public partial class CpuBackend
             var xn = xa.AsSpan(n * inPlane, inPlane);
             ReadOnlySpan<float> cols = CpuConv.IsPointwise(s) ? xn : CpuConv.Im2Col(s, xn, CpuConv.Scratch((long)k * p));
             CpuGemm.Sgemm(false, false, s.Cout, p, k, 1f, wa.AsSpan(0, (int)s.WeightLength), cols, ba is null ? 0f : 1f, yn);
+            if (!epilogue.IsNone) epilogue.Apply(yn, n * outPlane);
         });
     }
 

@@ -28,18 +28,19 @@ internal static unsafe class CpuImplicitConv
     /// y [N, outRows.Length, OutH, OutW]; a null list means every channel in order.
     /// </summary>
     public static void Forward(in Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, int[]? inChannels, int[]? outRows,
-                               ImplicitConvPath path = ImplicitConvPath.Auto)
+                               ImplicitConvPath path = ImplicitConvPath.Auto, CpuEpilogue epilogue = default)
     {
         if (path == ImplicitConvPath.Shifted && !CpuShiftedConv.Fits(s))
             throw new ArgumentException($"conv2d forward: the shifted path needs AVX-512 and either stride 1 with padding below the kernel size or a stride no larger than the kernel, not {s}");
-        if (Avx512MicroKernel.IsSupported) Driver<Avx512MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows, path);
-        else if (Avx2MicroKernel.IsSupported) Driver<Avx2MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows, path);
-        else Driver<Vector128MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows, path);
+        if (Avx512MicroKernel.IsSupported) Driver<Avx512MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows, path, epilogue);
+        else if (Avx2MicroKernel.IsSupported) Driver<Avx2MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows, path, epilogue);
+        else Driver<Vector128MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows, path, epilogue);
     }
 
     private static class Driver<TKernel> where TKernel : struct, IGemmMicroKernel
     {
-        public static void Forward(Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, int[]? inChannels, int[]? outRows, ImplicitConvPath path)
+        public static void Forward(Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, int[]? inChannels, int[]? outRows, ImplicitConvPath path,
+                                   CpuEpilogue epilogue)
         {
             int mr = TKernel.MR, nr = TKernel.NR;
             int keptIn = inChannels?.Length ?? s.Cin, m = outRows?.Length ?? s.Cout, area = s.KH * s.KW;
@@ -59,7 +60,7 @@ internal static unsafe class CpuImplicitConv
                 };
                 if (shifted)
                 {
-                    CpuShiftedConv.Forward(s, x, packed, bias, y, inChannels, outRows);
+                    CpuShiftedConv.Forward(s, x, packed, bias, y, inChannels, outRows, epilogue);
                     return;
                 }
                 CpuConv.ForEachImage(s.N, n =>
@@ -95,6 +96,7 @@ internal static unsafe class CpuImplicitConv
                             }
                         }
                     }
+                    if (!epilogue.IsNone) epilogue.Apply(yn, n * m * p);
                 });
             }
             finally

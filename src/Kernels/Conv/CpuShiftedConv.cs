@@ -52,7 +52,8 @@ internal static unsafe class CpuShiftedConv
     /// y[n, j] = Σ conv(x[n, inChannels[c]], w[outRows[j], inChannels[c]]) (+ bias[outRows[j]]);
     /// <paramref name="packedWeights"/> are the kept rows in 6-row micro-panels (CpuImplicitConv's layout).
     /// </summary>
-    public static void Forward(Conv2dShape s, float[] x, float[] packedWeights, float[]? bias, float[] y, int[]? inChannels, int[]? outRows)
+    public static void Forward(Conv2dShape s, float[] x, float[] packedWeights, float[]? bias, float[] y, int[]? inChannels, int[]? outRows,
+                               CpuEpilogue epilogue = default)
     {
         int keptIn = inChannels?.Length ?? s.Cin, m = outRows?.Length ?? s.Cout, k = keptIn * s.KH * s.KW;
         int rowPanels = (m + MR - 1) / MR, groupSize = GroupSize(s, keptIn);
@@ -67,7 +68,7 @@ internal static unsafe class CpuShiftedConv
                         offsets[kk] = layout.Offset(c, r, t);
             if (s.N < WorkerTeam.Shared.Size)
             {
-                ForwardByTiles(s, layout, x, packedWeights, y, inChannels, m, rowPanels, k, offsets, keptBias);
+                ForwardByTiles(s, layout, x, packedWeights, y, inChannels, m, rowPanels, k, offsets, keptBias, epilogue);
                 return;
             }
             int threads = Math.Min(s.N, WorkerTeam.Shared.Size);
@@ -92,7 +93,7 @@ internal static unsafe class CpuShiftedConv
                         {
                             for (int ip = 0; ip < rowPanels; ip++)
                                 Avx512ShiftedKernel.Run(Math.Min(MR, m - ip * MR), k, ap + (long)ip * MR * k, stacked + j0, op, tile + ip * MR * NR, NR);
-                            Scatter(s, layout, tile, j0, Math.Min(NR, positions - j0), yp, n0, m, keptBias);
+                            Scatter(s, layout, tile, j0, Math.Min(NR, positions - j0), yp, n0, m, keptBias, epilogue);
                         }
                     }
             });
@@ -109,7 +110,7 @@ internal static unsafe class CpuShiftedConv
     /// still one micro-kernel call over the full K, so results equal the image-parallel form's.
     /// </summary>
     private static void ForwardByTiles(Conv2dShape s, ShiftedLayout layout, float[] x, float[] packedWeights, float[] y, int[]? inChannels,
-                                       int m, int rowPanels, int k, int[] offsets, float[]? keptBias)
+                                       int m, int rowPanels, int k, int[] offsets, float[]? keptBias, CpuEpilogue epilogue)
     {
         float* stacked = AlignedScratch.Get(AlignedScratch.Slot.ConvImage, layout.Floats);
         new Span<float>(stacked, checked((int)layout.Floats)).Clear();
@@ -128,7 +129,7 @@ internal static unsafe class CpuShiftedConv
                     int j0 = t * NR;
                     for (int ip = 0; ip < rowPanels; ip++)
                         Avx512ShiftedKernel.Run(Math.Min(MR, m - ip * MR), k, (float*)wa + (long)ip * MR * k, (float*)sa + j0, (int*)oa, tile + ip * MR * NR, NR);
-                    Scatter(s, layout, tile, j0, Math.Min(NR, positions - j0), (float*)ya, first, m, keptBias);
+                    Scatter(s, layout, tile, j0, Math.Min(NR, positions - j0), (float*)ya, first, m, keptBias, epilogue);
                 });
             }
         }
@@ -143,7 +144,8 @@ internal static unsafe class CpuShiftedConv
     }
 
     /// <summary>The real positions among wide positions j0 … j0 + cols − 1 of the tile, to y (+ bias).</summary>
-    private static void Scatter(in Conv2dShape s, in ShiftedLayout layout, float* tile, int j0, int cols, float* y, int n0, int m, float[]? bias)
+    private static void Scatter(in Conv2dShape s, in ShiftedLayout layout, float* tile, int j0, int cols, float* y, int n0, int m, float[]? bias,
+                                CpuEpilogue epilogue)
     {
         int outW = s.OutW, p = s.OutH * outW;
         for (int q = j0; q < j0 + cols;)
@@ -157,9 +159,37 @@ internal static unsafe class CpuShiftedConv
                 float* dst = y + (long)(n0 + image) * m * p + oh * outW + column;
                 float* src = tile + (q - j0);
                 for (int j = 0; j < m; j++)
-                    CopyRun(src + j * NR, dst + (long)j * p, len, bias?[j]);
+                {
+                    if (epilogue.IsNone) CopyRun(src + j * NR, dst + (long)j * p, len, bias?[j]);
+                    else EpilogueRun(src + j * NR, dst + (long)j * p, len, bias?[j] ?? 0f, epilogue, dst + (long)j * p - y);
+                }
             }
             q += run;
+        }
+    }
+
+    /// <summary>to = relu?(from + bias + residual), the residual read at the output's own index.</summary>
+    private static void EpilogueRun(float* from, float* to, int len, float bias, in CpuEpilogue epilogue, long index)
+    {
+        var b = Vector256.Create(bias);
+        bool relu = epilogue.Relu;
+        fixed (float* residualBase = epilogue.Residual)
+        {
+            float* r = residualBase is null ? null : residualBase + index;
+            int t = 0;
+            for (; t + 8 <= len; t += 8)
+            {
+                var v = Vector256.Load(from + t) + b;
+                if (r is not null) v += Vector256.Load(r + t);
+                if (relu) v = Vector256.Max(v, Vector256<float>.Zero);
+                v.Store(to + t);
+            }
+            for (; t < len; t++)
+            {
+                float v = from[t] + bias;
+                if (r is not null) v += r[t];
+                to[t] = relu ? MathF.Max(v, 0f) : v;
+            }
         }
     }
 
