@@ -63,7 +63,7 @@ public static class PruneReport
                          $"{(s.PromptInStage2 ? "with" : "without")} the visual prompt in stage 2; validation on the held-out training images, test read once.");
         md.AppendLine();
         ReportSections.Stages(md, s, "masks (backbone frozen)", "fine-tune the extracted network");
-        ReportSections.Run(md, s, $"residual mode {s.Mode}, ");
+        ReportSections.Run(md, s, $"residual mode {s.Mode}, {(s.RoundChannels > 1 ? $"kept channels rounded to multiples of {s.RoundChannels}, " : "")}");
         md.AppendLine("## Kept channels per layer");
         md.AppendLine();
         md.AppendLine(c, $"![kept channels per layer]({KeptChannelsPlot.FileName})");

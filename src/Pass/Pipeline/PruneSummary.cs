@@ -24,6 +24,9 @@ public sealed record PruneSummary
     /// <summary>Fraction of the dense MACs the extracted network was asked to keep (--flops), if any.</summary>
     public double? FlopsTarget { get; init; }
 
+    /// <summary>--round-channels K: each rounding group's kept channels a multiple of K (1: not rounded).</summary>
+    public int RoundChannels { get; init; } = 1;
+
     public required bool PromptInStage2 { get; init; }
     public required ulong Seed { get; init; }
 

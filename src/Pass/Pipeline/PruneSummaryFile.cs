@@ -61,6 +61,7 @@ public static class PruneSummaryFile
         if (s.Sparsity is null && s.FlopsTarget is null) return ("sparsity", "neither sparsity nor flopsTarget is given, so the run's budget is unknown");
         if (s.Sparsity is { } sparsity && !(sparsity >= 0 && sparsity < 1)) return ("sparsity", $"{Text(sparsity)} is outside [0, 1)");
         if (s.FlopsTarget is { } target && !(target > 0 && target <= 1)) return ("flopsTarget", $"{Text(target)} is outside (0, 1]");
+        if (s.RoundChannels < 1) return ("roundChannels", $"{s.RoundChannels} is not a whole number ≥ 1");
         if ((MeasureProblem("dense", s.Dense) ?? MeasureProblem("pruned", s.Pruned)) is { } m) return m;
         if (s.MaskedMacs <= 0) return ("maskedMacs", $"{s.MaskedMacs} is not positive");
         var l = s.Latency;

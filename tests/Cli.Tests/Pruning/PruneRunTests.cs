@@ -171,6 +171,37 @@ public sealed class PruneRunTests : IDisposable
     }
 
     [Fact]
+    public void Round_channels_keeps_multiples_of_K_records_K_and_a_resume_must_ask_for_it()
+    {
+        var (exit, stdout, error) = CliRunner.Run(Args("l1", "--sparsity", "0.5", "--round-channels", "8", "--finetune-epochs", "0"));
+        Assert.True(exit == 0, error + stdout);
+        string run = OnlyRunFolder();
+        var summary = PruneSummaryFile.Read(Path.Combine(run, "summary.json"));
+        Assert.Equal(8, summary.RoundChannels);
+        Assert.All(summary.Layers, l => Assert.True(l.Kept % 8 == 0, $"{l.Name} keeps {l.Kept}"));
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "masks.json"))))
+            Assert.Equal("8", doc.RootElement.GetProperty("info").GetProperty("round_channels").GetString());
+        Assert.Contains("kept channels rounded to multiples of 8", File.ReadAllText(Path.Combine(run, "report.md")));
+
+        // Without the option the run asks for K = 1: refused, naming the setting.
+        var (other, _, otherError) = CliRunner.Run(Args("l1", "--sparsity", "0.5", "--finetune-epochs", "0", "--resume", run));
+        Assert.Equal(2, other);
+        Assert.Contains("round_channels = '8'", otherError);
+    }
+
+    [Theory]
+    [InlineData("l1", "0", "--round-channels takes a whole number ≥ 1, got '0'")]
+    [InlineData("uniform", "8", "--round-channels: uniform keeps round((1 − s)·C) of every layer")]
+    [InlineData("omp", "8", "--round-channels: omp prunes weights, not channels")]
+    public void Round_channels_is_refused_where_it_cannot_apply(string method, string k, string message)
+    {
+        var (exit, _, error) = CliRunner.Run(Args(method, "--sparsity", "0.5", "--round-channels", k));
+        Assert.Equal(2, exit);
+        Assert.Contains(message, error);
+        Assert.Empty(Directory.GetDirectories(root));
+    }
+
+    [Fact]
     public void A_resumed_slim_run_extracts_from_the_slimmed_weights()
     {
         var (exit, stdout, error) = CliRunner.Run(Args("slim", "--sparsity", "0.5", "--finetune-epochs", "0"));
