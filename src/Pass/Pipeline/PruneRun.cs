@@ -4,6 +4,7 @@ using SparseCore.Models.Flops;
 using SparseCore.Models.IO;
 using SparseCore.Models.Modules;
 using SparseCore.Models.Training;
+using SparseCore.Pass.Compute;
 using SparseCore.Pass.Extraction;
 using SparseCore.Pass.Graph;
 using SparseCore.Pass.Labels;
@@ -108,6 +109,8 @@ public static class PruneRun
         };
         using var pruned = stage.Tuned.Model;
         var (prunedMeasure, _) = Measure(pruned, data, input, stage.Macs, s.LatencyBatch);
+        // Weight masks leave every layer at its dense shape: nothing to compare layer by layer.
+        var compute = found is ChannelSelection ? ComputeProbe.Measure(dense, pruned, new Shape(s.LatencyBatch, input[1], input[2], input[3])) : null;
         var ablation = stage.Tuned.Prompted is { } prompted ? PromptAblationOf(pruned, prompted, data, prunedMeasure.TestAccuracy, s.PromptAtTest) : null;
         var kept = stage.Masks is { } held ? CheckpointState.Of(pruned).With(held.Named(pruned)) : CheckpointState.Of(pruned);
         Checkpoint.Save(Path.Combine(runFolder, PrunedFileName), kept, [], new CheckpointInfo
@@ -123,7 +126,7 @@ public static class PruneRun
             Method = s.Label, Model = s.Model, Data = s.Data, Mode = found is WeightSelection ? PruneSummary.WeightMode : ModeName(s),
             Sparsity = s.Sparsity ?? stage.Reached, FlopsTarget = s.Flops, RoundChannels = s.RoundChannels,
             PromptInStage2 = stage.Tuned.Description.Prompt is not null, Seed = s.Seed, Command = job.Command, Device = $"{backend.Name} ({backend.DeviceDescription})",
-            Dense = denseMeasure, Pruned = prunedMeasure, MaskedMacs = stage.MaskedMacs, Latency = latency, Layers = stage.Layers,
+            Dense = denseMeasure, Pruned = prunedMeasure, MaskedMacs = stage.MaskedMacs, Latency = latency, Compute = compute, Layers = stage.Layers,
             Stages = new StageTimes(cost.Epochs, cost.Images, cost.Seconds ?? 0, s.FinetuneEpochs, stage.Tuned.Seconds),
             NonzeroParameters = found is WeightSelection ? prunedMeasure.Parameters - stage.Layers.Sum(l => (long)(l.Channels - l.Kept)) : null,
             PromptAblation = ablation, PromptAtTest = stage.Tuned.Prompted is null ? null : s.PromptAtTest, LabelMap = found.LabelMap,

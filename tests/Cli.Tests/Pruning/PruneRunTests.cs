@@ -38,7 +38,7 @@ public sealed class PruneRunTests : IDisposable
         Assert.True(exit == 0, error + stdout);
         string run = OnlyRunFolder();
         foreach (var file in new[] { "report.md", "masks.json", "summary.json", "pruned.safetensors", "dense.safetensors", "search.safetensors",
-                                     "kept-channels.png", "accuracy-vs-macs.png", "finetune/metrics.csv" })
+                                     "kept-channels.png", "accuracy-vs-macs.png", "layer-times.png", "finetune/metrics.csv" })
             Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing from {run}");
         var summary = PruneSummaryFile.Read(Path.Combine(run, "summary.json"));
         Assert.Equal("pass", summary.Method);
@@ -46,6 +46,9 @@ public sealed class PruneRunTests : IDisposable
         Assert.Equal(summary.MaskedMacs, summary.Pruned.Macs); // shared mode: masked = extracted
         Assert.True(summary.Pruned.Macs < summary.Dense.Macs);
         Assert.All(summary.Layers, l => Assert.InRange(l.Kept, 1, l.Channels));
+        Assert.Equal(summary.Dense.Macs, summary.Compute!.DenseMacs);
+        Assert.Equal(summary.Pruned.Macs, summary.Compute.PrunedMacs);
+        Assert.Equal(2, summary.Compute.Batch);
         // ResNet-20 in shared mode has 400 coupled units (the 64-wide stream, zero-padded across stages, and 336 inner channels): s = 0.5 keeps 200.
         var (units, kept) = SharedUnits(run);
         Assert.Equal((400, 200), (units, kept));
@@ -79,6 +82,7 @@ public sealed class PruneRunTests : IDisposable
         Assert.Equal(PruneSummary.WeightMode, summary.Mode);
         Assert.Equal(0.8, summary.Sparsity!.Value, 12);
         Assert.False(summary.PromptAtTest);
+        Assert.Null(summary.Compute); // weight masks leave every layer at its dense shape
         string report = File.ReadAllText(Path.Combine(run, "report.md"));
         Assert.Contains("A dense kernel still runs every dense MAC", report);
         Assert.Contains("Label mapping (target → source class)", report);
