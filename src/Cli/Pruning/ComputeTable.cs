@@ -36,7 +36,8 @@ internal static class ComputeTable
         string.Create(C, $"Batch {p.Batch} on {device}, {p.Threads} threads: each conv and linear layer's forward timed alone on a seeded input of the shape it meets in its network, ") +
         string.Create(C, $"{p.Warmup} warm-up forwards, then the median of {p.Repetitions}, each finished on the device; the end-to-end forward the same way (evaluation mode, no gradient, the output read back). ") +
         "\"Everything else\" is the end-to-end time less the layers' sum, so the rows add up to it; a layer timed alone can run faster or slower than inside the network " +
-        "(caches, thread start-up), which that row absorbs. GFLOP/s counts 2 FLOPs per MAC.";
+        "(caches, thread start-up), which that row absorbs, as it holds a ResNet's batch-norm fold and conv epilogue (its inference path fuses them into the conv; a layer row is the conv alone). " +
+        "GFLOP/s counts 2 FLOPs per MAC.";
 
     private static (string[] Header, List<string[]> Rows) Cells(ComputeProfile p)
     {
