@@ -12,6 +12,7 @@ public static class Program
             InfoCommand.Create(),
             TrainCommand.Create(args),
             EvalCommand.Create(),
+            ExplainCommand.Create(),
             PruneCommand.Create(args),
             SelfTestCommand.Create(),
             BenchCommand.Create(),

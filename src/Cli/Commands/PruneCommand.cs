@@ -44,6 +44,7 @@ internal static class PruneCommand
         var slimLambda = NumberOptions.Real("--slim-lambda", "slim: the L1 weight λ on γ", 1e-4f);
         var validation = CommonOptions.Validation();
         var latencyBatch = NumberOptions.Whole("--latency-batch", "batch size of the latency measurement", 32, 1);
+        var roundChannels = NumberOptions.Whole("--round-channels", "channel methods through the global selection: kept channels of each coupled group a multiple of K, within the budget (1: no rounding)", 1, 1);
         var scoreLr = NumberOptions.Real("--score-lr", "vpns, hydra: Adam's learning rate for the scores and the stage-1 prompt (coupled L2)", 1e-4f);
         var scoreWd = NumberOptions.Real("--score-weight-decay", "vpns, hydra: the L2 weight of that Adam", 1e-4f);
         var iteration = new Option<string>("--iteration") { Description = "vpns: paired (the code's: a prompted clean batch, then an unprompted augmented one) | single (one prompted augmented batch)", DefaultValueFactory = _ => "paired" };
@@ -56,7 +57,7 @@ internal static class PruneCommand
         var cmd = new Command("prune", "select channel or weight masks (PASS or a baseline), extract or mask the network, fine-tune it and report")
         {
             method, model, data, device, seed, sparsity, density, flops, mode, from, denseEpochs, searchEpochs, searchSubset, trainSubset, finetuneEpochs,
-            batch, lr, wd, prompt, noPrompt, noStage2Prompt, augment, slimEpochs, slimLambda, validation, latencyBatch, scoreLr, scoreWd, iteration, testPrompt, labelMap,
+            batch, lr, wd, prompt, noPrompt, noStage2Prompt, augment, slimEpochs, slimLambda, validation, latencyBatch, roundChannels, scoreLr, scoreWd, iteration, testPrompt, labelMap,
             impEpochs, impTrajectory, output, resume,
         };
         cmd.SetAction(r =>
@@ -69,7 +70,7 @@ internal static class PruneCommand
                 SearchSubset = r.GetValue(searchSubset), TrainSubset = r.GetValue(trainSubset), FinetuneEpochs = r.GetValue(finetuneEpochs), BatchSize = r.GetValue(batch),
                 FinetuneLr = r.GetValue(lr), FinetuneWeightDecay = r.GetValue(wd), Prompt = r.GetValue(prompt)!, NoPrompt = r.GetValue(noPrompt),
                 Stage2Prompt = !r.GetValue(noStage2Prompt), Augment = r.GetValue(augment), SlimEpochs = r.GetValue(slimEpochs),
-                SlimLambda = r.GetValue(slimLambda), Validation = r.GetValue(validation), LatencyBatch = r.GetValue(latencyBatch),
+                SlimLambda = r.GetValue(slimLambda), Validation = r.GetValue(validation), LatencyBatch = r.GetValue(latencyBatch), RoundChannels = r.GetValue(roundChannels),
                 ScoreLr = r.GetValue(scoreLr), ScoreWeightDecay = r.GetValue(scoreWd), Iteration = r.GetValue(iteration)!, TestPrompt = r.GetValue(testPrompt),
                 LabelMapping = r.GetValue(labelMap), ImpEpochs = r.GetValue(impEpochs), ImpTrajectory = r.GetValue(impTrajectory),
             };

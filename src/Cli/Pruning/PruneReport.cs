@@ -2,15 +2,17 @@ using System.Globalization;
 using System.Text;
 using SparseCore.Models.IO;
 using static SparseCore.Cli.Pruning.ReportFormat;
+using SparseCore.Pass.Compute;
 using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Pruning;
 
 /// <summary>
-/// report.md of a prune run, with kept-channels.png (weight-density.png for weight masks) and
-/// accuracy-vs-macs.png beside it: the outcome first (accuracy, size and speed of dense vs pruned),
-/// then what a reader needs to trust or repeat it (how MACs and latency were measured, the stage
-/// times, the command), then the per-layer detail.
+/// report.md of a prune run, with kept-channels.png (weight-density.png for weight masks),
+/// accuracy-vs-macs.png and, for channel methods, layer-times.png beside it: the outcome first
+/// (accuracy, size and speed of dense vs pruned), then what a reader needs to trust or repeat it
+/// (how MACs and latency were measured, the stage times, the command), then the per-layer detail:
+/// kept channels, and where the time goes layer by layer.
 /// </summary>
 public static class PruneReport
 {
@@ -23,6 +25,8 @@ public static class PruneReport
         string title = $"{Method(s.Method)} on {s.Model} / {s.Data}: {Budget(s)}, {(weights ? "weight masks" : s.Mode + " mode")}";
         if (weights) WeightDensityPlot.Write(Path.Combine(folder, WeightDensityPlot.FileName), $"{Method(s.Method)}, {s.Model}, {Budget(s)}: weights kept per layer", s.Layers);
         else KeptChannelsPlot.Write(Path.Combine(folder, KeptChannelsPlot.FileName), $"{Method(s.Method)}, {s.Model}, {Budget(s)}: kept channels per layer", s.Layers);
+        if (s.Compute is { } compute)
+            ComputePlot.Write(Path.Combine(folder, ComputePlot.FileName), $"{Method(s.Method)}, {s.Model}, {Budget(s)}: forward time per layer, dense vs pruned", compute);
         AccuracyMacsPlot.Write(Path.Combine(folder, AccuracyMacsPlot.FileName), $"{s.Model} on {s.Data}: test accuracy vs MACs",
         [
             new AccuracyMacsPlot.Point("dense", s.Dense.Macs, s.Dense.TestAccuracy, Dense: true),
@@ -63,7 +67,7 @@ public static class PruneReport
                          $"{(s.PromptInStage2 ? "with" : "without")} the visual prompt in stage 2; validation on the held-out training images, test read once.");
         md.AppendLine();
         ReportSections.Stages(md, s, "masks (backbone frozen)", "fine-tune the extracted network");
-        ReportSections.Run(md, s, $"residual mode {s.Mode}, ");
+        ReportSections.Run(md, s, $"residual mode {s.Mode}, {(s.RoundChannels > 1 ? $"kept channels rounded to multiples of {s.RoundChannels}, " : "")}");
         md.AppendLine("## Kept channels per layer");
         md.AppendLine();
         md.AppendLine(c, $"![kept channels per layer]({KeptChannelsPlot.FileName})");
@@ -77,7 +81,27 @@ public static class PruneReport
         md.AppendLine();
         md.AppendLine("A layer that shares its mask (a downsample conv with its block's last conv) is listed on its own line, " +
                       "so the total counts such channels once per layer, not once per mask.");
+        if (s.Compute is { } compute) Compute(md, s, compute);
         return md.ToString();
+    }
+
+    /// <summary>Where pruning turns into time and where it does not: the dense and the extracted network, layer by layer.</summary>
+    private static void Compute(StringBuilder md, PruneSummary s, ComputeProfile compute)
+    {
+        md.AppendLine();
+        md.AppendLine("## Where the time goes, layer by layer");
+        md.AppendLine();
+        md.AppendLine($"The MACs promise a **{ComputeTable.Times(compute.PredictedSpeedup)}** speed-up; the forward ran " +
+                      $"**{ComputeTable.Times(compute.MeasuredSpeedup)}** faster. Per layer, a measured speed-up below the predicted one is " +
+                      "work the smaller layer does less efficiently (fewer channels to fill the kernel's tiles); the last rows are what MACs do not count.");
+        md.AppendLine();
+        md.AppendLine($"![forward time per layer]({ComputePlot.FileName})");
+        md.AppendLine();
+        ComputeTable.Markdown(md, compute);
+        md.AppendLine();
+        md.AppendLine(ComputeTable.Method(compute, s.Device) + (s.PromptInStage2 && s.PromptAtTest == true
+            ? " The pruned network runs behind its prompt and the dense one does not; the prompt's time is in the pruned \"everything else\"."
+            : ""));
     }
 
     /// <summary>Why the masked and extracted counts agree or differ, so a reader does not suspect an error.</summary>

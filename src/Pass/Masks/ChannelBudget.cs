@@ -19,23 +19,36 @@ public sealed record BudgetSelection(float[] Mask, float Threshold, int Kept, do
 /// is filled in global order (score descending, then position, so ties resolve deterministically).
 /// When the plain top-k already gives every mask a channel this is exactly the plain top-k, and the
 /// count is exact unless the reservations alone exceed it (<see cref="FloorBinds"/>).
+/// <para>
+/// With <see cref="RoundTo"/> K &gt; 1 (<c>--round-channels</c>) the same cut runs over blocks of K
+/// units (<see cref="ChannelBlocks"/>: each rounding group's units ranked and chunked, a block
+/// scored by its units' mean), so every group keeps its highest-scoring units, a multiple of K of
+/// them or all. Each mask reserves its best block; then whole blocks are taken in global order while
+/// the kept units stay within the count, skipping a block that would overshoot (only a group's
+/// smaller last block can still fit after that) or whose group's previous block is not kept. The
+/// count is never exceeded, except by the reservations alone, and is missed by less than K.
+/// </para>
 /// </summary>
 public sealed class ChannelBudget
 {
     private readonly int[] offsets;
     private readonly int[] widths;
     private readonly Func<IReadOnlyList<float[]>, long>? macsOf;
+    private readonly int[][]? groups;
+    private readonly int[]? groupOf;
 
-    public ChannelBudget(ChannelGraph graph, double sparsity, ResidualMode mode = ResidualMode.Union)
-        : this(graph, mode, sparsity, null, 0)
+    /// <param name="roundTo">K: kept channels per rounding group rounded to a multiple of K (1: no rounding).</param>
+    public ChannelBudget(ChannelGraph graph, double sparsity, ResidualMode mode = ResidualMode.Union, int roundTo = 1)
+        : this(graph, mode, sparsity, null, 0, roundTo)
     {
     }
 
-    private ChannelBudget(ChannelGraph graph, ResidualMode mode, double sparsity, Func<IReadOnlyList<float[]>, long>? macsOf, long targetMacs)
+    private ChannelBudget(ChannelGraph graph, ResidualMode mode, double sparsity, Func<IReadOnlyList<float[]>, long>? macsOf, long targetMacs, int roundTo)
     {
         ArgumentNullException.ThrowIfNull(graph);
         if (!(sparsity >= 0 && sparsity < 1))
             throw new ArgumentOutOfRangeException(nameof(sparsity), sparsity, "channel sparsity must lie in [0, 1)");
+        if (roundTo < 1) throw new ArgumentOutOfRangeException(nameof(roundTo), roundTo, "kept channels are rounded to a multiple of a whole number ≥ 1");
         Sparsity = sparsity;
         widths = graph.Masks.Select(m => m.Channels).ToArray();
         offsets = new int[widths.Length];
@@ -45,6 +58,8 @@ public sealed class ChannelBudget
         Target = (int)Math.Round((1 - sparsity) * Coupling.UnitCount, MidpointRounding.AwayFromZero);
         this.macsOf = macsOf;
         TargetMacs = targetMacs;
+        RoundTo = roundTo;
+        if (roundTo > 1) (groups, groupOf) = ChannelBlocks.Groups(Coupling, widths);
     }
 
     /// <summary>
@@ -53,12 +68,15 @@ public sealed class ChannelBudget
     /// <paramref name="targetMacs"/> (found by bisection: MACs grow with every unit added), then each
     /// later unit that still fits — so the network lands at or just under the target.
     /// </summary>
-    public static ChannelBudget ForFlops(ChannelGraph graph, ResidualMode mode, Func<IReadOnlyList<float[]>, long> macsOf, long targetMacs)
+    public static ChannelBudget ForFlops(ChannelGraph graph, ResidualMode mode, Func<IReadOnlyList<float[]>, long> macsOf, long targetMacs, int roundTo = 1)
     {
         ArgumentNullException.ThrowIfNull(macsOf);
         if (targetMacs <= 0) throw new ArgumentOutOfRangeException(nameof(targetMacs), targetMacs, "the MACs target must be positive");
-        return new ChannelBudget(graph, mode, 0, macsOf, targetMacs);
+        return new ChannelBudget(graph, mode, 0, macsOf, targetMacs, roundTo);
     }
+
+    /// <summary>K: each rounding group's kept units are a multiple of K, or all of them (1: no rounding).</summary>
+    public int RoundTo { get; }
 
     /// <summary>The channel sparsity asked for; 0 for a FLOPs budget (see <see cref="BudgetSelection.Sparsity"/>).</summary>
     public double Sparsity { get; }
@@ -76,7 +94,8 @@ public sealed class ChannelBudget
     /// <summary>round((1 − s)·units): the stated count.</summary>
     public int Target { get; }
 
-    /// <summary>Whether the ≥ 1-per-mask rule can raise the count above <see cref="Target"/>.</summary>
+    /// <summary>Whether the ≥ 1-per-mask rule can raise the count above <see cref="Target"/> (rounded, each mask
+    /// reserves a block of <see cref="RoundTo"/>, which can raise it at lower sparsities too).</summary>
     public bool FloorBinds => Target < widths.Length;
 
     public int MaskCount => widths.Length;
@@ -89,39 +108,41 @@ public sealed class ChannelBudget
     {
         var ranking = Rank(scores);
         if (macsOf is null) return Fill(ranking, Target);
-        int lo = ranking.Reserved.Count, hi = Coupling.UnitCount;
+        int lo = ranking.Reserved.Count, hi = ranking.Blocks.Units.Length;
         while (lo < hi)
         {
             int mid = (lo + hi) / 2;
-            if (macsOf(Split(Fill(ranking, mid).Mask)) >= TargetMacs) hi = mid;
+            if (macsOf(Split(Take(ranking, mid).Mask)) >= TargetMacs) hi = mid;
             else lo = mid + 1;
         }
-        var result = Fill(ranking, lo);
+        var result = Take(ranking, lo);
         return lo > ranking.Reserved.Count && macsOf(Split(result.Mask)) > TargetMacs
-            ? TopUp(ranking, Fill(ranking, lo - 1))
+            ? TopUp(ranking, lo - 1)
             : result;
     }
 
     /// <summary>
     /// Below the target after the last whole prefix of the order, one coupled unit can cost several
     /// percent of the MACs (a residual stream's channel in every block). Walking on down the order
-    /// and adding each unit that still fits lands just under the target instead.
+    /// and adding each block that still fits lands just under the target instead.
     /// </summary>
-    private BudgetSelection TopUp(Ranking ranking, BudgetSelection below)
+    private BudgetSelection TopUp(Ranking ranking, int prefix)
     {
+        var keep = Prefix(ranking, prefix);
+        var below = Selection(ranking, keep);
         var mask = (float[])below.Mask.Clone();
         int kept = below.Kept;
-        foreach (int u in ranking.Order)
+        foreach (int b in ranking.Blocks.Order)
         {
-            int first = Coupling.Members(u)[0];
-            if (mask[first] != 0f) continue;
-            foreach (int p in Coupling.Members(u)) mask[p] = 1f;
+            if (keep[b] || !Follows(ranking, keep, b)) continue;
+            SetUnits(ranking, b, mask, 1f);
             if (macsOf!(Split(mask)) <= TargetMacs)
             {
-                kept++;
+                keep[b] = true;
+                kept += ranking.Blocks.Units[b].Length;
                 continue;
             }
-            foreach (int p in Coupling.Members(u)) mask[p] = 0f;
+            SetUnits(ranking, b, mask, 0f);
         }
         return Selection(mask, below.Threshold, kept);
     }
@@ -133,7 +154,10 @@ public sealed class ChannelBudget
         return widths.Select((w, m) => mask.AsSpan(offsets[m], w).ToArray()).ToArray();
     }
 
-    private sealed record Ranking(float[] UnitScores, int[] Order, HashSet<int> Reserved);
+    /// <param name="UnitOrder">Every unit in global order (score descending, then position).</param>
+    /// <param name="Blocks">What is kept or dropped whole: single units, or blocks of <see cref="RoundTo"/>.</param>
+    /// <param name="Reserved">Each mask's best block (of its groups' first blocks).</param>
+    private sealed record Ranking(float[] UnitScores, int[] UnitOrder, ChannelBlocks Blocks, HashSet<int> Reserved);
 
     private Ranking Rank(ReadOnlySpan<float> scores)
     {
@@ -151,36 +175,81 @@ public sealed class ChannelBudget
         }
         var order = Enumerable.Range(0, unitScores.Length).ToArray();
         Array.Sort(order, (a, b) => Before(unitScores, a, b));
+        var blocks = RoundTo == 1 ? ChannelBlocks.Single(unitScores, order) : ChannelBlocks.Of(unitScores, order, groups!, groupOf!, RoundTo);
         var reserved = new HashSet<int>();
         for (int m = 0; m < widths.Length; m++)
         {
-            int best = Coupling.UnitOf(offsets[m]);
-            for (int j = offsets[m] + 1; j < offsets[m] + widths[m]; j++)
-                if (Before(unitScores, Coupling.UnitOf(j), best) < 0) best = Coupling.UnitOf(j);
+            // A group's first block is its best; the others are never reserved ahead of it.
+            int best = -1;
+            for (int j = offsets[m]; j < offsets[m] + widths[m]; j++)
+            {
+                int block = blocks.BlockOf[Coupling.UnitOf(j)];
+                if (blocks.Previous[block] < 0 && (best < 0 || Before(blocks.Scores, block, best) < 0)) best = block;
+            }
             reserved.Add(best);
         }
-        return new Ranking(unitScores, order, reserved);
+        return new Ranking(unitScores, order, blocks, reserved);
     }
 
-    private BudgetSelection Fill(Ranking ranking, int count)
+    /// <summary>The reserved blocks and then the first non-reserved ones in global order, <paramref name="count"/> blocks in all.</summary>
+    private static bool[] Prefix(Ranking ranking, int count)
     {
-        var keep = new bool[Coupling.UnitCount];
-        foreach (int u in ranking.Reserved) keep[u] = true;
-        int kept = ranking.Reserved.Count;
-        for (int r = 0; r < ranking.Order.Length && kept < count; r++)
+        var keep = new bool[ranking.Blocks.Units.Length];
+        foreach (int b in ranking.Reserved) keep[b] = true;
+        int taken = ranking.Reserved.Count;
+        for (int r = 0; r < ranking.Blocks.Order.Length && taken < count; r++)
         {
-            int u = ranking.Order[r];
-            if (keep[u]) continue;
-            keep[u] = true;
-            kept++;
+            int b = ranking.Blocks.Order[r];
+            if (keep[b]) continue;
+            keep[b] = true;
+            taken++;
         }
+        return keep;
+    }
+
+    private BudgetSelection Take(Ranking ranking, int count) => Selection(ranking, Prefix(ranking, count));
+
+    /// <summary>
+    /// The reserved blocks, then every block in global order that keeps the kept units within
+    /// <paramref name="units"/> and follows its group's kept blocks (single units: the plain prefix).
+    /// </summary>
+    private BudgetSelection Fill(Ranking ranking, int units)
+    {
+        var keep = Prefix(ranking, ranking.Reserved.Count);
+        int kept = ranking.Reserved.Sum(b => ranking.Blocks.Units[b].Length);
+        foreach (int b in ranking.Blocks.Order)
+        {
+            int size = ranking.Blocks.Units[b].Length;
+            if (keep[b] || kept + size > units || !Follows(ranking, keep, b)) continue;
+            keep[b] = true;
+            kept += size;
+        }
+        return Selection(ranking, keep);
+    }
+
+    /// <summary>Whether block <paramref name="b"/> may be kept: it is its group's first, or the one before it is kept.</summary>
+    private static bool Follows(Ranking ranking, bool[] keep, int b) => ranking.Blocks.Previous[b] is var p && (p < 0 || keep[p]);
+
+    private void SetUnits(Ranking ranking, int block, float[] mask, float value)
+    {
+        foreach (int u in ranking.Blocks.Units[block])
+            foreach (int p in Coupling.Members(u)) mask[p] = value;
+    }
+
+    private BudgetSelection Selection(Ranking ranking, bool[] keep)
+    {
         var mask = new float[Total];
-        for (int u = 0; u < keep.Length; u++)
-            if (keep[u])
-                foreach (int p in Coupling.Members(u)) mask[p] = 1f;
+        int kept = 0;
+        for (int b = 0; b < keep.Length; b++)
+        {
+            if (!keep[b]) continue;
+            SetUnits(ranking, b, mask, 1f);
+            kept += ranking.Blocks.Units[b].Length;
+        }
         // The cut is the kept-th score in global order, reserved units or not: a reservation below
-        // it must not lower the recurrence's threshold for every other layer.
-        return Selection(mask, ranking.UnitScores[ranking.Order[kept - 1]], kept);
+        // it must not lower the recurrence's threshold for every other layer. Rounded, it is where a
+        // plain top-k of the same count would cut.
+        return Selection(mask, ranking.UnitScores[ranking.UnitOrder[kept - 1]], kept);
     }
 
     private BudgetSelection Selection(float[] mask, float threshold, int kept) =>

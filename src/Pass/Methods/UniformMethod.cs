@@ -8,6 +8,12 @@ public sealed class UniformMethod : PruningMethod
 {
     public override SelectionKind Kind => SelectionKind.Channels;
 
+    public override void Validate(PruneOptions options)
+    {
+        if (options.RoundChannels != 1)
+            throw new ArgumentException("--round-channels: uniform keeps round((1 − s)·C) of every layer by its own rule, not through the global channel selection that rounds kept counts");
+    }
+
     public override Selection Select(MethodContext context)
     {
         var scores = ChannelImportance.L1(context.Dense, context.Graph);

@@ -60,6 +60,9 @@ public sealed record PruneOptions
 
     public int LatencyBatch { get; init; } = 32;
 
+    /// <summary>--round-channels K: kept channels per rounding group a multiple of K (see <see cref="Masks.ChannelBudget"/>); 1 rounds nothing.</summary>
+    public int RoundChannels { get; init; } = 1;
+
     /// <summary>Score methods (vpns, hydra): Adam's rate and coupled L2 for the scores and the stage-1 prompt (VPNs' code: 1e-4 and 1e-4).</summary>
     public float ScoreLr { get; init; } = 1e-4f;
 
@@ -121,6 +124,7 @@ public sealed record PruneOptions
         if (!float.IsFinite(FinetuneWeightDecay) || FinetuneWeightDecay < 0) throw new ArgumentException($"--weight-decay must be a finite number ≥ 0, got {Text(FinetuneWeightDecay)}");
         if (!float.IsFinite(SlimLambda) || SlimLambda < 0) throw new ArgumentException($"--slim-lambda must be a finite number ≥ 0, got {Text(SlimLambda)}");
         if (LatencyBatch <= 0) throw new ArgumentException($"--latency-batch must be positive, got {LatencyBatch}");
+        if (RoundChannels < 1) throw new ArgumentException($"--round-channels must be ≥ 1, got {RoundChannels}");
         if (!float.IsFinite(ScoreLr) || ScoreLr <= 0) throw new ArgumentException($"--score-lr must be a finite number > 0, got {Text(ScoreLr)}");
         if (!float.IsFinite(ScoreWeightDecay) || ScoreWeightDecay < 0) throw new ArgumentException($"--score-weight-decay must be a finite number ≥ 0, got {Text(ScoreWeightDecay)}");
         if (Iteration is not ("paired" or "single")) throw new ArgumentException($"--iteration: expected paired or single, got '{Iteration}'");
@@ -134,11 +138,27 @@ public sealed record PruneOptions
         var method = PruningMethods.Create(Method);
         if (method.Kind == SelectionKind.Weights && Budget.Kind == BudgetKind.Flops)
             throw new ArgumentException($"--flops: {Method} prunes weights, whose budget is --sparsity (the share of prunable weights removed)");
+        if (method.Kind == SelectionKind.Weights && RoundChannels != 1)
+            throw new ArgumentException($"--round-channels: {Method} prunes weights, not channels; kept channel counts are rounded for channel methods only");
         method.Validate(this);
     }
 
-    /// <summary>Recorded in checkpoints and masks.json, so a run can be read back and repeated.</summary>
-    public IReadOnlyDictionary<string, string> ToDictionary() => new Dictionary<string, string>
+    /// <summary>
+    /// Recorded in checkpoints and masks.json, so a run can be read back and repeated. Settings added
+    /// after runs were recorded appear only away from their default (<see cref="Defaults"/>), so a run
+    /// that does not use them writes the bytes it wrote before they existed.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ToDictionary()
+    {
+        var settings = Settings();
+        if (RoundChannels != 1) settings["round_channels"] = Text(RoundChannels);
+        return settings;
+    }
+
+    /// <summary>What a record without one of the later settings ran with.</summary>
+    public static IReadOnlyDictionary<string, string> Defaults { get; } = new Dictionary<string, string> { ["round_channels"] = "1" };
+
+    private Dictionary<string, string> Settings() => new()
     {
         ["method"] = Label, ["model"] = Model, ["data"] = Data, ["seed"] = Text(Seed),
         ["sparsity"] = Sparsity is double s ? Text(s) : "", ["flops"] = Flops is double r ? Text(r) : "",

@@ -4,6 +4,7 @@ using SparseCore.Models.Flops;
 using SparseCore.Models.IO;
 using SparseCore.Models.Modules;
 using SparseCore.Models.Training;
+using SparseCore.Pass.Compute;
 using SparseCore.Pass.Extraction;
 using SparseCore.Pass.Graph;
 using SparseCore.Pass.Labels;
@@ -73,7 +74,8 @@ public static class PruneRun
         var s = job.Options;
         var backend = job.Backend;
         var method = PruningMethods.Create(s.Method);
-        job.Log($"prune {s.Model} by {s.Label} at {s.Budget} ({(method.Kind == SelectionKind.Channels ? ModeName(s) + " residual masks" : "weight masks")}) on {s.Data}, " +
+        string rounded = s.RoundChannels > 1 ? $", kept channels rounded to multiples of {s.RoundChannels}" : "";
+        job.Log($"prune {s.Model} by {s.Label} at {s.Budget} ({(method.Kind == SelectionKind.Channels ? ModeName(s) + " residual masks" + rounded : "weight masks")}) on {s.Data}, " +
                 $"{backend.Name} ({backend.DeviceDescription}); run folder {runFolder}");
         using var dense = loaded ?? DenseNetwork.Train(s, data, backend, description, runFolder, job.Log, job.Progress());
         if (loaded is not null)
@@ -94,8 +96,8 @@ public static class PruneRun
             Options = s, Data = data, Dense = dense, Graph = graph, Backend = backend, RunFolder = runFolder, Log = job.Log, Progress = job.Progress,
             MacsOf = macsOf,
             Budget = s.Budget.Kind == BudgetKind.Sparsity
-                ? new ChannelBudget(graph, s.Budget.Value, s.Mode)
-                : ChannelBudget.ForFlops(graph, s.Mode, macsOf, (long)Math.Round(s.Budget.Value * denseMacs)),
+                ? new ChannelBudget(graph, s.Budget.Value, s.Mode, s.RoundChannels)
+                : ChannelBudget.ForFlops(graph, s.Mode, macsOf, (long)Math.Round(s.Budget.Value * denseMacs), s.RoundChannels),
         };
         var found = SelectOrRestore(method, context, description);
 
@@ -107,6 +109,8 @@ public static class PruneRun
         };
         using var pruned = stage.Tuned.Model;
         var (prunedMeasure, _) = Measure(pruned, data, input, stage.Macs, s.LatencyBatch);
+        // Weight masks leave every layer at its dense shape: nothing to compare layer by layer.
+        var compute = found is ChannelSelection ? ComputeProbe.Measure(dense, pruned, new Shape(s.LatencyBatch, input[1], input[2], input[3])) : null;
         var ablation = stage.Tuned.Prompted is { } prompted ? PromptAblationOf(pruned, prompted, data, prunedMeasure.TestAccuracy, s.PromptAtTest) : null;
         var kept = stage.Masks is { } held ? CheckpointState.Of(pruned).With(held.Named(pruned)) : CheckpointState.Of(pruned);
         Checkpoint.Save(Path.Combine(runFolder, PrunedFileName), kept, [], new CheckpointInfo
@@ -120,9 +124,9 @@ public static class PruneRun
         var summary = new PruneSummary
         {
             Method = s.Label, Model = s.Model, Data = s.Data, Mode = found is WeightSelection ? PruneSummary.WeightMode : ModeName(s),
-            Sparsity = s.Sparsity ?? stage.Reached, FlopsTarget = s.Flops,
+            Sparsity = s.Sparsity ?? stage.Reached, FlopsTarget = s.Flops, RoundChannels = s.RoundChannels,
             PromptInStage2 = stage.Tuned.Description.Prompt is not null, Seed = s.Seed, Command = job.Command, Device = $"{backend.Name} ({backend.DeviceDescription})",
-            Dense = denseMeasure, Pruned = prunedMeasure, MaskedMacs = stage.MaskedMacs, Latency = latency, Layers = stage.Layers,
+            Dense = denseMeasure, Pruned = prunedMeasure, MaskedMacs = stage.MaskedMacs, Latency = latency, Compute = compute, Layers = stage.Layers,
             Stages = new StageTimes(cost.Epochs, cost.Images, cost.Seconds ?? 0, s.FinetuneEpochs, stage.Tuned.Seconds),
             NonzeroParameters = found is WeightSelection ? prunedMeasure.Parameters - stage.Layers.Sum(l => (long)(l.Channels - l.Kept)) : null,
             PromptAblation = ablation, PromptAtTest = stage.Tuned.Prompted is null ? null : s.PromptAtTest, LabelMap = found.LabelMap,
@@ -280,12 +284,20 @@ public static class PruneRun
         return prompt.Prompt.Value.ToArray();
     }
 
-    /// <summary>A resumed run must be the run it resumes: the saved selection records the settings that made it.</summary>
+    /// <summary>
+    /// A resumed run must be the run it resumes: the saved selection records the settings that made it.
+    /// A setting recorded only away from its default counts as its default where it is absent.
+    /// </summary>
     private static void RequireSameSettings(PruneOptions s, IReadOnlyDictionary<string, string> recorded, string path)
     {
-        foreach (var (key, value) in s.ToDictionary())
-            if (recorded.TryGetValue(key, out string? before) && before != value)
+        var asked = s.ToDictionary();
+        foreach (var key in asked.Keys.Union(PruneOptions.Defaults.Keys))
+        {
+            string? value = asked.GetValueOrDefault(key) ?? PruneOptions.Defaults[key];
+            string? before = recorded.GetValueOrDefault(key) ?? PruneOptions.Defaults.GetValueOrDefault(key);
+            if (before is not null && before != value)
                 throw new ArgumentException($"--resume: {path} was made with {key} = '{before}', this command asks for '{value}'; resume with the same options");
+        }
     }
 
     private static int[] ParseLabelMap(string text, string path)

@@ -1,3 +1,5 @@
+using SparseCore.Pass.Compute;
+
 namespace SparseCore.Pass.Pipeline;
 
 /// <summary>
@@ -24,6 +26,9 @@ public sealed record PruneSummary
     /// <summary>Fraction of the dense MACs the extracted network was asked to keep (--flops), if any.</summary>
     public double? FlopsTarget { get; init; }
 
+    /// <summary>--round-channels K: each rounding group's kept channels a multiple of K (1: not rounded).</summary>
+    public int RoundChannels { get; init; } = 1;
+
     public required bool PromptInStage2 { get; init; }
     public required ulong Seed { get; init; }
 
@@ -43,6 +48,9 @@ public sealed record PruneSummary
     public required long MaskedMacs { get; init; }
 
     public required LatencySetup Latency { get; init; }
+
+    /// <summary>Channel methods: the dense and the extracted network's conv and linear layers timed alone, at the latency batch (null for weight methods).</summary>
+    public ComputeProfile? Compute { get; init; }
 
     /// <summary>Every prunable layer in module order with its dense width and the channels kept.</summary>
     public required IReadOnlyList<LayerKeep> Layers { get; init; }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SparseCore.Models.Data;
 using SparseCore.Models.IO;
+using SparseCore.Pass.Compute;
 
 namespace SparseCore.Pass.Pipeline;
 
@@ -61,6 +62,7 @@ public static class PruneSummaryFile
         if (s.Sparsity is null && s.FlopsTarget is null) return ("sparsity", "neither sparsity nor flopsTarget is given, so the run's budget is unknown");
         if (s.Sparsity is { } sparsity && !(sparsity >= 0 && sparsity < 1)) return ("sparsity", $"{Text(sparsity)} is outside [0, 1)");
         if (s.FlopsTarget is { } target && !(target > 0 && target <= 1)) return ("flopsTarget", $"{Text(target)} is outside (0, 1]");
+        if (s.RoundChannels < 1) return ("roundChannels", $"{s.RoundChannels} is not a whole number ≥ 1");
         if ((MeasureProblem("dense", s.Dense) ?? MeasureProblem("pruned", s.Pruned)) is { } m) return m;
         if (s.MaskedMacs <= 0) return ("maskedMacs", $"{s.MaskedMacs} is not positive");
         var l = s.Latency;
@@ -68,6 +70,7 @@ public static class PruneSummaryFile
         if (l.Threads < 1) return ("latency.threads", $"{l.Threads} is not positive");
         if (l.Warmup < 0) return ("latency.warmup", $"{l.Warmup} is negative");
         if (l.Repetitions < 1) return ("latency.repetitions", $"{l.Repetitions} is not positive");
+        if (s.Compute is { } compute && ComputeProblem(compute) is { } c) return c;
         if (s.Layers.Count == 0) return ("layers", "is empty");
         for (int i = 0; i < s.Layers.Count; i++)
         {
@@ -95,6 +98,25 @@ public static class PruneSummaryFile
         if (m.LatencyMs < 0 || double.IsInfinity(m.LatencyMs)) return ($"{name}.latencyMs", $"{Text(m.LatencyMs)} is not a duration");
         return null;
     }
+
+    /// <summary>The per-layer section divides by batch and times and needs every pruned figure.</summary>
+    private static (string Field, string Problem)? ComputeProblem(ComputeProfile c)
+    {
+        if (c.Batch < 1) return ("compute.batch", $"{c.Batch} is not positive");
+        if (c.Layers.Count == 0) return ("compute.layers", "is empty");
+        if (!IsDuration(c.DenseForwardMs)) return ("compute.denseForwardMs", $"{Text(c.DenseForwardMs)} is not a duration");
+        if (c.PrunedForwardMs is not { } pruned || !IsDuration(pruned)) return ("compute.prunedForwardMs", "is not a duration");
+        for (int i = 0; i < c.Layers.Count; i++)
+        {
+            if (c.Layers[i] is not { } l) return ($"compute.layers[{i}]", "is null");
+            if (string.IsNullOrWhiteSpace(l.Name)) return ($"compute.layers[{i}].name", "is empty");
+            if (l.DenseMacs <= 0 || l.PrunedMacs is not > 0) return ($"compute.layers[{i}]", $"{l.Name}: dense and pruned MACs must be positive");
+            if (!IsDuration(l.DenseMs) || l.PrunedMs is not { } ms || !IsDuration(ms)) return ($"compute.layers[{i}]", $"{l.Name}: dense and pruned times must be durations");
+        }
+        return null;
+    }
+
+    private static bool IsDuration(double ms) => ms > 0 && double.IsFinite(ms);
 
     /// <summary>NaN (not measured) passes: the reports print it as a dash.</summary>
     private static bool IsFraction(double v) => double.IsNaN(v) || v is >= 0 and <= 1;

@@ -41,6 +41,22 @@ public sealed class PruneReportTests : IDisposable
     }
 
     [Fact]
+    public void A_compute_profile_adds_the_per_layer_time_section_and_its_plot()
+    {
+        PruneReport.Write(folder, SampleSummaries.Make() with { Compute = SampleSummaries.Compute(), PromptAtTest = true });
+
+        string md = File.ReadAllText(Path.Combine(folder, "report.md"));
+        Assert.Contains("## Where the time goes, layer by layer", md);
+        Assert.Contains("The MACs promise a **3.96×** speed-up; the forward ran **2.66×** faster", md);
+        Assert.Contains("| conv1 | conv | 1×28×28 | 0.1129 | 0.0282 | 0.500 | 0.250 | 14.5 | 7.2 | 4.00× | 2.00× |", md);
+        Assert.Contains("| everything else (batch-norm, activations, adds, pooling, bookkeeping) |  |  |  |  | 1.500 | 0.500 |  |  |  | 3.00× |", md);
+        Assert.Contains("| end to end |  |  | 0.1142 | 0.0289 | 2.020 | 0.760 |", md);
+        Assert.Contains("](layer-times.png)", md);
+        Assert.Contains("the prompt's time is in the pruned \"everything else\"", md);
+        Assert.True(File.Exists(Path.Combine(folder, "layer-times.png")));
+    }
+
+    [Fact]
     public void Shared_mode_says_the_masked_and_extracted_counts_agree_and_flags_them_when_not()
     {
         PruneReport.Write(folder, SampleSummaries.Make(mode: "shared"));

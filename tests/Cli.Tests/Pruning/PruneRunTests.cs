@@ -38,7 +38,7 @@ public sealed class PruneRunTests : IDisposable
         Assert.True(exit == 0, error + stdout);
         string run = OnlyRunFolder();
         foreach (var file in new[] { "report.md", "masks.json", "summary.json", "pruned.safetensors", "dense.safetensors", "search.safetensors",
-                                     "kept-channels.png", "accuracy-vs-macs.png", "finetune/metrics.csv" })
+                                     "kept-channels.png", "accuracy-vs-macs.png", "layer-times.png", "finetune/metrics.csv" })
             Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing from {run}");
         var summary = PruneSummaryFile.Read(Path.Combine(run, "summary.json"));
         Assert.Equal("pass", summary.Method);
@@ -46,6 +46,9 @@ public sealed class PruneRunTests : IDisposable
         Assert.Equal(summary.MaskedMacs, summary.Pruned.Macs); // shared mode: masked = extracted
         Assert.True(summary.Pruned.Macs < summary.Dense.Macs);
         Assert.All(summary.Layers, l => Assert.InRange(l.Kept, 1, l.Channels));
+        Assert.Equal(summary.Dense.Macs, summary.Compute!.DenseMacs);
+        Assert.Equal(summary.Pruned.Macs, summary.Compute.PrunedMacs);
+        Assert.Equal(2, summary.Compute.Batch);
         // ResNet-20 in shared mode has 400 coupled units (the 64-wide stream, zero-padded across stages, and 336 inner channels): s = 0.5 keeps 200.
         var (units, kept) = SharedUnits(run);
         Assert.Equal((400, 200), (units, kept));
@@ -79,6 +82,7 @@ public sealed class PruneRunTests : IDisposable
         Assert.Equal(PruneSummary.WeightMode, summary.Mode);
         Assert.Equal(0.8, summary.Sparsity!.Value, 12);
         Assert.False(summary.PromptAtTest);
+        Assert.Null(summary.Compute); // weight masks leave every layer at its dense shape
         string report = File.ReadAllText(Path.Combine(run, "report.md"));
         Assert.Contains("A dense kernel still runs every dense MAC", report);
         Assert.Contains("Label mapping (target → source class)", report);
@@ -168,6 +172,37 @@ public sealed class PruneRunTests : IDisposable
         double kept = masks.Sum(m => m.GetProperty("kept").GetArrayLength()), total = masks.Sum(m => m.GetProperty("channels").GetInt32());
         Assert.NotNull(summary.Sparsity);
         Assert.Equal(1 - kept / total, summary.Sparsity!.Value, 9);
+    }
+
+    [Fact]
+    public void Round_channels_keeps_multiples_of_K_records_K_and_a_resume_must_ask_for_it()
+    {
+        var (exit, stdout, error) = CliRunner.Run(Args("l1", "--sparsity", "0.5", "--round-channels", "8", "--finetune-epochs", "0"));
+        Assert.True(exit == 0, error + stdout);
+        string run = OnlyRunFolder();
+        var summary = PruneSummaryFile.Read(Path.Combine(run, "summary.json"));
+        Assert.Equal(8, summary.RoundChannels);
+        Assert.All(summary.Layers, l => Assert.True(l.Kept % 8 == 0, $"{l.Name} keeps {l.Kept}"));
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "masks.json"))))
+            Assert.Equal("8", doc.RootElement.GetProperty("info").GetProperty("round_channels").GetString());
+        Assert.Contains("kept channels rounded to multiples of 8", File.ReadAllText(Path.Combine(run, "report.md")));
+
+        // Without the option the run asks for K = 1: refused, naming the setting.
+        var (other, _, otherError) = CliRunner.Run(Args("l1", "--sparsity", "0.5", "--finetune-epochs", "0", "--resume", run));
+        Assert.Equal(2, other);
+        Assert.Contains("round_channels = '8'", otherError);
+    }
+
+    [Theory]
+    [InlineData("l1", "0", "--round-channels takes a whole number ≥ 1, got '0'")]
+    [InlineData("uniform", "8", "--round-channels: uniform keeps round((1 − s)·C) of every layer")]
+    [InlineData("omp", "8", "--round-channels: omp prunes weights, not channels")]
+    public void Round_channels_is_refused_where_it_cannot_apply(string method, string k, string message)
+    {
+        var (exit, _, error) = CliRunner.Run(Args(method, "--sparsity", "0.5", "--round-channels", k));
+        Assert.Equal(2, exit);
+        Assert.Contains(message, error);
+        Assert.Empty(Directory.GetDirectories(root));
     }
 
     [Fact]

@@ -28,6 +28,26 @@ public sealed class PruneSummaryFileTests : IDisposable
     }
 
     [Fact]
+    public void A_compute_profile_survives_the_round_trip_and_a_missing_pruned_time_is_named()
+    {
+        var profile = SampleSummaries.Compute();
+        PruneSummaryFile.Write(Path_, SampleSummaries.Make() with { Compute = profile });
+
+        var read = PruneSummaryFile.Read(Path_).Compute!;
+
+        Assert.Equal(profile.Layers, read.Layers);
+        Assert.Equal(profile with { Layers = read.Layers }, read);
+        Assert.DoesNotContain("predictedSpeedup", File.ReadAllText(Path_)); // derived, not stored
+
+        var json = JsonNode.Parse(File.ReadAllText(Path_))!;
+        json["compute"]!["layers"]![1]!["prunedMs"] = null;
+        File.WriteAllText(Path_, json.ToJsonString());
+        var e = Assert.Throws<DataFormatException>(() => PruneSummaryFile.Read(Path_));
+        Assert.Contains("compute.layers[1]", e.Message);
+        Assert.Contains("fc: dense and pruned times must be durations", e.Message);
+    }
+
+    [Fact]
     public void The_file_is_indented_camel_case_json()
     {
         PruneSummaryFile.Write(Path_, SampleSummaries.Make());

@@ -1,3 +1,4 @@
+using SparseCore.Pass.Compute;
 using SparseCore.Pass.Pipeline;
 
 namespace SparseCore.Cli.Tests.Pruning;
@@ -23,6 +24,13 @@ internal static class SampleSummaries
         Layers = [new LayerKeep("conv1", 16, 9), new LayerKeep("layer1.0.conv1", 16, 5), new LayerKeep("layer3.2.conv2", 64, 37)],
         Stages = new StageTimes(Stage1Epochs: 3, Stage1Images: 5_000, Stage1Seconds: 612.5, Stage2Epochs: 5, Stage2Seconds: 1_843.25),
     };
+
+    /// <summary>Two layers at batch 32: the first 4× fewer MACs and 2× faster, the second 2× fewer and 2× faster; 1.5 and 0.5 ms of everything else.</summary>
+    public static ComputeProfile Compute() => new(32, 2, 3, 15,
+        [
+            new LayerCompute("conv1", "conv", "1×28×28", 112_896, 0.5, 28_224, 0.25),
+            new LayerCompute("fc", "linear", "37", 1_280, 0.02, 640, 0.01),
+        ], DenseForwardMs: 2.02, PrunedForwardMs: 0.76);
 
     /// <summary>A run folder holding only summary.json.</summary>
     public static string WriteFolder(string parent, string name, PruneSummary summary)

@@ -49,8 +49,10 @@ public sealed class PruneRunApiTests : IDisposable
         Assert.Equal(root, Path.GetDirectoryName(outcome.RunFolder));
         Assert.True(File.Exists(Path.Combine(outcome.RunFolder, PruneRun.MasksFileName)));
         var read = PruneSummaryFile.Read(Path.Combine(outcome.RunFolder, PruneSummaryFile.FileName));
-        Assert.Equal(outcome.Summary with { Layers = [] }, read with { Layers = [] });
+        Assert.Equal(outcome.Summary with { Layers = [], Compute = null }, read with { Layers = [], Compute = null });
         Assert.Equal(outcome.Summary.Layers, read.Layers);
+        Assert.Equal(outcome.Summary.Compute!.Layers, read.Compute!.Layers);
+        Assert.Equal(outcome.Summary.Compute with { Layers = [] }, read.Compute with { Layers = [] });
         Assert.True(outcome.Summary.Pruned.Macs < outcome.Summary.Dense.Macs);
         Assert.Equal("shared", outcome.Summary.Mode);
         Assert.Contains(lines, l => l.StartsWith("extracted (shared)", StringComparison.Ordinal));

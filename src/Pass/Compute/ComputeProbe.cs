@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using SparseCore.Kernels.Random;
+using SparseCore.Models.Flops;
+using SparseCore.Models.Modules;
+using SparseCore.Pass.Pipeline;
+using SparseCore.Tensors;
+
+namespace SparseCore.Pass.Compute;
+
+/// <summary>
+/// Measures a <see cref="ComputeProfile"/>: a dense network alone, or a dense and a pruned network
+/// with the same layer names (an extracted network and its backbone at full width). Each conv and
+/// linear layer's forward runs alone on a fixed seeded input of the shape it meets in its network
+/// (the MACs counter's shape walk, at the profile's batch): warm-up forwards, then the median of
+/// timed ones, each finished on the device before the clock stops. The end-to-end forward is
+/// <see cref="LatencyProbe"/>'s, with the same counts. Dense and pruned are timed one after the
+/// other, layer by layer, so a drift of the machine hits both alike.
+/// </summary>
+public static class ComputeProbe
+{
+    private const ulong InputSeed = 0x1A7E_C0DE;
+
+    /// <param name="input">The networks' input at the batch to time [N, C, H, W].</param>
+    public static ComputeProfile Measure(Module dense, Module? pruned, Shape input, int warmup = 3, int repetitions = 15)
+    {
+        ArgumentNullException.ThrowIfNull(dense);
+        if (warmup < 0) throw new ArgumentException($"compute profile: warm-up must be ≥ 0 forwards, got {warmup}", nameof(warmup));
+        if (repetitions < 1) throw new ArgumentException($"compute profile: repetitions must be ≥ 1, got {repetitions}", nameof(repetitions));
+        if (input.Rank < 2 || input.Size == 0) throw new ArgumentException($"compute profile: input {input} is not a non-empty batch [N, ...]", nameof(input));
+        var one = WithBatch(input, 1);
+        var denseLayers = Layers(dense, one);
+        var prunedLayers = pruned is null ? null : Layers(pruned, one);
+        if (prunedLayers is not null && !prunedLayers.Select(l => l.Cost.Name).SequenceEqual(denseLayers.Select(l => l.Cost.Name)))
+            throw new ArgumentException($"compute profile: the pruned network's conv and linear layers ({Names(prunedLayers)}) are not the dense network's ({Names(denseLayers)})");
+        var rows = new List<LayerCompute>();
+        using (Autograd.NoGrad())
+        {
+            for (int i = 0; i < denseLayers.Count; i++)
+            {
+                var (cost, layer) = denseLayers[i];
+                double denseMs = TimeLayer(layer, WithBatch(cost.Input, input[0]), warmup, repetitions);
+                if (prunedLayers is null)
+                {
+                    rows.Add(new LayerCompute(cost.Name, cost.Kind, PerImage(cost.Input), cost.Macs, denseMs));
+                    continue;
+                }
+                var (prunedCost, prunedLayer) = prunedLayers[i];
+                double prunedMs = TimeLayer(prunedLayer, WithBatch(prunedCost.Input, input[0]), warmup, repetitions);
+                rows.Add(new LayerCompute(cost.Name, cost.Kind, PerImage(prunedCost.Input), cost.Macs, denseMs, prunedCost.Macs, prunedMs));
+            }
+        }
+        double denseForward = LatencyProbe.Measure(dense, input, warmup, repetitions).MedianMs;
+        double? prunedForward = pruned is null ? null : LatencyProbe.Measure(pruned, input, warmup, repetitions).MedianMs;
+        return new ComputeProfile(input[0], Environment.ProcessorCount, warmup, repetitions, rows, denseForward, prunedForward);
+    }
+
+    /// <summary>Every conv and linear layer in forward order, with its cost row for one image.</summary>
+    private static List<(LayerCost Cost, Module Layer)> Layers(Module model, Shape one)
+    {
+        var modules = model.NamedModules().ToDictionary(m => m.Name, m => m.Module);
+        return ModelCost.Measure(model, one).Rows
+            .Where(r => r.Kind is "conv" or "linear")
+            .Select(r => (r, modules.TryGetValue(r.Name, out var m) ? m
+                : throw new InvalidOperationException($"compute profile: the MACs counter names a layer '{r.Name}' the network does not have")))
+            .ToList();
+    }
+
+    private static string Names(List<(LayerCost Cost, Module Layer)> layers) => string.Join(", ", layers.Select(l => l.Cost.Name));
+
+    /// <summary>Median milliseconds of one layer's forward on an input of <paramref name="shape"/>.</summary>
+    private static double TimeLayer(Module layer, Shape shape, int warmup, int repetitions)
+    {
+        var backend = layer.Parameters().First().Value.Backend;
+        using var x = Tensor.Random(backend, shape, RandomDistribution.Uniform, 0f, 1f, InputSeed, stream: 0).Persist();
+        for (int i = 0; i < warmup; i++) Forward(layer, x);
+        var times = new double[repetitions];
+        for (int i = 0; i < repetitions; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            Forward(layer, x);
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        return Median.Of(times);
+    }
+
+    /// <summary>One forward, finished on the device before it returns; the scope frees its output.</summary>
+    private static void Forward(Module layer, Tensor x)
+    {
+        using var scope = new TensorScope();
+        layer.Forward(x);
+        x.Backend.Synchronize();
+    }
+
+    /// <summary>"16×28×28": a batch-1 shape without its batch.</summary>
+    private static string PerImage(Shape shape) => string.Join('×', shape.Dims.ToArray()[1..]);
+
+    private static Shape WithBatch(Shape shape, int batch)
+    {
+        var dims = shape.Dims.ToArray();
+        dims[0] = batch;
+        return new Shape(dims);
+    }
+}
