@@ -54,6 +54,11 @@ public partial class CpuBackend
     {
         var s = shape;
         float[] dya = ArrayOf(dy), wa = ArrayOf(w), dxa = ArrayOf(dx);
+        if (CpuBatchedConv.Prefers(s))
+        {
+            CpuBatchedConv.DataGradient(s, dya, wa, dxa);
+            return;
+        }
         if (CpuConv.TransposedForward(s) is { } t && CpuConv.UsesImplicitForward(t))
         {
             TransposedDataGradient(s, t, dya, wa, dxa);

@@ -121,9 +121,12 @@ internal static class CpuConv
     }
 
     /// <summary>dx = 0, then dx[ci, ih, iw] += cols[row, pixel] for every patch entry that reads it (fixed order).</summary>
-    public static void Col2Im(in Conv2dShape s, ReadOnlySpan<float> cols, Span<float> dx)
+    public static void Col2Im(in Conv2dShape s, ReadOnlySpan<float> cols, Span<float> dx) => Col2Im(s, cols, dx, s.OutH * s.OutW);
+
+    /// <summary>The same from a patch matrix whose rows are <paramref name="rowStride"/> floats apart (one image's block of a group's).</summary>
+    public static void Col2Im(in Conv2dShape s, ReadOnlySpan<float> cols, Span<float> dx, int rowStride)
     {
-        int outH = s.OutH, outW = s.OutW, p = outH * outW, plane = s.H * s.W;
+        int outH = s.OutH, outW = s.OutW, p = rowStride, plane = s.H * s.W;
         dx.Clear();
         for (int ci = 0; ci < s.Cin; ci++)
             for (int r = 0; r < s.KH; r++)
@@ -131,7 +134,7 @@ internal static class CpuConv
                 var (ohLo, ohHi) = ValidRange(r, s.PadH, s.StrideH, s.H, outH);
                 for (int q = 0; q < s.KW; q++)
                 {
-                    var row = cols.Slice(((ci * s.KH + r) * s.KW + q) * p, p);
+                    var row = cols.Slice(((ci * s.KH + r) * s.KW + q) * p, outH * outW);
                     var (owLo, owHi) = ValidRange(q, s.PadW, s.StrideW, s.W, outW);
                     if (owLo > owHi) continue;
                     int iw0 = owLo * s.StrideW - s.PadW + q;

@@ -9,7 +9,8 @@ namespace SparseCore.Kernels.Tests.Conv;
 /// over the shifted layout's wide positions (CpuShiftedWeightGrad) and the data gradient run as
 /// the forward of the flipped, transposed weights (CpuConv.TransposedForward). Shapes cover output
 /// rows and taps that are not multiples of the 4 × 6 tile, groups with a short last one, more than
-/// one 1024-position block, borders of 0 up to KH − 1 and non-square kernels.
+/// one 1024-position block, borders of 0 up to KH − 1, non-square kernels, and outputs small enough
+/// (under 32 pixels) for the data gradient to batch images into one GEMM (CpuBatchedConv).
 /// </summary>
 public class ConvGradientPathTests
 {
@@ -27,6 +28,8 @@ public class ConvGradientPathTests
         ["3x3 s2 p1, odd 15x13 in phases"] = new(6, 5, 15, 13, 7, 3, 3, 2, 2, 1, 1),
         ["5x5 s(2,3) p2"] = new(4, 3, 11, 14, 5, 5, 5, 2, 3, 2, 2),
         ["5x5 s2 p2, 37 wide: even border, 16 + 8 + 5 split"] = new(3, 4, 12, 37, 6, 5, 5, 2, 2, 2, 2),
+        ["3x3 p1 4x4 outputs, 37 images: batched groups of 32 and 5"] = new(37, 6, 4, 4, 7, 3, 3, 1, 1, 1, 1),
+        ["3x3 s2 p1 7x7 to 4x4: batched"] = new(3, 5, 7, 7, 4, 3, 3, 2, 2, 1, 1),
     };
 
     [Theory]
