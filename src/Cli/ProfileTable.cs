@@ -34,11 +34,15 @@ internal static class ProfileTable
     }
 
     /// <summary>Prints the table and writes it atomically to <paramref name="path"/>.</summary>
-    public static void Write(string path, Profiler profiler, double wallSeconds, string title)
+    public static void Write(string path, Profiler profiler, double wallSeconds, string title) =>
+        Write(path, [(profiler, wallSeconds, title)]);
+
+    /// <summary>Prints several tables (prune: the dense and the pruned network) and writes them to one file.</summary>
+    public static void Write(string path, IReadOnlyList<(Profiler Profiler, double WallSeconds, string Title)> profiles)
     {
-        string table = Format(profiler, wallSeconds, title);
-        Console.Write(table);
-        AtomicFile.WriteAllText(path, table);
+        string text = string.Join(Environment.NewLine, profiles.Select(p => Format(p.Profiler, p.WallSeconds, p.Title)));
+        Console.Write(text);
+        AtomicFile.WriteAllText(path, text);
         Console.WriteLine($"profile written to {path}");
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SparseCore.Cli.Pruning;
 using SparseCore.Kernels;
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Pass;
 using SparseCore.Pass.Methods;
 using SparseCore.Pass.Pipeline;
@@ -54,11 +55,12 @@ internal static class PruneCommand
         var impTrajectory = new Option<string?>("--imp-trajectory") { Description = "imp: a folder of rounds shared by runs at other densities (default: the run folder's imp/)" };
         var output = new Option<string>("--output") { Description = "parent folder of the run folder", DefaultValueFactory = _ => "runs" };
         var resume = new Option<string?>("--resume") { Description = "continue the prune run in this folder (same options), from its last finished stage or epoch" };
+        var profile = new Option<bool>("--profile") { Description = "profile the dense and the pruned network's latency forwards per op family (profile.md in the run folder)" };
         var cmd = new Command("prune", "select channel or weight masks (PASS or a baseline), extract or mask the network, fine-tune it and report")
         {
             method, model, data, device, seed, sparsity, density, flops, mode, from, denseEpochs, searchEpochs, searchSubset, trainSubset, finetuneEpochs,
             batch, lr, wd, prompt, noPrompt, noStage2Prompt, augment, slimEpochs, slimLambda, validation, latencyBatch, roundChannels, scoreLr, scoreWd, iteration, testPrompt, labelMap,
-            impEpochs, impTrajectory, output, resume,
+            impEpochs, impTrajectory, output, resume, profile,
         };
         cmd.SetAction(r =>
         {
@@ -79,12 +81,17 @@ internal static class PruneCommand
             options.Validate(hasDense: dense is not null || resumed is not null);
             var (train, test) = DataSource.Load(options.Data, (long)options.Seed);
             using var backend = Devices.Create(r.GetValue(device));
+            var profiles = new List<(string Network, Profiler Profiler)>();
             var outcome = PruneRun.Run(new PruneJob
             {
                 Options = options, Train = train, Test = test, Backend = backend, From = dense, Output = r.GetValue(output)!, Resume = resumed,
                 Command = "sparsecore " + string.Join(' ', args), Log = Console.WriteLine, Progress = ConsoleProgress.ForConsole,
+                LatencyProfiled = r.GetValue(profile) ? (network, p) => profiles.Add((network, p)) : null,
             });
             PruneReport.Write(outcome.RunFolder, outcome.Summary);
+            if (profiles.Count > 0)
+                ProfileTable.Write(Path.Combine(outcome.RunFolder, "profile.md"),
+                    profiles.Select(p => (p.Profiler, p.Profiler.ProfiledSeconds, $"the {p.Network} network's latency forwards (batch {options.LatencyBatch})")).ToList());
             Console.WriteLine($"report: {Path.Combine(outcome.RunFolder, PruneReport.FileName)}");
             return 0;
         });

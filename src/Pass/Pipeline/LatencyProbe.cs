@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels.Random;
 using SparseCore.Models.Modules;
 using SparseCore.Tensors;
@@ -16,9 +17,13 @@ public static class LatencyProbe
 {
     private const ulong InputSeed = 0x5EED_1A7E;
 
+    /// <summary>The profile region of a timed forward.</summary>
+    public const string Region = "latency forward";
+
     /// <summary>Runs <paramref name="warmup"/> untimed and <paramref name="repetitions"/> timed forwards
     /// of one <paramref name="input"/>-shaped batch; the model's train/eval mode is restored afterwards.</summary>
-    public static LatencyResult Measure(Module model, Shape input, int warmup = 3, int repetitions = 15)
+    /// <param name="profiler">When given, attached to the model's backend for the timed forwards only, each in the region "latency forward".</param>
+    public static LatencyResult Measure(Module model, Shape input, int warmup = 3, int repetitions = 15, Profiler? profiler = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (warmup < 0) throw new ArgumentException($"latency warm-up must be ≥ 0 forwards, got {warmup}", nameof(warmup));
@@ -35,15 +40,17 @@ public static class LatencyProbe
             using var noGrad = Autograd.NoGrad();
             using var x = Tensor.Random(backend, input, RandomDistribution.Uniform, 0f, 1f, InputSeed, stream: 0);
             for (int i = 0; i < warmup; i++) Forward(model, x);
+            backend.Profiler = profiler ?? backend.Profiler;
             for (int i = 0; i < repetitions; i++)
             {
                 long start = Stopwatch.GetTimestamp();
-                Forward(model, x);
+                using (backend.Region(Region)) Forward(model, x);
                 times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
         }
         finally
         {
+            if (profiler is not null && ReferenceEquals(backend.Profiler, profiler)) backend.Profiler = null;
             Restore(modes);
         }
         return LatencyResult.From(times, input[0], warmup);

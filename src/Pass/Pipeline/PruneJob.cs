@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using SparseCore.Kernels;
 using SparseCore.Models.Data;
 using SparseCore.Models.Training;
@@ -29,6 +30,12 @@ public sealed record PruneJob
 
     /// <summary>Where the run's lines go (the command line prints them).</summary>
     public Action<string> Log { get; init; } = _ => { };
+
+    /// <summary>
+    /// When set (`prune --profile`), the dense and the pruned network's latency forwards are profiled
+    /// and each profiler handed here with "dense" or "pruned"; null leaves the probe unprofiled.
+    /// </summary>
+    public Action<string, Profiler>? LatencyProfiled { get; init; }
 
     /// <summary>A progress display per training loop, or null for none.</summary>
     public Func<ITrainingObserver?> Progress { get; init; } = () => null;

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Diagnostics;
 using System.Globalization;
 using SparseCore.Kernels;
 using SparseCore.Models.Flops;
@@ -87,7 +88,7 @@ public static class PruneRun
         var graph = ChannelGraph.Of(dense);
         var input = new Shape(1, description.Channels, description.Height, description.Width);
         long denseMacs = ModelCost.Measure(dense, input).Macs;
-        var (denseMeasure, latency) = Measure(dense, data, input, denseMacs, s.LatencyBatch);
+        var (denseMeasure, latency) = Measure(dense, data, input, denseMacs, s.LatencyBatch, Profiled(job, "dense"));
         job.Log(Text($"dense: validation {denseMeasure.ValidationAccuracy:P2}, test {denseMeasure.TestAccuracy:P2}, {denseMeasure.Macs / 1e6:F2} M MACs, {denseMeasure.LatencyMs:F2} ms per batch of {latency.Batch}"));
 
         var macsOf = ExtractedCost.MacsOf(dense, input, s.Mode);
@@ -108,7 +109,7 @@ public static class PruneRun
             _ => throw new InvalidOperationException($"method {s.Method} returned a {found.GetType().Name}, neither channel nor weight masks"),
         };
         using var pruned = stage.Tuned.Model;
-        var (prunedMeasure, _) = Measure(pruned, data, input, stage.Macs, s.LatencyBatch);
+        var (prunedMeasure, _) = Measure(pruned, data, input, stage.Macs, s.LatencyBatch, Profiled(job, "pruned"));
         // Weight masks leave every layer at its dense shape: nothing to compare layer by layer.
         var compute = found is ChannelSelection ? ComputeProbe.Measure(dense, pruned, new Shape(s.LatencyBatch, input[1], input[2], input[3])) : null;
         var ablation = stage.Tuned.Prompted is { } prompted ? PromptAblationOf(pruned, prompted, data, prunedMeasure.TestAccuracy, s.PromptAtTest) : null;
@@ -257,14 +258,20 @@ public static class PruneRun
     }
 
     /// <summary>Accuracy, cost and latency of one network, and how the latency was taken (the probe's own record).</summary>
-    private static (RunMeasure Measure, LatencySetup Latency) Measure(Module model, PruneData data, Shape input, long macs, int latencyBatch)
+    private static (RunMeasure Measure, LatencySetup Latency) Measure(Module model, PruneData data, Shape input, long macs, int latencyBatch,
+                                                                       Action<Profiler>? profiled)
     {
         double validation = data.ValidationLoader is null ? double.NaN : Trainer.Evaluate(model, data.ValidationLoader).Accuracy;
         double test = Trainer.Evaluate(model, data.TestLoader).Accuracy;
         long parameters = ModelCost.Measure(model, input).Parameters;
-        var timing = LatencyProbe.Measure(model, new Shape(latencyBatch, input[1], input[2], input[3]));
+        var profiler = profiled is null ? null : new Profiler();
+        var timing = LatencyProbe.Measure(model, new Shape(latencyBatch, input[1], input[2], input[3]), profiler: profiler);
+        if (profiler is not null) profiled!(profiler);
         return (new RunMeasure(validation, test, macs, parameters, timing.MedianMs), timing.Setup);
     }
+
+    private static Action<Profiler>? Profiled(PruneJob job, string network) =>
+        job.LatencyProfiled is { } report ? p => report(network, p) : null;
 
     private static void SavePrompt(PruneOptions s, Backend backend, string folder, ModelDescription d, float[] values)
     {

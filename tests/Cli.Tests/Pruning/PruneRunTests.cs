@@ -193,6 +193,18 @@ public sealed class PruneRunTests : IDisposable
         Assert.Contains("round_channels = '8'", otherError);
     }
 
+    [Fact]
+    public void Profile_writes_the_dense_and_pruned_latency_forwards_per_op_family()
+    {
+        var (exit, stdout, error) = CliRunner.Run(Args("l1", "--sparsity", "0.5", "--finetune-epochs", "0", "--profile"));
+        Assert.True(exit == 0, error + stdout);
+        string profile = File.ReadAllText(Path.Combine(OnlyRunFolder(), "profile.md"));
+        Assert.Contains("the dense network's latency forwards (batch 2)", profile);
+        Assert.Contains("the pruned network's latency forwards (batch 2)", profile);
+        Assert.Contains("| latency forward · conv forward |", profile);
+        Assert.Contains("profile written to", stdout);
+    }
+
     [Theory]
     [InlineData("l1", "0", "--round-channels takes a whole number ≥ 1, got '0'")]
     [InlineData("uniform", "8", "--round-channels: uniform keeps round((1 − s)·C) of every layer")]
