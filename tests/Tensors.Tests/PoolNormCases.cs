@@ -13,7 +13,7 @@ public static class PoolNormCases
 
     public static IEnumerable<string> Names() =>
     [
-        "maxpool:3:2:1", "maxpool:2:2:0", "maxpool:7:2:3", "maxpool:3:1:1",
+        "maxpool:3:2:1", "maxpool:2:2:0", "maxpool:7:2:3", "maxpool:3:1:1", "maxpool:1:2:0",
         "avgpool:3:2:1", "avgpool:2:2:0", "avgpool:7:3:3",
         "globalavg",
         "batchnorm:train", "batchnorm:eval",
