@@ -13,12 +13,19 @@ namespace SparseCore.Pass.Compute;
 /// linear layer's forward runs alone on a fixed seeded input of the shape it meets in its network
 /// (the MACs counter's shape walk, at the profile's batch): warm-up forwards, then the median of
 /// timed ones, each finished on the device before the clock stops. The end-to-end forward is
-/// <see cref="LatencyProbe"/>'s, with the same counts. Dense and pruned are timed one after the
-/// other, layer by layer, so a drift of the machine hits both alike.
+/// <see cref="LatencyProbe"/>'s, dense and pruned in alternating blocks. Both networks run whole
+/// forwards untimed first (JIT tiers), and dense and pruned layers are timed one after the other,
+/// layer by layer, so a drift of the machine hits both alike.
 /// </summary>
 public static class ComputeProbe
 {
     private const ulong InputSeed = 0x1A7E_C0DE;
+
+    /// <summary>Untimed whole forwards of each network before anything is timed.</summary>
+    private const int WarmForwards = 40;
+
+    /// <summary>Alternating blocks of the end-to-end forwards.</summary>
+    private const int EndToEndBlocks = 5;
 
     /// <param name="input">The networks' input at the batch to time [N, C, H, W].</param>
     public static ComputeProfile Measure(Module dense, Module? pruned, Shape input, int warmup = 3, int repetitions = 15)
@@ -32,6 +39,11 @@ public static class ComputeProbe
         var prunedLayers = pruned is null ? null : Layers(pruned, one);
         if (prunedLayers is not null && !prunedLayers.Select(l => l.Cost.Name).SequenceEqual(denseLayers.Select(l => l.Cost.Name)))
             throw new ArgumentException($"compute profile: the pruned network's conv and linear layers ({Names(prunedLayers)}) are not the dense network's ({Names(denseLayers)})");
+        // Whole forwards first: JIT tiering promotes a method after tens of calls, so layers timed
+        // cold ran at tier 0 (the first conv measured ten times slower than warm).
+        LatencyProbe.Measure(dense, input, WarmForwards, 1);
+        if (pruned is not null) LatencyProbe.Measure(pruned, input, WarmForwards, 1);
+        var (denseForward, prunedForward) = EndToEnd(dense, pruned, input, repetitions);
         var rows = new List<LayerCompute>();
         using (Autograd.NoGrad())
         {
@@ -49,8 +61,6 @@ public static class ComputeProbe
                 rows.Add(new LayerCompute(cost.Name, cost.Kind, PerImage(prunedCost.Input), cost.Macs, denseMs, prunedCost.Macs, prunedMs));
             }
         }
-        double denseForward = LatencyProbe.Measure(dense, input, warmup, repetitions).MedianMs;
-        double? prunedForward = pruned is null ? null : LatencyProbe.Measure(pruned, input, warmup, repetitions).MedianMs;
         return new ComputeProfile(input[0], Environment.ProcessorCount, warmup, repetitions, rows, denseForward, prunedForward);
     }
 
@@ -63,6 +73,23 @@ public static class ComputeProbe
             .Select(r => (r, modules.TryGetValue(r.Name, out var m) ? m
                 : throw new InvalidOperationException($"compute profile: the MACs counter names a layer '{r.Name}' the network does not have")))
             .ToList();
+    }
+
+    /// <summary>
+    /// The end-to-end forwards in alternating blocks, dense then pruned, each block's median, the
+    /// median of those: this VM's speed drifts by tens of percent over seconds, and taking the two
+    /// networks one after the other measured the drift as much as the pruning.
+    /// </summary>
+    private static (double Dense, double? Pruned) EndToEnd(Module dense, Module? pruned, Shape input, int repetitions)
+    {
+        var denseBlocks = new double[EndToEndBlocks];
+        var prunedBlocks = new double[EndToEndBlocks];
+        for (int b = 0; b < EndToEndBlocks; b++)
+        {
+            denseBlocks[b] = LatencyProbe.Measure(dense, input, 1, repetitions).MedianMs;
+            if (pruned is not null) prunedBlocks[b] = LatencyProbe.Measure(pruned, input, 1, repetitions).MedianMs;
+        }
+        return (Median.Of(denseBlocks), pruned is null ? null : Median.Of(prunedBlocks));
     }
 
     private static string Names(List<(LayerCost Cost, Module Layer)> layers) => string.Join(", ", layers.Select(l => l.Cost.Name));
