@@ -32,6 +32,11 @@ public partial class CpuBackend
     private static void Conv2dForward(in Conv2dShape shape, float[] xa, float[] wa, float[]? ba, float[] ya, CpuEpilogue epilogue)
     {
         var s = shape;
+        if (CpuBatchedConv.PrefersForward(s))
+        {
+            CpuBatchedConv.Forward(s, xa, wa, ba, ya, epilogue);
+            return;
+        }
         if (CpuConv.UsesImplicitForward(s))
         {
             CpuImplicitConv.Forward(s, xa, wa, ba, ya, null, null, epilogue: epilogue);

@@ -72,6 +72,33 @@ public class ConvGradientPathTests
         Assert.Equal(s.StrideH == 1 && s.StrideW == 1, CpuConv.TransposedForward(s) is not null);
     }
 
+    [Theory]
+    [InlineData(37, 5, 4, 130, 3, 1)]   // groups of 32 and 5 images
+    [InlineData(3, 6, 7, 129, 3, 2)]    // stride 2 to 4×4
+    [InlineData(4, 7, 7, 128, 1, 2)]    // 1×1 stride 2
+    public void Batched_forward_with_its_epilogue_matches_the_double_reference(int n, int cin, int side, int cout, int kernel, int stride)
+    {
+        var s = new Conv2dShape(n, cin, side, side, cout, kernel, kernel, stride, stride, kernel / 2, kernel / 2);
+        Assert.True(CpuBatchedConv.PrefersForward(s));
+        using var backend = new CpuBackend();
+        var random = new System.Random(n * 31 + cout);
+        float[] x = Random(random, s.XLength), w = Random(random, s.WeightLength), bias = Random(random, s.Cout), residual = Random(random, s.YLength);
+        using var xb = backend.Allocate<float>((int)s.XLength);
+        using var wb = backend.Allocate<float>((int)s.WeightLength);
+        using var bb = backend.Allocate<float>(s.Cout);
+        using var rb = backend.Allocate<float>((int)s.YLength);
+        using var yb = backend.Allocate<float>((int)s.YLength);
+        backend.Upload<float>(x, xb); backend.Upload<float>(w, wb); backend.Upload<float>(bias, bb); backend.Upload<float>(residual, rb);
+        backend.Conv2dForward(s, xb, wb, bb, yb, new ConvEpilogue(rb, Relu: true));
+        var expected = new double[s.YLength];
+        ForEachImageTap(s, (xi, yi, wi) => expected[yi] += (double)x[xi] * w[wi]);
+        int p = s.OutH * s.OutW;
+        for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(0, expected[i] + bias[i / p % s.Cout] + residual[i]);
+        double error = RelativeError(backend.ToArray(yb), expected);
+        Assert.True(error <= 1e-5, $"normwise error {error:E2}");
+        Assert.False(CpuBatchedConv.PrefersForward(s with { Cout = 64 })); // narrow layers keep the implicit paths
+    }
+
     [Fact]
     public void The_weight_gradient_cost_rule_keeps_small_images_and_deep_strided_convs_on_the_gemm()
     {
@@ -107,6 +134,11 @@ public class ConvGradientPathTests
         var dx = new double[s.XLength];
         for (int n = 0; n < s.N; n++) ForEachTap(s, n, (xi, yi, wi) => dx[xi] += (double)dy[yi] * w[wi]);
         return dx;
+    }
+
+    private static void ForEachImageTap(Conv2dShape s, Action<long, long, long> visit)
+    {
+        for (int n = 0; n < s.N; n++) ForEachTap(s, n, visit);
     }
 
     /// <summary>Calls visit(x index, y index, w index) for every multiply of image n's forward.</summary>
