@@ -23,6 +23,6 @@ internal static class CommonOptions
 
     public static Option<bool> Profile() => new("--profile")
     {
-        Description = "time every kernel by family and direction and print where the time went (train also writes it to profile.md in the run folder); on a GPU each kernel is waited for, so the run is slower",
+        Description = "time every kernel by family and direction and print where the time went (train also writes it to profile.md in its run folder); on a GPU each kernel is waited for, so the run is slower",
     };
 }

@@ -55,9 +55,10 @@ internal static class CpuBatchedConv
                 int n = n0 + i;
                 for (int co = 0; co < s.Cout; co++)
                 {
+                    var src = product.Slice(co * width + i * p, p);
                     var dst = y.AsSpan(n * outPlane + co * p, p);
-                    product.Slice(co * width + i * p, p).CopyTo(dst);
-                    if (bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(dst, bias[co], dst);
+                    if (bias is null) src.CopyTo(dst);
+                    else System.Numerics.Tensors.TensorPrimitives.Add(src, bias[co], dst);
                 }
                 if (!epilogue.IsNone) epilogue.Apply(y.AsSpan(n * outPlane, outPlane), n * outPlane);
             }

@@ -17,7 +17,4 @@ internal readonly record struct CpuEpilogue(float[]? Residual, bool Relu)
         if (Residual is not null) TensorPrimitives.Add(y, Residual.AsSpan(offset, y.Length), y);
         if (Relu) TensorPrimitives.Max(y, 0f, y);
     }
-
-    /// <summary>The same on a raw run (the shifted path's scatter writes through pointers).</summary>
-    public unsafe void Apply(float* y, long offset, int length) => Apply(new Span<float>(y + offset, length), checked((int)offset));
 }

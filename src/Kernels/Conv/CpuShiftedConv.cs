@@ -5,8 +5,9 @@ using SparseCore.Kernels.Cpu;
 namespace SparseCore.Kernels.Conv;
 
 /// <summary>
-/// The stride-1 conv forward with no patch packing at all. The kept input channels of a few images
-/// are stacked in one zero-bordered buffer whose rows are W + PadW wide, a single gap of zeros
+/// The conv forward with no patch packing at all (the geometry is <see cref="ShiftedLayout"/>'s;
+/// strided convs are split into stride phases first). For stride 1, the kept input channels of a
+/// few images are stacked in one zero-bordered buffer whose rows are W + PadW wide, a single gap of zeros
 /// serving as one row's right border and the next row's left, and likewise PadH zero rows between
 /// images. In that layout the output positions q = row·(W + PadW) + column are "wide": each output
 /// row has PadW junk columns, each image PadH junk rows. Then patch-matrix row (c, r, t) over 64

@@ -4,8 +4,9 @@ using SparseCore.Kernels.Cpu;
 namespace SparseCore.Kernels.Conv;
 
 /// <summary>
-/// conv2d backward-weights for stride-1 convs without a patch matrix: a few images' inputs are
-/// stacked in the zero-bordered layout of the shifted forward (CpuShiftedConv.Layout) and their
+/// conv2d backward-weights without a patch matrix: a few images' inputs are stacked in the
+/// zero-bordered layout of the shifted forward (<see cref="ShiftedLayout"/>, stride phases for a
+/// strided conv) and their
 /// output gradients laid on the same "wide" positions (zeros at the junk columns and rows), so
 /// dW[co, (c, r, t)] = Σ_q dy[co, q] · x[q + c·plane + r·rowStride + t] — every tap a shifted run
 /// of the stacked input, read in place by Avx512WeightGradKernel. Why: the im2col GEMM wrote and

@@ -45,7 +45,8 @@ namespace SparseCore.Kernels.Conv;
 //    written out, each region from "// generated: NAME" to "// end generated" by
 //    tests/Kernels.Tests/Ilgpu/MicroTileGenerator.cs, as in the GEMM (a test checks they match).
 //    Not yet done: bank-conflict-free A staging (8-way conflicts on its shared stores), float4
-//    loads for stride-1 rows, a dgrad that skips the zero taps of strided convs, fused ReLU/BN.
+//    loads for stride-1 rows, a dgrad that skips the zero taps of strided convs; the inference epilogue (residual, ReLU)
+//    runs as the second kernel ConvEpilogue rather than on this store.
 
 /// <summary>The implicit-GEMM view of one conv2d pass; see the table at the top of the file.</summary>
 [StructLayout(LayoutKind.Sequential)]

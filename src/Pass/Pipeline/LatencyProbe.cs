@@ -33,6 +33,7 @@ public static class LatencyProbe
             ?? throw new ArgumentException("latency: the model has no parameters, so its device is unknown", nameof(model));
 
         var modes = TrainingModes(model);
+        var previous = backend.Profiler;
         model.Eval();
         var times = new double[repetitions];
         try
@@ -40,7 +41,7 @@ public static class LatencyProbe
             using var noGrad = Autograd.NoGrad();
             using var x = Tensor.Random(backend, input, RandomDistribution.Uniform, 0f, 1f, InputSeed, stream: 0);
             for (int i = 0; i < warmup; i++) Forward(model, x);
-            backend.Profiler = profiler ?? backend.Profiler;
+            if (profiler is not null) backend.Profiler = profiler;
             for (int i = 0; i < repetitions; i++)
             {
                 long start = Stopwatch.GetTimestamp();
@@ -50,7 +51,7 @@ public static class LatencyProbe
         }
         finally
         {
-            if (profiler is not null && ReferenceEquals(backend.Profiler, profiler)) backend.Profiler = null;
+            if (profiler is not null) backend.Profiler = previous;
             Restore(modes);
         }
         return LatencyResult.From(times, input[0], warmup);
