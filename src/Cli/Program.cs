@@ -17,6 +17,7 @@ public static class Program
             SelfTestCommand.Create(),
             BenchCommand.Create(),
             ReportCommand.Create(),
+            SweepCommand.Create(),
         };
         try
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SparseCore.Cli.Pruning;
+using SparseCore.Cli.Sweeps;
 using SparseCore.Models.IO;
 using SparseCore.Pass.Pipeline;
 
@@ -9,6 +10,7 @@ namespace SparseCore.Cli.Commands;
 /// `sparsecore report RUN_FOLDER... [--output DIR]`: compares prune runs from their summary.json
 /// files (nothing is re-measured) in one table, printed and written as comparison.md, one
 /// accuracy-vs-MACs plot, and for weight-mask runs at one budget a per-layer density comparison.
+/// Given a sweep's results store instead, its statistics over seeds (<see cref="SweepReport"/>).
 /// </summary>
 internal static class ReportCommand
 {
@@ -29,6 +31,7 @@ internal static class ReportCommand
 
     private static int Run(string[] folders, string output)
     {
+        if (folders.Any(SweepStore.IsStore)) return RunStore(folders, output);
         var paths = folders.Select(SummaryPath).ToList();
         var runs = folders.Zip(paths, (folder, path) => (folder, PruneSummaryFile.Read(path))).ToList();
         var comparison = new RunComparison(runs);
@@ -45,6 +48,16 @@ internal static class ReportCommand
         AtomicFile.WriteAllText(Path.Combine(output, ComparisonFileName), comparison.Markdown());
         Console.Write(comparison.Table());
         Console.WriteLine($"wrote {ComparisonFileName} and {AccuracyMacsPlot.FileName} to {Path.GetFullPath(output)}");
+        return 0;
+    }
+
+    /// <summary>A sweep's results store: its statistics report, written into the store unless --output says elsewhere.</summary>
+    private static int RunStore(string[] folders, string output)
+    {
+        if (folders.Length != 1) throw new ArgumentException("report: give one sweep store (a folder with grid.json) alone, not mixed with run folders");
+        var files = SweepReport.Write(new SweepStore(folders[0]), output == "." ? null : output);
+        Console.Write(File.ReadAllText(files[0]));
+        Console.WriteLine($"wrote {string.Join(" and ", files)}");
         return 0;
     }
 
