@@ -5,8 +5,8 @@ namespace SparseCore.Cli.Tests.Sweeps;
 
 /// <summary>
 /// `sparsecore sweep` end to end on synthetic data at toy sizes: a grid of two cells (a method and
-/// a baseline matched to its MACs) is cut off in its second cell and run again; the second run
-/// does only the second cell, the store holds both, the matched cell lands within 1 % of its
+/// a baseline matched to its MACs) is cut off late in its second cell and run again; the second run
+/// does only the second cell, resuming its run folder, the store holds both, the matched cell lands within 1 % of its
 /// reference's MACs, and `sparsecore report` on the store gives the paired statistics.
 /// </summary>
 public sealed class SweepRunTests : IDisposable
@@ -40,15 +40,22 @@ public sealed class SweepRunTests : IDisposable
         string gridPath = WriteGrid();
         string results = Path.Combine(root, "results"), work = Path.Combine(root, "work");
         var invoked = new List<string>();
-        // The first sweep is killed as the second cell's prune starts: nothing of that cell is written.
+        string secondCell = Path.Combine(work, "tiny", "group-l2-at-l1-s0.5-seed3");
+        // The first sweep is killed late in the second cell: its run folder holds every stage but
+        // the summary, as if the process died while writing it.
         var first = new Sweep(GridFile.Read(gridPath), new SweepSettings
         {
             Results = results, Work = work, Log = _ => { },
             Invoke = args =>
             {
                 invoked.Add(string.Join(' ', args));
-                if (args[0] == "prune" && invoked.Count(a => a.StartsWith("prune", StringComparison.Ordinal)) == 2) throw new OperationCanceledException("killed");
-                return Quiet(args);
+                int exit = Quiet(args);
+                if (args[0] == "prune" && invoked.Count(a => a.StartsWith("prune", StringComparison.Ordinal)) == 2)
+                {
+                    File.Delete(Path.Combine(Assert.Single(Directory.GetDirectories(secondCell)), "summary.json"));
+                    throw new OperationCanceledException("killed");
+                }
+                return exit;
             },
         });
         Assert.Throws<OperationCanceledException>(() => first.Run());
@@ -59,13 +66,16 @@ public sealed class SweepRunTests : IDisposable
         Assert.True(File.Exists(Path.Combine(root, "dense", "seed3.safetensors")), "the missing dense network is trained and put in place");
         Assert.Equal(["train", "prune", "prune"], invoked.Select(a => a.Split(' ')[0]));
 
-        // The same command again: the stored cell and the dense network are not redone.
+        // The same command again: the stored cell and the dense network are not redone, and the cut-off
+        // cell resumes in its own run folder from its saved masks.
         var (exit, stdout, error) = CliRunner.Run("sweep", gridPath, "--results", results, "--work", work);
         Assert.True(exit == 0, error + stdout);
         Assert.Contains("[1/2] l1-s0.5-seed3: stored", stdout);
         Assert.Contains("[2/2] group-l2-at-l1-s0.5-seed3: running", stdout);
+        Assert.Contains("masks from", stdout);
         Assert.DoesNotContain("dense network for seed", stdout);
         Assert.Single(Directory.GetDirectories(Path.Combine(work, "tiny", "l1-s0.5-seed3")));
+        Assert.Single(Directory.GetDirectories(secondCell));
 
         var cells = new SweepStore(store).All();
         Assert.Equal(["group-l2-at-l1-s0.5-seed3", "l1-s0.5-seed3"], cells.Select(c => c.Cell));
