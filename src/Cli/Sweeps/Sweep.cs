@@ -162,7 +162,7 @@ public sealed class Sweep
     private string DenseFor(ulong seed)
     {
         string path = grid.Dense.For(seed);
-        if (File.Exists(path)) return path;
+        if (File.Exists(path)) return WithSplit(path);
         var c = CultureInfo.InvariantCulture;
         string parent = Path.Combine(work, string.Create(c, $"dense-seed{seed}"));
         string? cutOff = LatestRun(parent);
@@ -178,8 +178,13 @@ public sealed class Sweep
         AtomicFile.Write(metrics, s => { using var f = File.OpenRead(Path.Combine(run, "metrics.csv")); f.CopyTo(s); });
         AtomicFile.Write(path, s => { using var f = File.OpenRead(Path.Combine(run, Checkpoint.LastFileName)); f.CopyTo(s); });
         if (settings.Commit) GitRecord.CommitFiles([path, metrics], $"results: dense {grid.Model} for seed {seed} ({grid.Name})");
-        return path;
+        return WithSplit(path);
     }
+
+    /// <summary>Every cell validates on its dense network's own held-out images, so the network must say which they were.</summary>
+    private static string WithSplit(string path) => Checkpoint.ReadInfo(path).Split is not null
+        ? path
+        : throw new ArgumentException($"sweep: {path} records no validation split; a sweep validates each cell on the images its dense network held out");
 
     private int Done(IReadOnlyList<SweepCell> cells) => cells.Count(c => store.Has(c.Name));
 
