@@ -68,7 +68,11 @@ public sealed class GrowingPenalty
         coupled.AddToGradients(coefficient);
     }
 
-    /// <summary>‖·‖₂ over the groups of the removed channels and over those of the kept ones: how negligible the removed weights have become.</summary>
+    /// <summary>
+    /// √(Σ over removed channels of their groups' Σ w²) and the same over kept channels — how negligible
+    /// the removed weights have become, for the log. A weight element in two groups (a reader's input
+    /// column) counts in both.
+    /// </summary>
     public (double Removed, double Kept) Norms()
     {
         var squares = coupled.SumSquares();
