@@ -34,7 +34,7 @@ public sealed class GrowRegMethod : PruningMethod
                              Invariant($"with λ·‖w‖² on their groups, λ += {s.GrowRegDelta} every {s.GrowRegInterval} step(s) up to {s.GrowRegCeiling}"));
             PenalisedTraining.Run(context, s.GrowRegEpochs, penalty.Apply, "GrowReg (growing penalty)", TrainedFileName);
             var (removed, kept) = penalty.Norms();
-            context.Log(Invariant($"growreg: λ = {penalty.Lambda} after {penalty.Steps} steps; the removed channels' groups ‖w‖ {removedBefore:G4} → {removed:G4}, the kept ones' {keptBefore:G4} → {kept:G4}"));
+            context.Log(Invariant($"growreg: λ = {penalty.Lambda:G4} after {penalty.Steps} steps; the removed channels' groups ‖w‖ {removedBefore:G4} → {removed:G4}, the kept ones' {keptBefore:G4} → {kept:G4}"));
         }
         return new ChannelSelection(budget.Split(selected.Mask), null, new StageOneCost(s.GrowRegEpochs, context.Data.SearchIndices.Length));
     }
