@@ -41,55 +41,72 @@ public sealed class AbcMethod : PruningMethod
         if (search is > 0 and < 5) throw TooFew(search);
     }
 
+    /// <summary>
+    /// A candidate's fitness from its masks (one 0/1 vector per distinct mask), in place of the brief
+    /// fine-tuning and held-out accuracy: how a test runs the whole search on a constructed problem
+    /// whose best widths are known. Null (the method as registered): the accuracy. Must be ≥ 0.
+    /// </summary>
+    public Func<IReadOnlyList<float[]>, double>? Fitness { get; init; }
+
     public override Selection Select(MethodContext context)
     {
         var s = context.Options;
         var budget = context.Budget;
-        var (train, heldOut) = Split(context.Data.SearchIndices);
         var groups = new WidthGroups(context.Graph, budget.Coupling, ChannelImportance.L1(context.Dense, context.Graph));
         Func<float[], bool> fits = budget.IsFlopsBudget
             ? mask => context.MacsOf(budget.Split(mask)) <= budget.TargetMacs
             : mask => groups.KeptUnits(mask) <= budget.Target;
         var colony = new BeeColonyOptions(s.AbcSources, s.AbcCycles, s.AbcLimit, s.Seed);
+        using var scorer = Fitness is null ? new CandidateScorer(context) : null;
         context.Log(Invariant($"abc: bee colony over {groups.Count} width groups, {s.AbcSources} food sources, {s.AbcCycles} cycles, limit {s.AbcLimit}: ") +
-                         Invariant($"at most {colony.MaxEvaluations} candidates, each fine-tuned {s.AbcFinetuneSteps} steps (batch {s.BatchSize}) on {train.Length} search images ") +
-                         Invariant($"and scored on {heldOut.Length} held out"));
-
-        using var loader = context.Data.Loader(train, s.BatchSize, (long)s.Seed);
-        using var heldOutLoader = new DataLoader(context.Data.Train, s.BatchSize, shuffle: false, indices: heldOut);
-        var scorer = new CandidateScorer(context, loader, heldOutLoader);
+                    Invariant($"at most {colony.MaxEvaluations} candidates, each ") + (scorer?.Description ?? "scored by the given fitness"));
+        Func<float[], double> score = Fitness is { } given ? mask => given(budget.Split(mask)) : scorer!.Accuracy;
         var byWidths = new Dictionary<string, double>();
-        double Fitness(int[] levels)
+        double Candidate(int[] levels)
         {
             var keep = groups.Project(levels, colony.Levels, fits);
             string key = string.Join(',', keep);
-            if (!byWidths.TryGetValue(key, out double accuracy)) byWidths[key] = accuracy = scorer.Accuracy(groups.Mask(keep));
-            return accuracy;
+            if (!byWidths.TryGetValue(key, out double fitness)) byWidths[key] = fitness = score(groups.Mask(keep));
+            return fitness;
         }
-        var result = BeeColony.Search(groups.Count, colony, Fitness,
-            (cycle, best, fitness) => context.Log(Invariant($"abc: cycle {cycle}/{s.AbcCycles}: best held-out accuracy {fitness:P2} at levels [{string.Join(' ', best)}]")));
+        var result = BeeColony.Search(groups.Count, colony, Candidate,
+            (cycle, best, fitness) => context.Log(Invariant($"abc: cycle {cycle}/{s.AbcCycles}: best fitness {fitness:P2} at levels [{string.Join(' ', best)}]")));
         var mask = groups.Mask(groups.Project(result.Best, colony.Levels, fits));
-        context.Log(Invariant($"abc: {byWidths.Count} distinct width vectors fine-tuned and scored ({result.Evaluations} level vectors); best {result.Fitness:P2}, ") +
-                         Invariant($"keeping {groups.KeptUnits(mask)} of {budget.Coupling.UnitCount} units"));
+        context.Log(Invariant($"abc: {byWidths.Count} distinct width vectors scored ({result.Evaluations} level vectors); best {result.Fitness:P2}, ") +
+                    Invariant($"keeping {groups.KeptUnits(mask)} of {budget.Coupling.UnitCount} units"));
         context.Dense.Eval();
-        return new ChannelSelection(budget.Split(mask), null, new StageOneCost(0, byWidths.Count * scorer.ImagesPerCandidate));
-    }
-
-    /// <summary>The search images split into the fine-tuning ones and the held-out last fifth (at most <see cref="MaxHeldOut"/>).</summary>
-    private static (int[] Train, int[] HeldOut) Split(int[] search)
-    {
-        int heldOut = Math.Min(MaxHeldOut, search.Length / 5);
-        if (heldOut == 0) throw TooFew(search.Length);
-        return (search[..^heldOut], search[^heldOut..]);
+        return new ChannelSelection(budget.Split(mask), null, new StageOneCost(0, byWidths.Count * (scorer?.ImagesPerCandidate ?? 0)));
     }
 
     private static ArgumentException TooFew(int images) =>
         new($"--search-subset: abc scores candidates on a fifth of the search images, held out from their fine-tuning; {images} images leave none");
 
-    /// <summary>A candidate's fitness: the dense network masked to it, fine-tuned briefly, evaluated on the held-out images, then put back.</summary>
-    private sealed class CandidateScorer(MethodContext context, DataLoader train, DataLoader heldOut)
+    /// <summary>
+    /// A candidate's fitness: the dense network masked to it, fine-tuned briefly on the search images
+    /// less the held-out last fifth (at most <see cref="MaxHeldOut"/>), its accuracy on that fifth,
+    /// and the dense network put back.
+    /// </summary>
+    private sealed class CandidateScorer : IDisposable
     {
-        private readonly ModuleSnapshot dense = new(context.Dense);
+        private readonly MethodContext context;
+        private readonly ModuleSnapshot dense;
+        private readonly DataLoader train;
+        private readonly DataLoader heldOut;
+
+        public CandidateScorer(MethodContext context)
+        {
+            this.context = context;
+            var s = context.Options;
+            var search = context.Data.SearchIndices;
+            int held = Math.Min(MaxHeldOut, search.Length / 5);
+            if (held == 0) throw TooFew(search.Length);
+            dense = new ModuleSnapshot(context.Dense);
+            train = context.Data.Loader(search[..^held], s.BatchSize, (long)s.Seed);
+            heldOut = new DataLoader(context.Data.Train, s.BatchSize, shuffle: false, indices: search[^held..]);
+            Description = Invariant($"fine-tuned {s.AbcFinetuneSteps} steps (batch {s.BatchSize}) on {search.Length - held} search images and scored on {held} held out");
+        }
+
+        public string Description { get; }
 
         /// <summary>Images one candidate's fine-tuning sees (the last batch of an epoch may be short).</summary>
         public int ImagesPerCandidate { get; private set; }
@@ -121,6 +138,12 @@ public sealed class AbcMethod : PruningMethod
             }
             dense.Restore();
             return accuracy;
+        }
+
+        public void Dispose()
+        {
+            train.Dispose();
+            heldOut.Dispose();
         }
     }
 }

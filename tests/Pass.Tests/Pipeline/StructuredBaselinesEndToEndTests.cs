@@ -94,32 +94,64 @@ public sealed class StructuredBaselinesEndToEndTests : IDisposable
         Assert.Equal(chosen, masks);
     }
 
+    /// <summary>A stage-1 context around a freshly drawn ResNet-20 (28×28, 1 channel), its budget made from the graph and the MACs function.</summary>
+    private MethodContext Context(PruneOptions options, PruneData data, Module dense, List<string> lines, Func<ChannelGraph, Func<IReadOnlyList<float[]>, long>, long, ChannelBudget> budget)
+    {
+        var graph = ChannelGraph.Of(dense);
+        var input = new Shape(1, 1, 28, 28);
+        var macsOf = ExtractedCost.MacsOf(dense, input, ResidualMode.Shared);
+        return new MethodContext
+        {
+            Options = options, Data = data, Dense = dense, Graph = graph, Budget = budget(graph, macsOf, ModelCost.Measure(dense, input).Macs),
+            MacsOf = macsOf, Backend = cpu, RunFolder = root, Log = lines.Add, Progress = () => null,
+        };
+    }
+
+    private static PruneData Data(PruneOptions options) =>
+        new(options, SyntheticDataset.Create(600, 1, 28, 28, 10, seed: 1), SyntheticDataset.Create(100, 1, 28, 28, 10, seed: 2));
+
     [Fact]
     public void Abc_meets_a_flops_budget_and_hands_the_dense_network_back_unchanged()
     {
         var options = Options("abc", 0) with { Budget = new PruneBudget(BudgetKind.Flops, 0.5), AbcFinetuneSteps = 2 };
-        using var data = new PruneData(options, SyntheticDataset.Create(600, 1, 28, 28, 10, seed: 1), SyntheticDataset.Create(100, 1, 28, 28, 10, seed: 2));
+        using var data = Data(options);
         using var dense = ModelZoo.Create("resnet20", new ModuleInit(cpu, 5), 1, 28, 28, 10);
         dense.Eval();
         var before = dense.Parameters().Select(p => p.Value.ToArray()).Concat(dense.NamedBuffers().Select(b => b.Item2.ToArray())).ToArray();
-        var graph = ChannelGraph.Of(dense);
-        var input = new Shape(1, 1, 28, 28);
-        long target = ModelCost.Measure(dense, input).Macs / 2;
-        var macsOf = ExtractedCost.MacsOf(dense, input, ResidualMode.Shared);
         var lines = new List<string>();
-        var context = new MethodContext
-        {
-            Options = options, Data = data, Dense = dense, Graph = graph, Budget = ChannelBudget.ForFlops(graph, ResidualMode.Shared, macsOf, target),
-            MacsOf = macsOf, Backend = cpu, RunFolder = root, Log = lines.Add, Progress = () => null,
-        };
+        var context = Context(options, data, dense, lines, (graph, macsOf, denseMacs) => ChannelBudget.ForFlops(graph, ResidualMode.Shared, macsOf, denseMacs / 2));
 
         var selection = Assert.IsType<ChannelSelection>(new AbcMethod().Select(context));
 
-        Assert.InRange(macsOf(selection.Masks), (long)(0.97 * target), target);
+        Assert.InRange(context.MacsOf(selection.Masks), (long)(0.97 * context.Budget.TargetMacs), context.Budget.TargetMacs);
         var after = dense.Parameters().Select(p => p.Value.ToArray()).Concat(dense.NamedBuffers().Select(b => b.Item2.ToArray())).ToArray();
         Assert.Equal(before, after);
         Assert.False(dense.Training);
         Assert.Contains(lines, l => l.Contains("at most 7 candidates", StringComparison.Ordinal));
         Assert.True(selection.Cost.Images > 0);
+    }
+
+    [Fact]
+    public void Abc_finds_a_constructed_optimum_within_the_budget()
+    {
+        // The fitness is the share kept of layer2.1.conv1's 32 channels and of layer3.0.conv1's 64: at s = 0.5
+        // the best the budget allows keeps all 96 of them, the other layers thinner, 200 of the 400 units in all.
+        var options = Options("abc", 0.5) with { AbcSources = 6, AbcCycles = 10 };
+        using var data = Data(options);
+        using var dense = ModelZoo.Create("resnet20", new ModuleInit(cpu, 5), 1, 28, 28, 10);
+        var lines = new List<string>();
+        var context = Context(options, data, dense, lines, (graph, _, _) => new ChannelBudget(graph, 0.5, ResidualMode.Shared));
+        int[] layers = [context.Graph.Layer("layer2.1.conv1").Mask!.Value, context.Graph.Layer("layer3.0.conv1").Mask!.Value];
+        int calls = 0;
+        var method = new AbcMethod { Fitness = masks => { calls++; return layers.Sum(l => masks[l].Average()); } };
+
+        var selection = Assert.IsType<ChannelSelection>(method.Select(context));
+
+        Assert.All(layers.SelectMany(l => selection.Masks[l]), v => Assert.Equal(1f, v));
+        var flat = selection.Masks.SelectMany(m => m).ToArray();
+        var coupling = context.Budget.Coupling;
+        Assert.Equal(200, Enumerable.Range(0, coupling.UnitCount).Count(u => flat[coupling.Members(u)[0]] == 1f));
+        Assert.InRange(calls, 1, new BeeColonyOptions(6, 10, 3, 0).MaxEvaluations);
+        Assert.Contains(lines, l => l.Contains("scored by the given fitness", StringComparison.Ordinal));
     }
 }
