@@ -5,8 +5,8 @@ using SparseCore.Pass.Masks;
 namespace SparseCore.Pass.Baselines;
 
 /// <summary>
-/// DepGraph's group-level criterion and sparsity training (Fang et al., CVPR 2023, §3.3; Torch-Pruning's
-/// GroupNormImportance and GroupNormPruner). A group is every parameter removed with one coupled
+/// DepGraph's group-level criterion and sparsity training (Fang et al., CVPR 2023; Torch-Pruning's
+/// GroupMagnitudeImportance and GroupNormPruner). A group is every parameter removed with one coupled
 /// channel unit (<see cref="ChannelCoupling"/>): in shared mode channel c of every mask of a residual
 /// stream (and of the narrower stream a zero-padding shortcut carries into it), in union mode one
 /// mask's channel; each member channel brings its <see cref="CoupledParameters"/> (filters and biases
@@ -16,20 +16,20 @@ namespace SparseCore.Pass.Baselines;
 public static class GroupSparsity
 {
     /// <summary>
-    /// 5·10⁻⁴: Torch-Pruning's group-sparsity runs on CIFAR (its benchmark's --reg for group_sl).
+    /// 5·10⁻⁴: Torch-Pruning's group-sparsity recipe on CIFAR (its reproduce script's --reg for group_sl).
     /// </summary>
     public const float TorchPruningLambda = 5e-4f;
 
-    /// <summary>The largest per-group scale, 2^α with the paper's α = 4 (Torch-Pruning's regularize(alpha=2**4)).</summary>
+    /// <summary>The largest per-group scale: Torch-Pruning's regularize(alpha=2**4).</summary>
     public const double MaxScale = 16;
 
     /// <summary>
-    /// Per channel of the masks' concatenation, the importance of its coupled unit divided by the mean
-    /// of that over its mask's channels (higher keeps): the criterion DepGraph ranks globally.
-    /// Normalised per mask, as <see cref="ChannelImportance.GroupL2"/> is, so that layers compete on
-    /// relative norm; in union mode (single-channel units) it is group-L2 itself. In shared mode the
-    /// members of a unit score alike when their masks have equal means (a residual stream without
-    /// padding), and the budget ranks a unit by its members' mean.
+    /// Per channel of the masks' concatenation, I² of its coupled unit divided by the largest I² over
+    /// its mask's channels (higher keeps): the criterion DepGraph ranks globally, as Torch-Pruning's
+    /// CIFAR recipe computes it (GroupMagnitudeImportance with p = 2 and normalizer "max": Σ w² per
+    /// group, over the group's maximum). In shared mode the members of a unit score alike when their
+    /// masks have equal maxima (a residual stream without padding), and the budget ranks a unit by
+    /// its members' mean. A mask whose channels are all zero scores zero.
     /// </summary>
     public static float[] Scores(Module backbone, ChannelGraph graph, ResidualMode mode)
     {
@@ -39,14 +39,14 @@ public static class GroupSparsity
         int offset = 0;
         foreach (var mask in graph.Masks)
         {
-            double mean = 0;
-            for (int c = 0; c < mask.Channels; c++) mean += norms[offset + c];
-            mean /= mask.Channels;
+            double max = 0;
+            for (int c = 0; c < mask.Channels; c++) max = Math.Max(max, norms[offset + c] * norms[offset + c]);
             for (int c = 0; c < mask.Channels; c++)
             {
-                scores[offset + c] = (float)(mean > 0 ? norms[offset + c] / mean : 0);
-                if (!float.IsFinite(scores[offset + c]))
-                    throw new ArgumentException($"DepGraph importance: channel {c} of mask {mask.Id} ('{mask.Owner}') scores {norms[offset + c]}, beyond float range; the weights are too large to rank");
+                double squared = norms[offset + c] * norms[offset + c];
+                scores[offset + c] = (float)(max > 0 ? squared / max : 0);
+                if (!double.IsFinite(squared))
+                    throw new ArgumentException($"DepGraph importance: channel {c} of mask {mask.Id} ('{mask.Owner}') has a squared norm of {squared}, beyond range; the weights are too large to rank");
             }
             offset += mask.Channels;
         }

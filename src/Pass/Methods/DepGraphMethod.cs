@@ -3,13 +3,15 @@ using SparseCore.Pass.Baselines;
 namespace SparseCore.Pass.Methods;
 
 /// <summary>
-/// `depgraph`: DepGraph (Fang et al., CVPR 2023) with its group-sparsity training — the dense weights
-/// trained over the --search-subset images for --depgraph-epochs with the group regulariser
-/// (<see cref="GroupSparsity.Gradient"/>, λ = --depgraph-lambda), then every coupled channel unit
-/// ranked globally by the L2 norm of all its coupled parameters (<see cref="GroupSparsity.Scores"/>).
-/// With --depgraph-epochs 0 it is the criterion alone on the dense weights, which differs from
-/// `group-l2` only in shared mode (a unit's norm over all its streams' parameters rather than the mean
-/// of per-mask norms). The trained weights are kept in the run folder for a resumed run.
+/// `depgraph`: DepGraph (Fang et al., CVPR 2023) with its group-sparsity training, as Torch-Pruning's
+/// CIFAR recipe runs it — the dense weights trained over the --search-subset images for
+/// --depgraph-epochs with the group regulariser (<see cref="GroupSparsity.Gradient"/>, λ =
+/// --depgraph-lambda), then every coupled channel unit ranked globally by the squared L2 norm of all
+/// its coupled parameters over its mask's largest (<see cref="GroupSparsity.Scores"/>). With
+/// --depgraph-epochs 0 it is that criterion alone on the dense weights, which differs from `group-l2`
+/// (a mask's mean-normalised norm per channel) in normalisation and, in shared mode, in taking a
+/// unit's norm over all its streams' parameters. The trained weights are kept in the run folder for
+/// a resumed run.
 /// </summary>
 public sealed class DepGraphMethod : GlobalRanking
 {

@@ -8,8 +8,9 @@ namespace SparseCore.Pass.Tests.Baselines;
 
 /// <summary>
 /// DepGraph's criterion and regulariser on hand cases: in shared mode a residual stream's channel
-/// scores the norm of every parameter of every conv writing or reading it; in union mode the score
-/// is group-L2's; the regulariser adds λ·16^((I_max − I)/(I_max − I_min))·w.
+/// scores the squared norm of every parameter of every conv writing or reading it, over the largest;
+/// in union mode that is group-L2's norm, squared and max-normalised; the regulariser adds
+/// λ·16^((I_max − I)/(I_max − I_min))·w.
 /// </summary>
 public class GroupSparsityTests
 {
@@ -32,13 +33,14 @@ public class GroupSparsityTests
         Set(((Conv2d)modules["layer1.0.conv2"]).Weight, _ => 0.5f);          // 16 · 9 · 0.25 = 36 per channel
         Set(((BatchNorm2d)modules["layer1.1.bn2"]).Weight, c => c);          // γ² = c²
         Set(((Conv2d)modules["layer1.2.conv1"]).Weight, _ => -0.25f);        // reads the stream: 16 · 9 / 16 = 9 per input channel
-        var norms = Enumerable.Range(0, 16).Select(c => Math.Sqrt(27 + 36 + c * c + 9)).ToArray();
+        // I² = 27 + 36 + c² + 9, the largest at c = 15.
+        var squares = Enumerable.Range(0, 16).Select(c => 27.0 + 36 + c * c + 9).ToArray();
 
         var shared = GroupSparsity.Scores(model, graph, ResidualMode.Shared);
         foreach (int mask in stream.Masks)
         {
             var scores = Slice(graph, shared, mask);
-            for (int c = 0; c < 16; c++) Assert.Equal(norms[c] / norms.Average(), scores[c], 5);
+            for (int c = 0; c < 16; c++) Assert.Equal(squares[c] / squares[15], scores[c], 5);
         }
 
         // Per conv (union mode) the stem's channels see only their own filters (27), batch-norm (0) and reader (layer1.0.conv1: 0): all alike.
@@ -47,7 +49,7 @@ public class GroupSparsityTests
     }
 
     [Fact]
-    public void In_union_mode_the_score_is_group_L2()
+    public void In_union_mode_the_score_is_the_squared_group_L2_norm_over_its_masks_largest()
     {
         using var model = ResNet20(seed: 9);
         var graph = ChannelGraph.Of(model);
@@ -56,9 +58,15 @@ public class GroupSparsityTests
             Set(norm.Weight, Random(norm.Channels, norm.Channels, 0.5f, 1.5f));
             Set(norm.Bias, Random(norm.Channels, norm.Channels + 1, -0.5f, 0.5f));
         }
-        var expected = ChannelImportance.GroupL2(model, graph);
+        // Group-L2 is the same norm over its mask's mean: squared and over the largest square, it is DepGraph's score.
+        var groupL2 = ChannelImportance.GroupL2(model, graph);
         var got = GroupSparsity.Scores(model, graph, ResidualMode.Union);
-        for (int i = 0; i < got.Length; i++) Assert.Equal(expected[i], got[i], 5);
+        foreach (var mask in graph.Masks)
+        {
+            var expected = Slice(graph, groupL2, mask.Id).Select(v => (double)v * v).ToArray();
+            var scores = Slice(graph, got, mask.Id);
+            for (int c = 0; c < mask.Channels; c++) Assert.Equal(expected[c] / expected.Max(), scores[c], 1e-5);
+        }
     }
 
     [Fact]
