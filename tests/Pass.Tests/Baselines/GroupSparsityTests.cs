@@ -48,10 +48,13 @@ public class GroupSparsityTests
         Assert.All(stem, s => Assert.Equal(1f, s, 5));
     }
 
-    [Fact]
-    public void In_union_mode_the_score_is_the_squared_group_L2_norm_over_its_masks_largest()
+    [Theory]
+    [InlineData("resnet20")]
+    [InlineData("vgg16")]
+    public void In_union_mode_the_score_is_the_squared_group_L2_norm_over_its_masks_largest(string name)
     {
-        using var model = ResNet20(seed: 9);
+        // VGG-16 without batch-norm: no γ or β, and the classifier reads 49 features per channel of the last conv.
+        using Module model = name == "vgg16" ? NarrowVgg(batchNorm: false) : ResNet20(seed: 9);
         var graph = ChannelGraph.Of(model);
         foreach (var norm in Modules(model).Values.OfType<BatchNorm2d>())
         {
