@@ -52,6 +52,16 @@ internal static class PruneCommand
         var testPrompt = new Option<bool?>("--test-prompt") { Description = "test the pruned network behind its prompt (default: true, except vpns, whose code tests without it)" };
         var labelMap = new Option<string?>("--label-map") { Description = "flm (VPNs' frequency label mapping onto a reused head, computed before stage 1) | none (default: the head's own classes)" };
         var impEpochs = NumberOptions.Whole("--imp-epochs", "imp: retraining epochs over the --search-subset images after each round", 1, 0);
+        var growRegEpochs = NumberOptions.Whole("--growreg-epochs", "growreg: epochs of training with the growing L2 penalty on the channels chosen for removal", 2, 0);
+        var growRegDelta = NumberOptions.Real("--growreg-delta", "growreg: λ grows by this much every --growreg-interval steps", 1e-2f);
+        var growRegInterval = NumberOptions.Whole("--growreg-interval", "growreg: steps between two increments of λ", 1, 1);
+        var growRegCeiling = NumberOptions.Real("--growreg-ceiling", "growreg: the largest λ", 1f);
+        var depGraphEpochs = NumberOptions.Whole("--depgraph-epochs", "depgraph: epochs of group-sparsity training before ranking", 1, 0);
+        var depGraphLambda = NumberOptions.Real("--depgraph-lambda", "depgraph: the group regulariser's λ", 5e-4f);
+        var abcCycles = NumberOptions.Whole("--abc-cycles", "abc: bee-colony cycles after the first food sources", 4, 0);
+        var abcSources = NumberOptions.Whole("--abc-sources", "abc: food sources (candidate width vectors)", 5, 2);
+        var abcFinetuneSteps = NumberOptions.Whole("--abc-finetune-steps", "abc: SGD steps of each candidate before it is scored on held-out search images", 10, 0);
+        var abcLimit = NumberOptions.Whole("--abc-limit", "abc: trials without improvement before a scout replaces a source", 3, 1);
         var impTrajectory = new Option<string?>("--imp-trajectory") { Description = "imp: a folder of rounds shared by runs at other densities (default: the run folder's imp/)" };
         var output = new Option<string>("--output") { Description = "parent folder of the run folder", DefaultValueFactory = _ => "runs" };
         var resume = new Option<string?>("--resume") { Description = "continue the prune run in this folder (same options), from its last finished stage or epoch" };
@@ -60,7 +70,8 @@ internal static class PruneCommand
         {
             method, model, data, device, seed, sparsity, density, flops, mode, from, denseEpochs, searchEpochs, searchSubset, trainSubset, finetuneEpochs,
             batch, lr, wd, prompt, noPrompt, noStage2Prompt, augment, slimEpochs, slimLambda, validation, latencyBatch, roundChannels, scoreLr, scoreWd, iteration, testPrompt, labelMap,
-            impEpochs, impTrajectory, output, resume, profile,
+            impEpochs, impTrajectory, growRegEpochs, growRegDelta, growRegInterval, growRegCeiling, depGraphEpochs, depGraphLambda,
+            abcCycles, abcSources, abcFinetuneSteps, abcLimit, output, resume, profile,
         };
         cmd.SetAction(r =>
         {
@@ -75,6 +86,9 @@ internal static class PruneCommand
                 SlimLambda = r.GetValue(slimLambda), Validation = r.GetValue(validation), LatencyBatch = r.GetValue(latencyBatch), RoundChannels = r.GetValue(roundChannels),
                 ScoreLr = r.GetValue(scoreLr), ScoreWeightDecay = r.GetValue(scoreWd), Iteration = r.GetValue(iteration)!, TestPrompt = r.GetValue(testPrompt),
                 LabelMapping = r.GetValue(labelMap), ImpEpochs = r.GetValue(impEpochs), ImpTrajectory = r.GetValue(impTrajectory),
+                GrowRegEpochs = r.GetValue(growRegEpochs), GrowRegDelta = r.GetValue(growRegDelta), GrowRegInterval = r.GetValue(growRegInterval),
+                GrowRegCeiling = r.GetValue(growRegCeiling), DepGraphEpochs = r.GetValue(depGraphEpochs), DepGraphLambda = r.GetValue(depGraphLambda),
+                AbcCycles = r.GetValue(abcCycles), AbcSources = r.GetValue(abcSources), AbcFinetuneSteps = r.GetValue(abcFinetuneSteps), AbcLimit = r.GetValue(abcLimit),
             };
             string? dense = r.GetValue(from), resumed = r.GetValue(resume);
             // Refuse bad options before loading any data.

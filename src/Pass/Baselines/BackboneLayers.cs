@@ -41,16 +41,22 @@ internal sealed class BackboneLayers
     }
 
     /// <summary>The layer's bias on the host, or null when it has none.</summary>
-    public float[]? Bias(ChannelLayer layer)
+    public float[]? Bias(ChannelLayer layer) => BiasParameter(layer) is { } bias ? Finite($"'{layer.Name}' bias", bias.Value.ToArray()) : null;
+
+    /// <summary>The layer's weight itself (for a penalty that adds to its gradient), its shape checked as <see cref="Weight"/> checks it.</summary>
+    public Parameter WeightParameter(ChannelLayer layer)
     {
-        var bias = Module(layer.Name) switch
-        {
-            Conv2d conv => conv.Bias,
-            Linear linear => linear.Bias,
-            _ => null,
-        };
-        return bias is null ? null : Finite($"'{layer.Name}' bias", bias.Value.ToArray());
+        Weight(layer);
+        return WeightOf(layer);
     }
+
+    /// <summary>The layer's bias itself, or null when it has none.</summary>
+    public Parameter? BiasParameter(ChannelLayer layer) => Module(layer.Name) switch
+    {
+        Conv2d conv => conv.Bias,
+        Linear linear => linear.Bias,
+        _ => null,
+    };
 
     /// <summary>γ of the layer's batch-norm on the host, or null without one.</summary>
     public float[]? Gamma(ChannelLayer layer) => Norm(layer) is { } norm ? Finite($"γ of '{layer.Norm}'", norm.Weight.Value.ToArray()) : null;
@@ -59,7 +65,7 @@ internal sealed class BackboneLayers
     public float[]? Beta(ChannelLayer layer) => Norm(layer) is { } norm ? Finite($"β of '{layer.Norm}'", norm.Bias.Value.ToArray()) : null;
 
     /// <summary>The layer's batch-norm, or null when the graph gives it none.</summary>
-    private BatchNorm2d? Norm(ChannelLayer layer)
+    public BatchNorm2d? Norm(ChannelLayer layer)
     {
         if (layer.Norm is null) return null;
         return Module(layer.Norm) is BatchNorm2d norm && norm.Channels == layer.OutChannels

@@ -1,6 +1,3 @@
-using SparseCore.Models.IO;
-using SparseCore.Models.Optim;
-using SparseCore.Models.Training;
 using SparseCore.Pass.Baselines;
 
 namespace SparseCore.Pass.Methods;
@@ -21,20 +18,8 @@ public sealed class SlimMethod : GlobalRanking
         var s = context.Options;
         if (s.SlimEpochs > 0)
         {
-            var data = context.Data;
-            context.Log($"slim: {s.SlimEpochs} epochs of sparsity training (λ = {s.SlimLambda}) on {data.SearchIndices.Length} images");
-            using var opt = new Sgd(context.Dense.Parameters(), s.FinetuneLr, 0.9f, s.FinetuneWeightDecay);
-            using var loader = data.Loader(data.SearchIndices, s.BatchSize, (long)s.Seed);
-            var trainer = new Trainer(context.Dense, opt, new CosineSchedule(s.SlimEpochs * loader.BatchCount),
-                new TrainerOptions
-                {
-                    Epochs = s.SlimEpochs, AfterBackward = SlimPenalty.Gradient(context.Dense, context.Graph, s.SlimLambda),
-                    Stage = "slimming (sparsity training)",
-                },
-                context.Progress());
-            trainer.Fit(loader, null);
-            context.Dense.Eval();
-            Checkpoint.Save(Path.Combine(context.RunFolder, SlimmedFileName), context.Dense);
+            context.Log($"slim: {s.SlimEpochs} epochs of sparsity training (λ = {s.SlimLambda}) on {context.Data.SearchIndices.Length} images");
+            PenalisedTraining.Run(context, s.SlimEpochs, SlimPenalty.Gradient(context.Dense, context.Graph, s.SlimLambda), "slimming (sparsity training)", SlimmedFileName);
         }
         return ChannelImportance.BnScale(context.Dense, context.Graph);
     }
@@ -43,10 +28,6 @@ public sealed class SlimMethod : GlobalRanking
 
     public override void Restore(MethodContext context)
     {
-        if (context.Options.SlimEpochs == 0) return;
-        string path = Path.Combine(context.RunFolder, SlimmedFileName);
-        if (!File.Exists(path))
-            throw new ArgumentException($"--resume: {context.RunFolder} has masks from slimming but no {SlimmedFileName} with the weights they were ranked on");
-        Checkpoint.Load(path, context.Dense);
+        if (context.Options.SlimEpochs > 0) PenalisedTraining.Restore(context, SlimmedFileName, "slimming");
     }
 }

@@ -83,6 +83,35 @@ public sealed record PruneOptions
     /// <summary>--imp-trajectory: a folder IMP's rounds are shared through across densities (null: the run folder's imp/).</summary>
     public string? ImpTrajectory { get; init; }
 
+    /// <summary>GrowReg: epochs of training over the --search-subset images with the growing penalty on the channels chosen for removal.</summary>
+    public int GrowRegEpochs { get; init; } = 2;
+
+    /// <summary>GrowReg: λ grows by this much every --growreg-interval steps (see <see cref="Baselines.GrowingSchedule"/>).</summary>
+    public float GrowRegDelta { get; init; } = 1e-2f;
+
+    public int GrowRegInterval { get; init; } = 1;
+
+    /// <summary>GrowReg: the largest λ (the authors' code: 1).</summary>
+    public float GrowRegCeiling { get; init; } = 1f;
+
+    /// <summary>DepGraph: epochs of group-sparsity training over the --search-subset images before ranking.</summary>
+    public int DepGraphEpochs { get; init; } = 1;
+
+    /// <summary>DepGraph: the regulariser's λ (Torch-Pruning's reg; <see cref="Baselines.GroupSparsity"/>).</summary>
+    public float DepGraphLambda { get; init; } = Baselines.GroupSparsity.TorchPruningLambda;
+
+    /// <summary>ABCPruner: cycles of employed, onlooker and scout bees after the first food sources.</summary>
+    public int AbcCycles { get; init; } = 4;
+
+    /// <summary>ABCPruner: food sources (candidate width vectors) kept at once.</summary>
+    public int AbcSources { get; init; } = 5;
+
+    /// <summary>ABCPruner: SGD steps of the masked network before a candidate's accuracy is measured.</summary>
+    public int AbcFinetuneSteps { get; init; } = 10;
+
+    /// <summary>ABCPruner: a source not improved for this many trials is replaced by a scout's random one.</summary>
+    public int AbcLimit { get; init; } = 3;
+
     /// <summary>Whether stage 2 pairs prompted clean and unprompted augmented batches: VPNs with --iteration paired.</summary>
     public bool PairedSteps => Method == "vpns" && Iteration == "paired" && Stage2Prompt;
 
@@ -130,6 +159,16 @@ public sealed record PruneOptions
         if (Iteration is not ("paired" or "single")) throw new ArgumentException($"--iteration: expected paired or single, got '{Iteration}'");
         if (LabelMapping is not (null or "flm" or "none")) throw new ArgumentException($"--label-map: expected flm or none, got '{LabelMapping}'");
         if (ImpEpochs < 0) throw new ArgumentException($"--imp-epochs must be ≥ 0, got {ImpEpochs}");
+        if (GrowRegEpochs < 0) throw new ArgumentException($"--growreg-epochs must be ≥ 0, got {GrowRegEpochs}");
+        if (!float.IsFinite(GrowRegDelta) || GrowRegDelta <= 0) throw new ArgumentException($"--growreg-delta must be a finite number > 0, got {Text(GrowRegDelta)}");
+        if (GrowRegInterval < 1) throw new ArgumentException($"--growreg-interval must be ≥ 1 step, got {GrowRegInterval}");
+        if (!float.IsFinite(GrowRegCeiling) || GrowRegCeiling <= 0) throw new ArgumentException($"--growreg-ceiling must be a finite number > 0, got {Text(GrowRegCeiling)}");
+        if (DepGraphEpochs < 0) throw new ArgumentException($"--depgraph-epochs must be ≥ 0, got {DepGraphEpochs}");
+        if (!float.IsFinite(DepGraphLambda) || DepGraphLambda < 0) throw new ArgumentException($"--depgraph-lambda must be a finite number ≥ 0, got {Text(DepGraphLambda)}");
+        if (AbcCycles < 0) throw new ArgumentException($"--abc-cycles must be ≥ 0, got {AbcCycles}");
+        if (AbcSources < 2) throw new ArgumentException($"--abc-sources must be ≥ 2 (a bee moves relative to another source), got {AbcSources}");
+        if (AbcFinetuneSteps < 0) throw new ArgumentException($"--abc-finetune-steps must be ≥ 0, got {AbcFinetuneSteps}");
+        if (AbcLimit < 1) throw new ArgumentException($"--abc-limit must be ≥ 1, got {AbcLimit}");
         // Checked here, before a dense network is trained, rather than where the stages need them.
         if (!hasDense && DenseEpochs == 0)
             throw new ArgumentException("--dense-epochs 0 without --from: there is no dense network to prune");
@@ -151,12 +190,22 @@ public sealed record PruneOptions
     public IReadOnlyDictionary<string, string> ToDictionary()
     {
         var settings = Settings();
-        if (RoundChannels != 1) settings["round_channels"] = Text(RoundChannels);
+        foreach (var (key, value) in Later())
+            if (value != Defaults[key]) settings[key] = value;
         return settings;
     }
 
     /// <summary>What a record without one of the later settings ran with.</summary>
-    public static IReadOnlyDictionary<string, string> Defaults { get; } = new Dictionary<string, string> { ["round_channels"] = "1" };
+    public static IReadOnlyDictionary<string, string> Defaults { get; } = new PruneOptions { Method = "", Model = "", Data = "", Budget = new(BudgetKind.Sparsity, 0) }.Later();
+
+    /// <summary>The settings added after runs were recorded, each written only away from its default.</summary>
+    private Dictionary<string, string> Later() => new()
+    {
+        ["round_channels"] = Text(RoundChannels),
+        ["growreg_epochs"] = Text(GrowRegEpochs), ["growreg_delta"] = Text(GrowRegDelta), ["growreg_interval"] = Text(GrowRegInterval), ["growreg_ceiling"] = Text(GrowRegCeiling),
+        ["depgraph_epochs"] = Text(DepGraphEpochs), ["depgraph_lambda"] = Text(DepGraphLambda),
+        ["abc_cycles"] = Text(AbcCycles), ["abc_sources"] = Text(AbcSources), ["abc_finetune_steps"] = Text(AbcFinetuneSteps), ["abc_limit"] = Text(AbcLimit),
+    };
 
     private Dictionary<string, string> Settings() => new()
     {

@@ -30,6 +30,9 @@ public sealed class GoldenOutputTests : IDisposable
         { "slim", "--method slim --sparsity 0.5" },
         { "uniform", "--method uniform --sparsity 0.5" },
         { "random", "--method random --sparsity 0.5" },
+        { "growreg", "--method growreg --sparsity 0.5" },
+        { "depgraph", "--method depgraph --sparsity 0.5" },
+        { "abc", "--method abc --sparsity 0.5 --abc-cycles 1 --abc-sources 3 --abc-finetune-steps 2" },
     };
 
     [Theory]

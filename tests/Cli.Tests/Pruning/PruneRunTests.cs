@@ -217,6 +217,44 @@ public sealed class PruneRunTests : IDisposable
         Assert.Empty(Directory.GetDirectories(root));
     }
 
+    [Theory]
+    [InlineData("growreg", "--growreg-delta", "0", "--growreg-delta must be a finite number > 0, got 0")]
+    [InlineData("growreg", "--growreg-interval", "0", "--growreg-interval takes a whole number ≥ 1, got '0'")]
+    [InlineData("growreg", "--growreg-ceiling", "0", "--growreg-ceiling must be a finite number > 0, got 0")]
+    [InlineData("growreg", "--growreg-epochs", "-1", "--growreg-epochs takes a whole number ≥ 0, got '-1'")]
+    [InlineData("depgraph", "--depgraph-lambda", "NaN", "--depgraph-lambda takes a number ≥ 0, got 'NaN'")]
+    [InlineData("depgraph", "--depgraph-epochs", "x", "--depgraph-epochs takes a whole number ≥ 0, got 'x'")]
+    [InlineData("abc", "--abc-sources", "1", "--abc-sources takes a whole number ≥ 2, got '1'")]
+    [InlineData("abc", "--abc-limit", "0", "--abc-limit takes a whole number ≥ 1, got '0'")]
+    [InlineData("abc", "--abc-cycles", "-2", "--abc-cycles takes a whole number ≥ 0, got '-2'")]
+    [InlineData("abc", "--abc-finetune-steps", "1.5", "--abc-finetune-steps takes a whole number ≥ 0, got '1.5'")]
+    [InlineData("abc", "--search-subset", "4", "--search-subset: abc scores candidates on a fifth of the search images")]
+    [InlineData("abc", "--round-channels", "8", "--round-channels: abc searches per-layer widths by its own rule")]
+    public void Bad_structured_baseline_options_are_one_line_errors_naming_the_flag(string method, string option, string value, string message)
+    {
+        var (exit, _, error) = CliRunner.Run(Args(method, "--sparsity", "0.5", option, value));
+        Assert.Equal(2, exit);
+        Assert.Contains(message, error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Empty(Directory.GetDirectories(root));
+    }
+
+    [Theory]
+    [InlineData("growreg", "growreg.safetensors", "--growreg-epochs", "1")]
+    [InlineData("depgraph", "depgraph.safetensors", "--depgraph-epochs", "1")]
+    [InlineData("abc", null, "--abc-cycles", "1", "--abc-sources", "2", "--abc-finetune-steps", "1")]
+    public void A_structured_baseline_runs_from_the_command_line_at_its_flops_budget(string method, string? trained, params string[] options)
+    {
+        var (exit, stdout, error) = CliRunner.Run(Args(method, ["--flops", "0.5", "--finetune-epochs", "0", .. options]));
+        Assert.True(exit == 0, error + stdout);
+        string run = OnlyRunFolder();
+        var summary = PruneSummaryFile.Read(Path.Combine(run, "summary.json"));
+        Assert.Equal(method, summary.Method);
+        Assert.InRange((double)summary.Pruned.Macs / summary.Dense.Macs, 0.48, 0.5);
+        if (trained is not null) Assert.True(File.Exists(Path.Combine(run, trained)));
+        Assert.Contains(method + ":", stdout);
+    }
+
     [Fact]
     public void A_resumed_slim_run_extracts_from_the_slimmed_weights()
     {
