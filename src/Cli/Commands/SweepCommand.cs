@@ -16,7 +16,8 @@ internal static class SweepCommand
         var work = new Option<string>("--work") { Description = "folder of the cells' run folders (a cut-off cell resumes from here)", DefaultValueFactory = _ => Path.Combine("runs", "sweep") };
         var commit = new Option<bool>("--commit") { Description = "git-commit each finished cell's files (and the plan, dense networks) as soon as they are written" };
         var cells = NumberOptions.Whole("--cells", "run at most this many cells, then stop (0: all)", 0, 0);
-        var cmd = new Command("sweep", "run a grid of prune cells (methods × budgets × seeds) into a results store, resumable") { grid, results, work, commit, cells };
+        var list = new Option<bool>("--list") { Description = "check the grid and list its cells in order, stored or not, without running any" };
+        var cmd = new Command("sweep", "run a grid of prune cells (methods × budgets × seeds) into a results store, resumable") { grid, results, work, commit, cells, list };
         cmd.SetAction(r =>
         {
             var parsed = GridFile.Read(r.GetValue(grid)!);
@@ -26,6 +27,11 @@ internal static class SweepCommand
                 Results = r.GetValue(results)!, Work = r.GetValue(work)!, Commit = r.GetValue(commit), MaxCells = most > 0 ? most : null,
                 Invoke = Program.Main, Log = Console.WriteLine,
             });
+            if (r.GetValue(list))
+            {
+                Console.Write(sweep.Listing());
+                return 0;
+            }
             sweep.Run();
             Console.WriteLine($"report: {Path.Combine(sweep.Store.Folder, SweepReport.FileName)}");
             return 0;

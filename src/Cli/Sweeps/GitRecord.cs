@@ -21,8 +21,29 @@ public static class GitRecord
     /// <summary>Commits exactly <paramref name="files"/> (nothing else staged goes with them).</summary>
     public static void CommitFiles(IReadOnlyList<string> files, string message)
     {
-        if (Git(["add", "--", .. files]) is null) throw new InvalidOperationException($"--commit: git add failed for {string.Join(", ", files)}");
-        if (Git(["commit", "-q", "-m", message, "--", .. files]) is null) throw new InvalidOperationException($"--commit: git commit failed ({message})");
+        if (Retried(["add", "--", .. files]) is null) throw new InvalidOperationException($"--commit: git add failed for {string.Join(", ", files)}");
+        if (Retried(["commit", "-q", "-m", message, "--", .. files]) is null) throw new InvalidOperationException($"--commit: git commit failed ({message})");
+    }
+
+    /// <summary>
+    /// Commits whatever in <paramref name="folder"/> differs from HEAD: a sweep stopped between
+    /// storing a cell and committing it would otherwise skip that cell as stored and never commit it.
+    /// </summary>
+    public static void CommitLeftovers(string folder, string message)
+    {
+        if (!Directory.Exists(folder) || Git("status", "--porcelain", "--", folder) is not { Length: > 0 }) return;
+        CommitFiles([folder], message);
+    }
+
+    /// <summary>Another git command on the same repository (a person committing beside the sweep) holds index.lock for a moment: try again.</summary>
+    private static string? Retried(string[] args)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            if (Git(args) is { } output) return output;
+            if (attempt == 4) return null;
+            Thread.Sleep(TimeSpan.FromSeconds(1 << attempt));
+        }
     }
 
     private static string? Git(params string[] args)

@@ -53,6 +53,7 @@ public sealed class Sweep
     public int Run()
     {
         FixPlan();
+        if (settings.Commit) GitRecord.CommitLeftovers(store.Folder, $"results: {grid.Name} files stored but not committed when the sweep last stopped");
         string commit = GitRecord.Commit(settings.Results);
         var cells = CellPlan.Cells(grid);
         int ran = 0;
@@ -185,6 +186,17 @@ public sealed class Sweep
     private static string WithSplit(string path) => Checkpoint.ReadInfo(path).Split is not null
         ? path
         : throw new ArgumentException($"sweep: {path} records no validation split; a sweep validates each cell on the images its dense network held out");
+
+    /// <summary>Every planned cell in order with whether it is stored, and how many remain: what --list prints.</summary>
+    public string Listing()
+    {
+        var cells = CellPlan.Cells(grid);
+        var lines = new System.Text.StringBuilder();
+        for (int i = 0; i < cells.Count; i++)
+            lines.AppendLine(CultureInfo.InvariantCulture, $"[{i + 1}/{cells.Count}] {cells[i].Name}: {(store.Has(cells[i].Name) ? "stored" : "to run")}");
+        lines.AppendLine(CultureInfo.InvariantCulture, $"{Done(cells)} of {cells.Count} cells stored in {store.Folder}, {Remaining(cells)} to run{Eta(cells)}");
+        return lines.ToString();
+    }
 
     private int Done(IReadOnlyList<SweepCell> cells) => cells.Count(c => store.Has(c.Name));
 

@@ -98,6 +98,9 @@ public sealed class SweepRunTests : IDisposable
         var (done, doneOut, _) = CliRunner.Run("sweep", gridPath, "--results", results, "--work", work);
         Assert.Equal(0, done);
         Assert.Contains("all 2 cells stored", doneOut);
+        var (_, listed, _) = CliRunner.Run("sweep", gridPath, "--results", results, "--work", work, "--list");
+        Assert.Contains("[2/2] group-l2-at-l1-s0.5-seed3: stored", listed);
+        Assert.Contains("2 of 2 cells stored", listed);
     }
 
     [Fact]
