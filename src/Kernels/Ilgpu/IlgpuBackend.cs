@@ -66,9 +66,12 @@ public sealed partial class IlgpuBackend : Backend
         }
     }
 
-    /// <summary>The context settings every kernel is compiled with (the PTX test uses the same).</summary>
+    /// <summary>
+    /// The context settings every kernel is compiled with (the PTX test uses the same). Profiling
+    /// only allows stream markers (<see cref="DeviceTime"/>); on CUDA no event exists until one is asked for.
+    /// </summary>
     internal static Context.Builder Configure(Context.Builder builder) =>
-        builder.EnableAlgorithms().Optimize(OptimizationLevel.O1);
+        builder.EnableAlgorithms().Optimize(OptimizationLevel.O1).Profiling();
 
     /// <summary>The CUDA device at <paramref name="deviceIndex"/>; throws a clear error when there is none.</summary>
     public static IlgpuBackend CreateCuda(int deviceIndex = 0)
@@ -154,14 +157,14 @@ public sealed partial class IlgpuBackend : Backend
     {
         if (entry.Style != IlgpuKernelStyle.ImplicitlyGrouped) throw new InvalidOperationException($"{entry} is not implicitly grouped");
         kernelsLoaded++;
-        return accelerator.LoadAutoGroupedKernel<TDelegate>(entry.Method);
+        return Loaded(entry, accelerator.LoadAutoGroupedKernel<TDelegate>(entry.Method));
     }
 
     private TDelegate LoadExplicit<TDelegate>(IlgpuKernelEntry entry) where TDelegate : Delegate
     {
         if (entry.Style != IlgpuKernelStyle.ExplicitlyGrouped) throw new InvalidOperationException($"{entry} is not explicitly grouped");
         kernelsLoaded++;
-        return accelerator.LoadKernel<TDelegate>(entry.Method);
+        return Loaded(entry, accelerator.LoadKernel<TDelegate>(entry.Method, entry.Specialization, out _));
     }
 
     /// <summary>Thread count for a flat launch in which each thread handles up to ElementsPerThread items.</summary>

@@ -1,5 +1,6 @@
 using System.Reflection;
 using ILGPU;
+using ILGPU.Runtime;
 using SparseCore.Kernels.Conv;
 using SparseCore.Kernels.Elementwise;
 using SparseCore.Kernels.Gemm;
@@ -28,6 +29,12 @@ internal enum IlgpuKernelStyle { ImplicitlyGrouped, ExplicitlyGrouped }
 
 internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKernelStyle Style)
 {
+    /// <summary>
+    /// Compile-time launch bounds (PTX .maxntid / .minnctapersm): with them ptxas budgets registers
+    /// for the group size actually launched instead of the 1024-thread worst case. Explicit kernels only.
+    /// </summary>
+    public KernelSpecialization Specialization { get; init; } = KernelSpecialization.Empty;
+
     public override string ToString() => $"{Name} ({Style})";
 }
 
