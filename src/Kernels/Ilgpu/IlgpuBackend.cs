@@ -23,6 +23,7 @@ public sealed partial class IlgpuBackend : Backend
     private readonly Context context;
     private readonly Accelerator accelerator;
     private readonly AcceleratorStream stream;
+    private readonly IlgpuUploadStaging staging;
     private readonly bool isCuda;
     private int kernelsLoaded;
     private bool disposed;
@@ -35,6 +36,7 @@ public sealed partial class IlgpuBackend : Backend
         try
         {
             stream = accelerator.CreateStream();
+            staging = new IlgpuUploadStaging(accelerator, stream, CountHostWait);
             if (accelerator.MaxNumThreadsPerGroup < IlgpuGemmKernels.Threads)
                 throw new NotSupportedException(
                     $"ILGPU device '{accelerator.Name}' allows {accelerator.MaxNumThreadsPerGroup} threads per group; the tiled GEMM needs {IlgpuGemmKernels.Threads}");
@@ -59,6 +61,7 @@ public sealed partial class IlgpuBackend : Backend
         }
         catch
         {
+            staging?.Dispose();
             stream?.Dispose();
             accelerator.Dispose();
             context.Dispose();
@@ -187,19 +190,27 @@ public sealed partial class IlgpuBackend : Backend
     protected override void RunUpload<T>(ReadOnlySpan<T> source, DeviceBuffer<T> destination, int destinationOffset)
     {
         if (source.IsEmpty) return;
-        View(destination).SubView(destinationOffset, source.Length).CopyFromCPU(stream, source);
+        staging.Upload(source, View(destination).SubView(destinationOffset, source.Length));
     }
 
+    /// <summary>A download must wait for the kernels that write its source: one full stream synchronisation.</summary>
     protected override void RunDownload<T>(DeviceBuffer<T> source, Span<T> destination, int sourceOffset)
     {
         if (destination.IsEmpty) return;
         View(source).SubView(sourceOffset, destination.Length).CopyToCPU(stream, destination);
+        CountHostWait();
+        staging.Release();
     }
 
     protected override void RunCopy(DeviceBuffer<float> source, int sourceOffset, DeviceBuffer<float> destination, int destinationOffset, int count)
         => View(source).SubView(sourceOffset, count).CopyTo(stream, View(destination).SubView(destinationOffset, count));
 
-    public override void Synchronize() => stream.Synchronize();
+    public override void Synchronize()
+    {
+        stream.Synchronize();
+        CountHostWait();
+        staging.Release();
+    }
 
     protected override bool Asynchronous => true;
 
@@ -210,6 +221,7 @@ public sealed partial class IlgpuBackend : Backend
         disposed = true;
         stream.Synchronize();
         base.Dispose();
+        staging.Dispose();
         stream.Dispose();
         accelerator.Dispose();
         context.Dispose();

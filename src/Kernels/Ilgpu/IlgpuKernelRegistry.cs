@@ -44,7 +44,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 54;
+    public const int Count = 55;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     private static IlgpuKernelEntry Explicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped);
@@ -74,6 +74,7 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry ReduceMaxRows = Explicit(typeof(IlgpuReduceKernels), nameof(IlgpuReduceKernels.ReduceMaxRows));
     public static readonly IlgpuKernelEntry ReduceMaxColumns = Implicit(typeof(IlgpuReduceKernels), nameof(IlgpuReduceKernels.ReduceMaxColumns));
     public static readonly IlgpuKernelEntry ReduceMaxBackward = Implicit(typeof(IlgpuReduceKernels), nameof(IlgpuReduceKernels.ReduceMaxBackward));
+    public static readonly IlgpuKernelEntry CountEqual = Explicit(typeof(IlgpuReduceKernels), nameof(IlgpuReduceKernels.CountEqual));
 
     // Softmax and loss (Softmax/IlgpuSoftmaxKernels.cs)
     public static readonly IlgpuKernelEntry Softmax = Explicit(typeof(IlgpuSoftmaxKernels), nameof(IlgpuSoftmaxKernels.Softmax));
@@ -138,7 +139,7 @@ internal static class IlgpuKernelRegistry
     [
         Fill, Unary, UnaryBackward, Binary, BinaryGradA, BinaryGradBPerThread, BinaryGradBPerGroup, Axpby, Affine,
         FillRandom,
-        ReduceSumRows, ReduceSumColumns, ReduceSumBackward, ReduceMaxRows, ReduceMaxColumns, ReduceMaxBackward,
+        ReduceSumRows, ReduceSumColumns, ReduceSumBackward, ReduceMaxRows, ReduceMaxColumns, ReduceMaxBackward, CountEqual,
         Softmax, SoftmaxBackward, CrossEntropy, CrossEntropyBackward,
         SgdStep, AdamStep,
         GemmSmall, GemmTiled,
