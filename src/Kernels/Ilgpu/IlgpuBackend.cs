@@ -50,6 +50,7 @@ public sealed partial class IlgpuBackend : Backend
             LoadGemm();
             LoadMasked();
             LoadScoreMask();
+            LoadThresholdMask();
             LoadLstm();
             LoadLayout();
             LoadPool();

@@ -44,7 +44,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 55;
+    public const int Count = 56;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     private static IlgpuKernelEntry Explicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped);
@@ -101,6 +101,9 @@ internal static class IlgpuKernelRegistry
     // The score mask's straight-through backward (Masked/IlgpuScoreMaskKernels.cs)
     public static readonly IlgpuKernelEntry ScoreMaskBackward = Implicit(typeof(IlgpuScoreMaskKernels), nameof(IlgpuScoreMaskKernels.ScoreMaskBackward));
 
+    // PASS's recurrence mask (Masked/IlgpuThresholdMaskKernels.cs)
+    public static readonly IlgpuKernelEntry ThresholdMask = Explicit(typeof(IlgpuThresholdMaskKernels), nameof(IlgpuThresholdMaskKernels.ThresholdMask));
+
     // LSTM cell (Lstm/IlgpuLstmKernels.cs)
     public static readonly IlgpuKernelEntry LstmCellForward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellForward));
     public static readonly IlgpuKernelEntry LstmCellBackward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellBackward));
@@ -144,7 +147,7 @@ internal static class IlgpuKernelRegistry
         SgdStep, AdamStep,
         GemmSmall, GemmTiled,
         GatherChannels, ScatterChannels, ScatterChannelsZero, MaskWeight, MaskWeightGradOut, MaskWeightGradIn,
-        ScoreMaskBackward,
+        ScoreMaskBackward, ThresholdMask,
         LstmCellForward, LstmCellBackward,
         Permute, CopyAxis, Patchify, PatchifyBackward,
         MaxPool2d, MaxPool2dBackward, AvgPool2d, AvgPool2dBackward,
