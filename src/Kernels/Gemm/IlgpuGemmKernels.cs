@@ -21,12 +21,15 @@ namespace SparseCore.Kernels.Gemm;
 //
 // v2 GemmTiled (this file's research kernel): register blocking.
 //    - Block tile BM×BN = 128×128, K step BK = 8; 256 threads as a 16×16 grid; each thread owns an
-//      8×8 micro-tile of C held in 64 registers. Per k it loads 8 A and 8 B values from shared
-//      memory and does 64 FMAs: 4 FMAs per shared load (v1: 0.5), which lifts the shared-memory
-//      roof above the FMA roof.
-//    - Thread (tx, ty) owns rows ty + 16·i and columns tx + 16·j (i, j < 8), not a contiguous 8×8:
-//      in a warp the 16 tx values read 16 consecutive B words (no bank conflicts; the two ty
-//      values broadcast), and the final stores of a warp hit consecutive columns (coalesced).
+//      8×8 micro-tile of C held in 64 registers. Per k it reads 8 A and 8 B values from shared
+//      memory as 4 16-byte loads (ld.shared.v4.f32 through a Float4 view) and does 64 FMAs: 16
+//      FMAs per shared-load instruction (scalar loads: 4; v1: 0.5).
+//    - Thread (tx, ty) owns rows 4·ty…4·ty+3 and 64+4·ty…, columns 4·tx… and 64+4·tx… (two
+//      float4 of each operand): in a warp the 16 tx read 256 consecutive bytes of B, which a
+//      16-byte load serves in conflict-free quarter-warp phases; the two ty values broadcast.
+//    - Shared rows are padded to 132 floats: the NN staging of A (and NT of B) writes 8
+//      consecutive k of one m per 8 threads, 8-way bank conflicts at a pitch of 128, none at 132.
+//    - Launch bounds: .maxntid 256 (IlgpuKernelRegistry), so ptxas budgets registers for 256 threads.
 //    - A is stored k-major in shared memory ([k][m]), so both operands are read along their
 //      contiguous shared dimension. Transposes are absorbed by the cooperative tile load: each
 //      thread stages 4 A and 4 B elements chosen so consecutive threads read consecutive global
@@ -38,15 +41,17 @@ namespace SparseCore.Kernels.Gemm;
 //      any M, N, K works (tests use 17×23×9 and 70×33×65).
 //    - Batch is grid dimension z (≤ 65535 on CUDA); blockIdx.x walks N so neighbouring blocks
 //      share the A panel in L2.
-//    - ILGPU 1.5.3 does not unroll loops, so the 8×8 micro-tile (64 accumulators, 16 operand
+//    - ILGPU 1.5.3 does not unroll loops, so the 8×8 micro-tile (64 accumulators, 4 vector
 //      loads, 64 FMAs), the tile staging and the epilogue are written out. Each such region, from
 //      "// generated: NAME" to "// end generated", is the output of
 //      tests/Kernels.Tests/Ilgpu/MicroTileGenerator.cs (which also writes ConvGemm's), and a test
 //      fails when the two differ: edit the generator, then run MicroTileGeneratorTests with
 //      SPARSECORE_WRITE_GENERATED=1 to rewrite the regions.
 //      The 8-step k loop is left rolled: its body is large enough that the loop overhead is ~2%.
-//    Not yet done: vectorised (float4) global/shared loads, warp tiling, split-K for
-//    small M·N with large K, fused epilogues (bias, ReLU).
+//    Not yet done: vectorised global loads (rows need 16-byte alignment: K or N a multiple of 4),
+//    vector stores in the epilogue, warp tiling, split-K or smaller tiles for small M·N with large
+//    K, fused epilogues (bias, ReLU). The static PTX test (IlgpuPtxTests) holds the vector loads,
+//    launch bounds and no-local-memory properties; only a GPU can say what they are worth.
 
 /// <summary>GEMM shape as the kernels see it (ints: every buffer is int-indexed).</summary>
 [StructLayout(LayoutKind.Sequential)]
@@ -59,6 +64,14 @@ internal struct IlgpuGemmParams
 internal static class IlgpuGemmKernels
 {
     public const int BM = 128, BN = 128, BK = 8;
+
+    /// <summary>
+    /// Shared row pitch: 4 floats of padding per k row. Staging A (non-transposed) or B (transposed)
+    /// writes 8 consecutive k of one m per 8 threads; at a pitch of 128 floats those 8 writes hit one
+    /// bank (8-way conflicts), at 132 they land 4 banks apart and a warp's 32 writes hit 32 banks.
+    /// 132 is a multiple of 4, so every Float4 read stays 16-byte aligned.
+    /// </summary>
+    public const int BMP = BM + 4, BNP = BN + 4;
     public const int ThreadsX = 16, ThreadsY = 16, Threads = ThreadsX * ThreadsY; // 8×8 outputs per thread
 
     /// <summary>v0: one thread per output, index = (batch·M + m)·N + n.</summary>
@@ -96,8 +109,12 @@ internal static class IlgpuGemmKernels
     [IlgpuKernel]
     internal static void GemmTiled(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, IlgpuGemmParams p)
     {
-        var As = SharedMemory.Allocate<float>(2 * BK * BM); // [buffer][k][m]: A tile stored k-major
-        var Bs = SharedMemory.Allocate<float>(2 * BK * BN); // [buffer][k][n]
+        // [buffer][k][m] and [buffer][k][n], rows padded to BMP/BNP floats (see the constants), read
+        // four floats at a time through the Float4 views and written one float at a time when staged.
+        var As = SharedMemory.Allocate<float>(2 * BK * BMP);
+        var Bs = SharedMemory.Allocate<float>(2 * BK * BNP);
+        var As4 = As.Cast<Float4>();
+        var Bs4 = Bs.Cast<Float4>();
         int t = Group.IdxX;
         int tx = t % ThreadsX, ty = t / ThreadsX;
         int m0 = Grid.IdxY * BM, n0 = Grid.IdxX * BN;
@@ -139,10 +156,10 @@ internal static class IlgpuGemmKernels
             bN2 = (t + 2 * Threads) % BN; bK2 = (t + 2 * Threads) / BN;
             bN3 = (t + 3 * Threads) % BN; bK3 = (t + 3 * Threads) / BN;
         }
-        int aS0 = aK0 * BM + aM0, bS0 = bK0 * BN + bN0;
-        int aS1 = aK1 * BM + aM1, bS1 = bK1 * BN + bN1;
-        int aS2 = aK2 * BM + aM2, bS2 = bK2 * BN + bN2;
-        int aS3 = aK3 * BM + aM3, bS3 = bK3 * BN + bN3;
+        int aS0 = aK0 * BMP + aM0, bS0 = bK0 * BNP + bN0;
+        int aS1 = aK1 * BMP + aM1, bS1 = bK1 * BNP + bN1;
+        int aS2 = aK2 * BMP + aM2, bS2 = bK2 * BNP + bN2;
+        int aS3 = aK3 * BMP + aM3, bS3 = bK3 * BNP + bN3;
 
         // generated: accumulators
         float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f, c04 = 0f, c05 = 0f, c06 = 0f, c07 = 0f;
@@ -184,7 +201,7 @@ internal static class IlgpuGemmKernels
         int kTiles = (p.K + BK - 1) / BK;
         for (int kt = 0; kt < kTiles; kt++)
         {
-            int cur = (kt & 1) * (BK * BM);
+            int cur = (kt & 1) * (BK * BMP); // BMP = BNP: one offset serves both buffers
             bool hasNext = kt + 1 < kTiles;
             // Issue the next tile's global loads now; they complete while this tile is multiplied.
             if (hasNext)
@@ -203,25 +220,14 @@ internal static class IlgpuGemmKernels
             }
             for (int kk = 0; kk < BK; kk++)
             {
-                int row = cur + kk * BM + ty;
-                int col = cur + kk * BN + tx;
+                // In Float4 units: this k's A row and B row, at the thread's first four rows / columns.
+                int row = (cur + kk * BMP) / 4 + ty;
+                int col = (cur + kk * BNP) / 4 + tx;
                 // generated: micro-tile k step
-                float a0 = As[row];
-                float a1 = As[row + 1 * ThreadsY];
-                float a2 = As[row + 2 * ThreadsY];
-                float a3 = As[row + 3 * ThreadsY];
-                float a4 = As[row + 4 * ThreadsY];
-                float a5 = As[row + 5 * ThreadsY];
-                float a6 = As[row + 6 * ThreadsY];
-                float a7 = As[row + 7 * ThreadsY];
-                float b0 = Bs[col];
-                float b1 = Bs[col + 1 * ThreadsX];
-                float b2 = Bs[col + 2 * ThreadsX];
-                float b3 = Bs[col + 3 * ThreadsX];
-                float b4 = Bs[col + 4 * ThreadsX];
-                float b5 = Bs[col + 5 * ThreadsX];
-                float b6 = Bs[col + 6 * ThreadsX];
-                float b7 = Bs[col + 7 * ThreadsX];
+                Float4 a03 = As4[row], a47 = As4[row + ThreadsY];
+                Float4 b03 = Bs4[col], b47 = Bs4[col + ThreadsX];
+                float a0 = a03.X, a1 = a03.Y, a2 = a03.Z, a3 = a03.W, a4 = a47.X, a5 = a47.Y, a6 = a47.Z, a7 = a47.W;
+                float b0 = b03.X, b1 = b03.Y, b2 = b03.Z, b3 = b03.W, b4 = b47.X, b5 = b47.Y, b6 = b47.Z, b7 = b47.W;
                 c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3; c04 += a0 * b4; c05 += a0 * b5; c06 += a0 * b6; c07 += a0 * b7;
                 c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3; c14 += a1 * b4; c15 += a1 * b5; c16 += a1 * b6; c17 += a1 * b7;
                 c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3; c24 += a2 * b4; c25 += a2 * b5; c26 += a2 * b6; c27 += a2 * b7;
@@ -235,7 +241,7 @@ internal static class IlgpuGemmKernels
             // The other buffer was last read before the previous barrier, so it is free: one barrier per tile.
             if (hasNext)
             {
-                int nxt = (BK * BM) - cur;
+                int nxt = (BK * BMP) - cur;
                 // generated: tile stores, next tile
                 As[nxt + aS0] = ra0;
                 As[nxt + aS1] = ra1;
@@ -251,22 +257,22 @@ internal static class IlgpuGemmKernels
         }
 
         // generated: epilogue
-        int r0 = m0 + ty;
-        int r1 = m0 + ty + 1 * ThreadsY;
-        int r2 = m0 + ty + 2 * ThreadsY;
-        int r3 = m0 + ty + 3 * ThreadsY;
-        int r4 = m0 + ty + 4 * ThreadsY;
-        int r5 = m0 + ty + 5 * ThreadsY;
-        int r6 = m0 + ty + 6 * ThreadsY;
-        int r7 = m0 + ty + 7 * ThreadsY;
-        int q0 = n0 + tx;
-        int q1 = n0 + tx + 1 * ThreadsX;
-        int q2 = n0 + tx + 2 * ThreadsX;
-        int q3 = n0 + tx + 3 * ThreadsX;
-        int q4 = n0 + tx + 4 * ThreadsX;
-        int q5 = n0 + tx + 5 * ThreadsX;
-        int q6 = n0 + tx + 6 * ThreadsX;
-        int q7 = n0 + tx + 7 * ThreadsX;
+        int r0 = m0 + 4 * ty;
+        int r1 = m0 + 4 * ty + 1;
+        int r2 = m0 + 4 * ty + 2;
+        int r3 = m0 + 4 * ty + 3;
+        int r4 = m0 + 4 * ThreadsY + 4 * ty;
+        int r5 = m0 + 4 * ThreadsY + 4 * ty + 1;
+        int r6 = m0 + 4 * ThreadsY + 4 * ty + 2;
+        int r7 = m0 + 4 * ThreadsY + 4 * ty + 3;
+        int q0 = n0 + 4 * tx;
+        int q1 = n0 + 4 * tx + 1;
+        int q2 = n0 + 4 * tx + 2;
+        int q3 = n0 + 4 * tx + 3;
+        int q4 = n0 + 4 * ThreadsX + 4 * tx;
+        int q5 = n0 + 4 * ThreadsX + 4 * tx + 1;
+        int q6 = n0 + 4 * ThreadsX + 4 * tx + 2;
+        int q7 = n0 + 4 * ThreadsX + 4 * tx + 3;
         Store(c, p, cBase, r0, q0, c00); Store(c, p, cBase, r0, q1, c01); Store(c, p, cBase, r0, q2, c02); Store(c, p, cBase, r0, q3, c03); Store(c, p, cBase, r0, q4, c04); Store(c, p, cBase, r0, q5, c05); Store(c, p, cBase, r0, q6, c06); Store(c, p, cBase, r0, q7, c07);
         Store(c, p, cBase, r1, q0, c10); Store(c, p, cBase, r1, q1, c11); Store(c, p, cBase, r1, q2, c12); Store(c, p, cBase, r1, q3, c13); Store(c, p, cBase, r1, q4, c14); Store(c, p, cBase, r1, q5, c15); Store(c, p, cBase, r1, q6, c16); Store(c, p, cBase, r1, q7, c17);
         Store(c, p, cBase, r2, q0, c20); Store(c, p, cBase, r2, q1, c21); Store(c, p, cBase, r2, q2, c22); Store(c, p, cBase, r2, q3, c23); Store(c, p, cBase, r2, q4, c24); Store(c, p, cBase, r2, q5, c25); Store(c, p, cBase, r2, q6, c26); Store(c, p, cBase, r2, q7, c27);

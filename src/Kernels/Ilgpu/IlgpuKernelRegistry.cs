@@ -47,7 +47,14 @@ internal static class IlgpuKernelRegistry
     public const int Count = 56;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
-    private static IlgpuKernelEntry Explicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped);
+    /// <summary>
+    /// An explicitly grouped kernel with launch bounds: at most <paramref name="maxGroup"/> threads a
+    /// group (the row kernels' shared arrays hold <see cref="IlgpuBackend.MaxGroupSize"/>; the tile
+    /// kernels launch exactly their thread count), so ptxas may give each thread registers for that
+    /// group size rather than for 1024 threads.
+    /// </summary>
+    private static IlgpuKernelEntry Explicit(Type owner, string name, int maxGroup = IlgpuBackend.MaxGroupSize) =>
+        new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped) { Specialization = new KernelSpecialization(maxGroup, null) };
 
     private static MethodInfo Find(Type owner, string name) =>
         owner.GetMethod(name, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
@@ -88,7 +95,7 @@ internal static class IlgpuKernelRegistry
 
     // GEMM (Gemm/IlgpuGemmKernels.cs)
     public static readonly IlgpuKernelEntry GemmSmall = Implicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmSmall));
-    public static readonly IlgpuKernelEntry GemmTiled = Explicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmTiled));
+    public static readonly IlgpuKernelEntry GemmTiled = Explicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmTiled), IlgpuGemmKernels.Threads);
 
     // Masked channels: gather/scatter and the weight mask (Masked/IlgpuMaskedKernels.cs)
     public static readonly IlgpuKernelEntry GatherChannels = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.GatherChannels));
@@ -96,7 +103,7 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry ScatterChannelsZero = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.ScatterChannelsZero));
     public static readonly IlgpuKernelEntry MaskWeight = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeight));
     public static readonly IlgpuKernelEntry MaskWeightGradOut = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradOut));
-    public static readonly IlgpuKernelEntry MaskWeightGradIn = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradIn));
+    public static readonly IlgpuKernelEntry MaskWeightGradIn = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradIn), IlgpuMaskedKernels.InMaskGroup);
 
     // The score mask's straight-through backward (Masked/IlgpuScoreMaskKernels.cs)
     public static readonly IlgpuKernelEntry ScoreMaskBackward = Implicit(typeof(IlgpuScoreMaskKernels), nameof(IlgpuScoreMaskKernels.ScoreMaskBackward));
@@ -130,7 +137,7 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry LayerNormBackwardParams = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNormBackwardParams));
     // conv2d (Conv/IlgpuConvKernels.cs): one implicit-GEMM kernel for all three passes, the split-K
     // partial sum of the weight gradient, and the bias gradient.
-    public static readonly IlgpuKernelEntry ConvGemm = Explicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvGemm));
+    public static readonly IlgpuKernelEntry ConvGemm = Explicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvGemm), IlgpuConvKernels.Threads);
     public static readonly IlgpuKernelEntry ConvSplitKSum = Implicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvSplitKSum));
     public static readonly IlgpuKernelEntry ConvBiasGrad = Explicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvBiasGrad));
     public static readonly IlgpuKernelEntry ConvEpilogue = Implicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvEpilogue));
