@@ -48,9 +48,11 @@ namespace SparseCore.Kernels.Gemm;
 //      fails when the two differ: edit the generator, then run MicroTileGeneratorTests with
 //      SPARSECORE_WRITE_GENERATED=1 to rewrite the regions.
 //      The 8-step k loop is left rolled: its body is large enough that the loop overhead is ~2%.
+//    - Split-K (batch 1, chosen from the shape in IlgpuBackend.Gemm.cs): when the grid is small,
+//      grid z runs over K chunks writing partials, and GemmSplitKSum adds them in chunk order.
 //    Not yet done: vectorised global loads (rows need 16-byte alignment: K or N a multiple of 4),
-//    vector stores in the epilogue, warp tiling, split-K or smaller tiles for small M·N with large
-//    K, fused epilogues (bias, ReLU). The static PTX test (IlgpuPtxTests) holds the vector loads,
+//    vector stores in the epilogue, warp tiling, smaller tiles for small M·N with a short K,
+//    fused epilogues (bias, ReLU). The static PTX test (IlgpuPtxTests) holds the vector loads,
 //    launch bounds and no-local-memory properties; only a GPU can say what they are worth.
 
 /// <summary>GEMM shape as the kernels see it (ints: every buffer is int-indexed).</summary>
@@ -59,6 +61,12 @@ internal struct IlgpuGemmParams
 {
     public int M, N, K, TransA, TransB, StrideA, StrideB, StrideC;
     public float Alpha, Beta;
+
+    /// <summary>
+    /// Split-K (batch 1 only): grid z is the split, each covering KChunk k (a multiple of BK) and
+    /// writing its partial product at z·SplitStride of a workspace; Splits = 1 is the plain GEMM.
+    /// </summary>
+    public int Splits, KChunk, SplitStride;
 }
 
 internal static class IlgpuGemmKernels
@@ -89,11 +97,12 @@ internal static class IlgpuGemmKernels
         Store(c, p, batch * p.StrideC, m, n, acc);
     }
 
-    private static float LoadA(ArrayView<float> a, IlgpuGemmParams p, int aBase, int m, int k) =>
-        m < p.M && k < p.K ? a[aBase + (p.TransA != 0 ? k * p.M + m : m * p.K + k)] : 0f;
+    /// <summary>A[m, k] of this batch entry, 0 past the last row or past kEnd (the end of K, or of this split's chunk).</summary>
+    private static float LoadA(ArrayView<float> a, IlgpuGemmParams p, int aBase, int m, int k, int kEnd) =>
+        m < p.M && k < kEnd ? a[aBase + (p.TransA != 0 ? k * p.M + m : m * p.K + k)] : 0f;
 
-    private static float LoadB(ArrayView<float> b, IlgpuGemmParams p, int bBase, int k, int n) =>
-        k < p.K && n < p.N ? b[bBase + (p.TransB != 0 ? n * p.K + k : k * p.N + n)] : 0f;
+    private static float LoadB(ArrayView<float> b, IlgpuGemmParams p, int bBase, int k, int n, int kEnd) =>
+        k < kEnd && n < p.N ? b[bBase + (p.TransB != 0 ? n * p.K + k : k * p.N + n)] : 0f;
 
     /// <summary>C = alpha·acc (+ beta·C); C is not read when beta = 0.</summary>
     private static void Store(ArrayView<float> c, IlgpuGemmParams p, int cBase, int m, int n, float acc)
@@ -103,6 +112,18 @@ internal static class IlgpuGemmKernels
             int i = cBase + m * p.N + n;
             c[i] = p.Beta == 0f ? p.Alpha * acc : p.Alpha * acc + p.Beta * c[i];
         }
+    }
+
+    /// <summary>
+    /// Split-K's second pass: C = alpha·Σ_z partial[z] (+ beta·C), the partials added in split order
+    /// — a fixed order whatever the timing, so the result is bit-identical run after run.
+    /// </summary>
+    [IlgpuKernel]
+    internal static void GemmSplitKSum(Index1D i, ArrayView<float> partial, ArrayView<float> c, int length, int splits, float alpha, float beta)
+    {
+        float s = 0f;
+        for (int z = 0; z < splits; z++) s += partial[z * length + i];
+        c[i] = beta == 0f ? alpha * s : alpha * s + beta * c[i];
     }
 
     /// <summary>v2: 128×128 block tile, 8×8 register micro-tile per thread, double-buffered shared tiles.</summary>
@@ -118,8 +139,13 @@ internal static class IlgpuGemmKernels
         int t = Group.IdxX;
         int tx = t % ThreadsX, ty = t / ThreadsX;
         int m0 = Grid.IdxY * BM, n0 = Grid.IdxX * BN;
-        int batch = Grid.IdxZ;
-        int aBase = batch * p.StrideA, bBase = batch * p.StrideB, cBase = batch * p.StrideC;
+        // Grid z walks the batch, or with split-K (batch 1) the K chunks, each to its own partial.
+        bool split = p.Splits > 1;
+        int batch = split ? 0 : Grid.IdxZ;
+        int kBegin = split ? Grid.IdxZ * p.KChunk : 0;
+        int kEnd = split && kBegin + p.KChunk < p.K ? kBegin + p.KChunk : p.K;
+        int aBase = batch * p.StrideA, bBase = batch * p.StrideB;
+        int cBase = split ? Grid.IdxZ * p.SplitStride : batch * p.StrideC;
 
         // Which tile elements this thread stages: 4 of A's BM×BK and 4 of B's BK×BN. Consecutive
         // threads walk the operand's contiguous dimension, so each global load is coalesced
@@ -176,14 +202,14 @@ internal static class IlgpuGemmKernels
         // Prologue: tile 0 into buffer 0.
         {
             // generated: tile loads, first tile
-            ra0 = LoadA(a, p, aBase, m0 + aM0, aK0);
-            ra1 = LoadA(a, p, aBase, m0 + aM1, aK1);
-            ra2 = LoadA(a, p, aBase, m0 + aM2, aK2);
-            ra3 = LoadA(a, p, aBase, m0 + aM3, aK3);
-            rb0 = LoadB(b, p, bBase, bK0, n0 + bN0);
-            rb1 = LoadB(b, p, bBase, bK1, n0 + bN1);
-            rb2 = LoadB(b, p, bBase, bK2, n0 + bN2);
-            rb3 = LoadB(b, p, bBase, bK3, n0 + bN3);
+            ra0 = LoadA(a, p, aBase, m0 + aM0, kBegin + aK0, kEnd);
+            ra1 = LoadA(a, p, aBase, m0 + aM1, kBegin + aK1, kEnd);
+            ra2 = LoadA(a, p, aBase, m0 + aM2, kBegin + aK2, kEnd);
+            ra3 = LoadA(a, p, aBase, m0 + aM3, kBegin + aK3, kEnd);
+            rb0 = LoadB(b, p, bBase, kBegin + bK0, n0 + bN0, kEnd);
+            rb1 = LoadB(b, p, bBase, kBegin + bK1, n0 + bN1, kEnd);
+            rb2 = LoadB(b, p, bBase, kBegin + bK2, n0 + bN2, kEnd);
+            rb3 = LoadB(b, p, bBase, kBegin + bK3, n0 + bN3, kEnd);
             // end generated
             // generated: tile stores, first tile
             As[aS0] = ra0;
@@ -198,7 +224,7 @@ internal static class IlgpuGemmKernels
         }
         Group.Barrier();
 
-        int kTiles = (p.K + BK - 1) / BK;
+        int kTiles = (kEnd - kBegin + BK - 1) / BK;
         for (int kt = 0; kt < kTiles; kt++)
         {
             int cur = (kt & 1) * (BK * BMP); // BMP = BNP: one offset serves both buffers
@@ -206,16 +232,16 @@ internal static class IlgpuGemmKernels
             // Issue the next tile's global loads now; they complete while this tile is multiplied.
             if (hasNext)
             {
-                int k0 = (kt + 1) * BK;
+                int k0 = kBegin + (kt + 1) * BK;
                 // generated: tile loads, next tile
-                ra0 = LoadA(a, p, aBase, m0 + aM0, k0 + aK0);
-                ra1 = LoadA(a, p, aBase, m0 + aM1, k0 + aK1);
-                ra2 = LoadA(a, p, aBase, m0 + aM2, k0 + aK2);
-                ra3 = LoadA(a, p, aBase, m0 + aM3, k0 + aK3);
-                rb0 = LoadB(b, p, bBase, k0 + bK0, n0 + bN0);
-                rb1 = LoadB(b, p, bBase, k0 + bK1, n0 + bN1);
-                rb2 = LoadB(b, p, bBase, k0 + bK2, n0 + bN2);
-                rb3 = LoadB(b, p, bBase, k0 + bK3, n0 + bN3);
+                ra0 = LoadA(a, p, aBase, m0 + aM0, k0 + aK0, kEnd);
+                ra1 = LoadA(a, p, aBase, m0 + aM1, k0 + aK1, kEnd);
+                ra2 = LoadA(a, p, aBase, m0 + aM2, k0 + aK2, kEnd);
+                ra3 = LoadA(a, p, aBase, m0 + aM3, k0 + aK3, kEnd);
+                rb0 = LoadB(b, p, bBase, k0 + bK0, n0 + bN0, kEnd);
+                rb1 = LoadB(b, p, bBase, k0 + bK1, n0 + bN1, kEnd);
+                rb2 = LoadB(b, p, bBase, k0 + bK2, n0 + bN2, kEnd);
+                rb3 = LoadB(b, p, bBase, k0 + bK3, n0 + bN3, kEnd);
                 // end generated
             }
             for (int kk = 0; kk < BK; kk++)

@@ -44,7 +44,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 56;
+    public const int Count = 57;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     /// <summary>
@@ -96,6 +96,7 @@ internal static class IlgpuKernelRegistry
     // GEMM (Gemm/IlgpuGemmKernels.cs)
     public static readonly IlgpuKernelEntry GemmSmall = Implicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmSmall));
     public static readonly IlgpuKernelEntry GemmTiled = Explicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmTiled), IlgpuGemmKernels.Threads);
+    public static readonly IlgpuKernelEntry GemmSplitKSum = Implicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmSplitKSum));
 
     // Masked channels: gather/scatter and the weight mask (Masked/IlgpuMaskedKernels.cs)
     public static readonly IlgpuKernelEntry GatherChannels = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.GatherChannels));
@@ -152,7 +153,7 @@ internal static class IlgpuKernelRegistry
         ReduceSumRows, ReduceSumColumns, ReduceSumBackward, ReduceMaxRows, ReduceMaxColumns, ReduceMaxBackward, CountEqual,
         Softmax, SoftmaxBackward, CrossEntropy, CrossEntropyBackward,
         SgdStep, AdamStep,
-        GemmSmall, GemmTiled,
+        GemmSmall, GemmTiled, GemmSplitKSum,
         GatherChannels, ScatterChannels, ScatterChannelsZero, MaskWeight, MaskWeightGradOut, MaskWeightGradIn,
         ScoreMaskBackward, ThresholdMask,
         LstmCellForward, LstmCellBackward,

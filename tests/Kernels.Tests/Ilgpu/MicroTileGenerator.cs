@@ -35,7 +35,7 @@ internal static class MicroTileGenerator
     [
         // GemmTiled: 128×128 block, 256 threads each staging 4 A and 4 B elements per tile.
         new(GemmFile, "accumulators", Accumulators(8)),
-        new(GemmFile, "tile loads, first tile", GemmTileLoads(12, kOffset: "")),
+        new(GemmFile, "tile loads, first tile", GemmTileLoads(12, kOffset: "kBegin + ")),
         new(GemmFile, "tile stores, first tile", TileStores(12, bufferA: "", bufferB: "", aCount: 4, bCount: 4)),
         new(GemmFile, "tile loads, next tile", GemmTileLoads(16, kOffset: "k0 + ")),
         new(GemmFile, "micro-tile k step", MicroTileStep(16)),
@@ -102,8 +102,8 @@ internal static class MicroTileGenerator
     private static string GemmTileLoads(int indent, string kOffset)
     {
         var lines = new List<string>();
-        for (int i = 0; i < 4; i++) lines.Add($"ra{i} = LoadA(a, p, aBase, m0 + aM{i}, {kOffset}aK{i});");
-        for (int i = 0; i < 4; i++) lines.Add($"rb{i} = LoadB(b, p, bBase, {kOffset}bK{i}, n0 + bN{i});");
+        for (int i = 0; i < 4; i++) lines.Add($"ra{i} = LoadA(a, p, aBase, m0 + aM{i}, {kOffset}aK{i}, kEnd);");
+        for (int i = 0; i < 4; i++) lines.Add($"rb{i} = LoadB(b, p, bBase, {kOffset}bK{i}, n0 + bN{i}, kEnd);");
         return Lines(indent, lines);
     }
 
