@@ -44,7 +44,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 57;
+    public const int Count = 59;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     /// <summary>
@@ -129,9 +129,11 @@ internal static class IlgpuKernelRegistry
 
     // Normalisation (Norm/IlgpuNormKernels.cs)
     public static readonly IlgpuKernelEntry BatchNormStats = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormStats));
+    public static readonly IlgpuKernelEntry BatchNormStatsCombine = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormStatsCombine));
     public static readonly IlgpuKernelEntry BatchNormEvalStats = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormEvalStats));
     public static readonly IlgpuKernelEntry BatchNormApply = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormApply));
     public static readonly IlgpuKernelEntry BatchNormBackwardReduce = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormBackwardReduce));
+    public static readonly IlgpuKernelEntry BatchNormBackwardCombine = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormBackwardCombine));
     public static readonly IlgpuKernelEntry BatchNormBackwardData = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormBackwardData));
     public static readonly IlgpuKernelEntry LayerNorm = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNorm));
     public static readonly IlgpuKernelEntry LayerNormBackwardData = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNormBackwardData));
@@ -159,7 +161,7 @@ internal static class IlgpuKernelRegistry
         LstmCellForward, LstmCellBackward,
         Permute, CopyAxis, Patchify, PatchifyBackward,
         MaxPool2d, MaxPool2dBackward, AvgPool2d, AvgPool2dBackward,
-        BatchNormStats, BatchNormEvalStats, BatchNormApply, BatchNormBackwardReduce, BatchNormBackwardData,
+        BatchNormStats, BatchNormStatsCombine, BatchNormEvalStats, BatchNormApply, BatchNormBackwardReduce, BatchNormBackwardCombine, BatchNormBackwardData,
         LayerNorm, LayerNormBackwardData, LayerNormBackwardParams,
         ConvGemm, ConvSplitKSum, ConvBiasGrad, ConvEpilogue,
         SparseConv2d,

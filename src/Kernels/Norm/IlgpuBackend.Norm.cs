@@ -8,21 +8,40 @@ namespace SparseCore.Kernels.Ilgpu;
 /// <summary>Loads and launches the normalisation kernels of <see cref="IlgpuNormKernels"/>.</summary>
 public sealed partial class IlgpuBackend
 {
-    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, float> batchNormStatsKernel = null!;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, int, int> batchNormStatsKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float> batchNormStatsCombineKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> batchNormBackwardCombineKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> batchNormEvalStatsKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> batchNormApplyKernel = null!;
-    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> batchNormBackwardReduceKernel = null!;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int> batchNormBackwardReduceKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int> batchNormBackwardDataKernel = null!;
     private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> layerNormKernel = null!;
     private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> layerNormBackwardDataKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> layerNormBackwardParamsKernel = null!;
 
+    /// <summary>
+    /// Values per part of a channel in the batch-norm reductions: a channel of N·H·W values is cut
+    /// into parts of this many (the last shorter), one group each. From the shape alone, so the
+    /// merge order never changes; ResNet-18's first stage at batch 128 (131,072 values a channel)
+    /// becomes 32 groups per channel. Tests lower it to reach several parts at small shapes.
+    /// </summary>
+    internal int BatchNormPartLength { get; set; } = 4096;
+
+    /// <summary>(parts, part length) for a channel of <paramref name="count"/> values.</summary>
+    internal (int Parts, int Length) BatchNormParts(int count)
+    {
+        int length = Math.Max(1, Math.Min(BatchNormPartLength, count));
+        return ((count + length - 1) / length, length);
+    }
+
     private void LoadNorm()
     {
-        batchNormStatsKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, float>>(IlgpuKernelRegistry.BatchNormStats);
+        batchNormStatsKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, int, int>>(IlgpuKernelRegistry.BatchNormStats);
+        batchNormStatsCombineKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float>>(IlgpuKernelRegistry.BatchNormStatsCombine);
+        batchNormBackwardCombineKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>>(IlgpuKernelRegistry.BatchNormBackwardCombine);
         batchNormEvalStatsKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>>(IlgpuKernelRegistry.BatchNormEvalStats);
         batchNormApplyKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>>(IlgpuKernelRegistry.BatchNormApply);
-        batchNormBackwardReduceKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>>(IlgpuKernelRegistry.BatchNormBackwardReduce);
+        batchNormBackwardReduceKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>>(IlgpuKernelRegistry.BatchNormBackwardReduce);
         batchNormBackwardDataKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>>(IlgpuKernelRegistry.BatchNormBackwardData);
         layerNormKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>>(IlgpuKernelRegistry.LayerNorm);
         layerNormBackwardDataKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>>(IlgpuKernelRegistry.LayerNormBackwardData);
@@ -35,8 +54,15 @@ public sealed partial class IlgpuBackend
                                            bool training, float momentum, float eps)
     {
         if (training)
-            batchNormStatsKernel(stream, new KernelConfig(shape.C, RowGroupSize(shape.PerChannel)), View(x), View(runningMean), View(runningVar),
-                View(saveMean), View(saveRstd), shape.C, shape.Spatial, shape.PerChannel, momentum, eps);
+        {
+            var (parts, length) = BatchNormParts(shape.PerChannel);
+            // Back to the pool while the kernels may be queued: every later user is ordered after them on the stream.
+            using var partial = Allocate<float>(checked(3 * shape.C * parts));
+            batchNormStatsKernel(stream, new KernelConfig(shape.C * parts, RowGroupSize(length)), View(x), View(partial),
+                shape.C, shape.Spatial, shape.PerChannel, parts, length);
+            batchNormStatsCombineKernel(stream, new Index1D(shape.C), View(partial), View(runningMean), View(runningVar), View(saveMean), View(saveRstd),
+                shape.PerChannel, parts, momentum, eps);
+        }
         else
             batchNormEvalStatsKernel(stream, new Index1D(shape.C), View(runningMean), View(runningVar), View(saveMean), View(saveRstd), eps);
         int n = (int)shape.Size;
@@ -48,8 +74,13 @@ public sealed partial class IlgpuBackend
                                                    DeviceBuffer<float> dx, DeviceBuffer<float> dgamma, DeviceBuffer<float> dbeta,
                                                    BatchNormShape shape, bool training)
     {
-        batchNormBackwardReduceKernel(stream, new KernelConfig(shape.C, RowGroupSize(shape.PerChannel)), View(x), View(dy), View(saveMean), View(saveRstd),
-            View(dgamma), View(dbeta), shape.C, shape.Spatial, shape.PerChannel);
+        var (parts, length) = BatchNormParts(shape.PerChannel);
+        using (var partial = Allocate<float>(checked(2 * shape.C * parts)))
+        {
+            batchNormBackwardReduceKernel(stream, new KernelConfig(shape.C * parts, RowGroupSize(length)), View(x), View(dy), View(saveMean), View(partial),
+                shape.C, shape.Spatial, shape.PerChannel, parts, length);
+            batchNormBackwardCombineKernel(stream, new Index1D(shape.C), View(partial), View(saveRstd), View(dgamma), View(dbeta), parts);
+        }
         int n = (int)shape.Size;
         batchNormBackwardDataKernel(stream, FlatThreads(n), View(x), View(dy), View(gamma), View(saveMean), View(saveRstd), View(dgamma), View(dbeta),
             View(dx), n, shape.C, shape.Spatial, shape.PerChannel, training ? 1 : 0);
