@@ -46,10 +46,10 @@ namespace SparseCore.Kernels.Conv;
 //    written out, each region from "// generated: NAME" to "// end generated" by
 //    tests/Kernels.Tests/Ilgpu/MicroTileGenerator.cs, as in the GEMM (a test checks they match).
 //    - Launch bounds: .maxntid 128 (IlgpuKernelRegistry), so ptxas budgets registers for 128 threads.
+//    - The backward-data loader divides by the stride only for strides above 2 (OutputOf).
 //    Not yet done: float4 global loads for stride-1 rows, a dgrad that skips the zero taps of
-//    strided convs (its loader still divides by the stride per element), shape-chosen smaller
-//    tiles for the small-M·N forward passes; the inference epilogue (residual, ReLU) runs as the
-//    second kernel ConvEpilogue rather than on this store.
+//    strided convs, shape-chosen smaller tiles for the small-M·N forward passes; the inference
+//    epilogue (residual, ReLU) runs as the second kernel ConvEpilogue rather than on this store.
 
 /// <summary>The implicit-GEMM view of one conv2d pass; see the table at the top of the file.</summary>
 [StructLayout(LayoutKind.Sequential)]
@@ -144,14 +144,28 @@ internal static class IlgpuConvKernels
             // col0 = image offset in dy, col1/col2 = padded input row/column; d = (co, r, q).
             int th = col1 - d1, tw = col2 - d2;
             if (th < 0 || tw < 0) return 0f;
-            int oh = th / p.SH, ow = tw / p.SW;
-            return oh * p.SH == th && ow * p.SW == tw && oh < p.OutH && ow < p.OutW ? b[col0 + (d0 * p.OutH + oh) * p.OutW + ow] : 0f;
+            int oh = OutputOf(th, p.SH), ow = OutputOf(tw, p.SW);
+            return oh >= 0 && ow >= 0 && oh < p.OutH && ow < p.OutW ? b[col0 + (d0 * p.OutH + oh) * p.OutW + ow] : 0f;
         }
         {
             // col0 = channel offset in an image of x, col1/col2 = tap minus padding; d = (img, oh, ow).
             int ih = d1 * p.SH + col1, iw = d2 * p.SW + col2;
             return ih >= 0 && ih < p.H && iw >= 0 && iw < p.W ? b[d0 * p.Cin * p.H * p.W + col0 + ih * p.W + iw] : 0f;
         }
+    }
+
+    /// <summary>
+    /// The output row (or column) whose window starts t = padded position − tap, or −1 when t is
+    /// not a multiple of the stride. Stride 1 and 2 (every ResNet conv) take no division: this runs
+    /// for each of a tile's 8 B elements, twice, and an integer division is a long instruction
+    /// sequence on a GPU. The stride is the same for every thread, so the branch does not diverge.
+    /// </summary>
+    private static int OutputOf(int t, int stride)
+    {
+        if (stride == 1) return t;
+        if (stride == 2) return (t & 1) == 0 ? t >> 1 : -1;
+        int o = t / stride;
+        return o * stride == t ? o : -1;
     }
 
     /// <summary>Output offset of GEMM column q for row 0: image-major, as NCHW stores it.</summary>
