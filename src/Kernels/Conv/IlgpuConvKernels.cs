@@ -40,8 +40,8 @@ namespace SparseCore.Kernels.Conv;
 //      Grid z cuts K into fixed chunks chosen from the shape alone; each chunk writes its partial
 //      product to a workspace and ConvSplitKSum adds the partials in chunk order — a fixed
 //      reduction order, no float atomics, bit-identical run after run.
-//    - The bias gradient is a per-channel sum: one group per channel, strided partials, then
-//      the fixed shared-memory tree (IlgpuGroupReduce.Sum).
+//    - The bias gradient is a per-channel sum in two passes: groups over fixed parts of each
+//      channel (strided partials, then the fixed tree), then ConvSplitKSum adds the parts in order.
 //    ILGPU 1.5.3 does not unroll loops: the micro-tile, the tile staging and the epilogue are
 //    written out, each region from "// generated: NAME" to "// end generated" by
 //    tests/Kernels.Tests/Ilgpu/MicroTileGenerator.cs, as in the GEMM (a test checks they match).
@@ -426,20 +426,27 @@ internal static class IlgpuConvKernels
         y[i] = v;
     }
 
-    /// <summary>db[co] = Σ_{img, pixel} dy[img, co, pixel]: one group per channel, fixed tree.</summary>
+    /// <summary>
+    /// Pass 1 of db[co] = Σ_{img, pixel} dy[img, co, pixel]: group (co, part) sums values
+    /// [part·partLength, …) of channel co's flattened (img, pixel) range with the fixed tree and
+    /// writes partial[part·channels + co]; ConvSplitKSum then adds the parts in order. Many groups
+    /// per channel, where one group a channel left most of a GPU idle.
+    /// </summary>
     [IlgpuKernel]
-    internal static void ConvBiasGrad(ArrayView<float> dy, ArrayView<float> db, int images, int channels, int plane)
+    internal static void ConvBiasGrad(ArrayView<float> dy, ArrayView<float> partial, int images, int channels, int plane, int parts, int partLength)
     {
         var shared = SharedMemory.Allocate<float>(IlgpuBackend.MaxGroupSize);
-        int co = Grid.IdxX;
+        int co = Grid.IdxX / parts, part = Grid.IdxX - co * parts;
         int total = images * plane;
+        int begin = part * partLength;
+        int end = begin + partLength < total ? begin + partLength : total;
         float acc = 0f;
-        for (int i = Group.IdxX; i < total; i += Group.DimX)
+        for (int i = begin + Group.IdxX; i < end; i += Group.DimX)
         {
             int img = i / plane;
             acc += dy[(img * channels + co) * plane + (i - img * plane)];
         }
         float sum = IlgpuGroupReduce.Sum(shared, acc);
-        if (Group.IdxX == 0) db[co] = sum;
+        if (Group.IdxX == 0) partial[part * channels + co] = sum;
     }
 }

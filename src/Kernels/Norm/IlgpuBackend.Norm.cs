@@ -17,7 +17,10 @@ public sealed partial class IlgpuBackend
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int> batchNormBackwardDataKernel = null!;
     private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float> layerNormKernel = null!;
     private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> layerNormBackwardDataKernel = null!;
-    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> layerNormBackwardParamsKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> layerNormBackwardParamsKernel = null!;
+
+    /// <summary>Rows per part of the layer-norm parameter gradients (ViT-Tiny at batch 128: 8320 rows → 130 parts × 192 columns of threads).</summary>
+    internal int LayerNormRowsPerPart { get; set; } = 64;
 
     /// <summary>
     /// Values per part of a channel in the batch-norm reductions: a channel of N·H·W values is cut
@@ -45,7 +48,7 @@ public sealed partial class IlgpuBackend
         batchNormBackwardDataKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>>(IlgpuKernelRegistry.BatchNormBackwardData);
         layerNormKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>>(IlgpuKernelRegistry.LayerNorm);
         layerNormBackwardDataKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>>(IlgpuKernelRegistry.LayerNormBackwardData);
-        layerNormBackwardParamsKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>>(IlgpuKernelRegistry.LayerNormBackwardParams);
+        layerNormBackwardParamsKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>>(IlgpuKernelRegistry.LayerNormBackwardParams);
     }
 
     protected override void RunBatchNorm2d(DeviceBuffer<float> x, DeviceBuffer<float> gamma, DeviceBuffer<float> beta,
@@ -95,6 +98,13 @@ public sealed partial class IlgpuBackend
                                                  DeviceBuffer<float> dx, DeviceBuffer<float> dgamma, DeviceBuffer<float> dbeta, int rows, int cols)
     {
         layerNormBackwardDataKernel(stream, new KernelConfig(rows, RowGroupSize(cols)), View(x), View(dy), View(gamma), View(saveMean), View(saveRstd), View(dx), cols);
-        layerNormBackwardParamsKernel(stream, new Index1D(cols), View(x), View(dy), View(saveMean), View(saveRstd), View(dgamma), View(dbeta), rows, cols);
+        // One thread per (row part, column) rather than per column: cols threads alone cannot fill a GPU.
+        int perPart = Math.Max(1, LayerNormRowsPerPart), parts = (rows + perPart - 1) / perPart;
+        using var partialGamma = Allocate<float>(checked(parts * cols));
+        using var partialBeta = Allocate<float>(checked(parts * cols));
+        layerNormBackwardParamsKernel(stream, new Index1D(parts * cols), View(x), View(dy), View(saveMean), View(saveRstd),
+            View(partialGamma), View(partialBeta), rows, cols, perPart);
+        SumPartsInOrder(partialGamma, dgamma, cols, parts);
+        SumPartsInOrder(partialBeta, dbeta, cols, parts);
     }
 }

@@ -10,8 +10,8 @@ namespace SparseCore.Kernels.Norm;
 /// then <see cref="IlgpuGroupReduce"/>'s fixed tree), then one thread per channel merging its
 /// parts in order; the parts depend on the shape alone, so results are deterministic. Flat
 /// launches for the elementwise parts. Layer-norm: one group per row for the
-/// forward and dx, one thread per column for dγ/dβ (rows in increasing order; neighbouring threads
-/// read neighbouring columns). Both take the variance in two passes, about the mean.
+/// forward and dx; dγ/dβ one thread per (row part, column) — rows of a part in increasing order,
+/// neighbouring threads on neighbouring columns — then the parts summed in order per column. Both take the variance in two passes, about the mean.
 /// </summary>
 internal static class IlgpuNormKernels
 {
@@ -221,18 +221,22 @@ internal static class IlgpuNormKernels
 
     /// <summary>dγ[c] = Σ_r dy·x̂ and dβ[c] = Σ_r dy, rows in increasing order.</summary>
     [IlgpuKernel]
-    internal static void LayerNormBackwardParams(Index1D c, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> saveMean, ArrayView<float> saveRstd,
-                                                 ArrayView<float> dgamma, ArrayView<float> dbeta, int rows, int cols)
+    internal static void LayerNormBackwardParams(Index1D job, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> saveMean, ArrayView<float> saveRstd,
+                                                 ArrayView<float> partialGamma, ArrayView<float> partialBeta, int rows, int cols, int rowsPerPart)
     {
+        // job = part·cols + c: neighbouring threads read neighbouring columns of the same rows.
+        int part = job / cols, c = job - part * cols;
+        int begin = part * rowsPerPart;
+        int end = begin + rowsPerPart < rows ? begin + rowsPerPart : rows;
         float accGamma = 0f, accBeta = 0f;
-        for (int r = 0; r < rows; r++)
+        for (int r = begin; r < end; r++)
         {
             int j = r * cols + c;
             float d = dy[j];
             accGamma += d * ((x[j] - saveMean[r]) * saveRstd[r]);
             accBeta += d;
         }
-        dgamma[c] = accGamma;
-        dbeta[c] = accBeta;
+        partialGamma[job] = accGamma;
+        partialBeta[job] = accBeta;
     }
 }
