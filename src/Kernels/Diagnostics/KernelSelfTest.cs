@@ -37,7 +37,7 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         int n = small ? 1001 : 1_000_003;
         foreach (UnaryOp op in Enum.GetValues<UnaryOp>())
         {
-            double tol = op is UnaryOp.Neg or UnaryOp.Relu ? Exact : Transcendental;
+            double tol = op is UnaryOp.Neg or UnaryOp.Relu or UnaryOp.Sign ? Exact : Transcendental;
             Check($"unary {op}", $"[{n}]", tol, [n, n], 1, (b, x) =>
             {
                 if (op == UnaryOp.Log) b.Unary(UnaryOp.Exp, x[0], x[0], n); // positive inputs

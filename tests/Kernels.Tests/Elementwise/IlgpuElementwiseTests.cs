@@ -21,6 +21,7 @@ public sealed class IlgpuElementwiseTests(IlgpuSimulatorFixture fixture)
     [InlineData(UnaryOp.Exp)]
     [InlineData(UnaryOp.Log)]
     [InlineData(UnaryOp.Gelu)]
+    [InlineData(UnaryOp.Sign)]
     public void Unary_forward_and_backward_match_double_reference(UnaryOp op)
     {
         const int n = 1003;
@@ -45,6 +46,7 @@ public sealed class IlgpuElementwiseTests(IlgpuSimulatorFixture fixture)
                 UnaryOp.Tanh => (Math.Tanh(v), 1 - Math.Tanh(v) * Math.Tanh(v)),
                 UnaryOp.Exp => (Math.Exp(v), Math.Exp(v)),
                 UnaryOp.Log => (Math.Log(v), 1 / v),
+                UnaryOp.Sign => (Math.Sign(v), 0.0),
                 _ => (Gelu(v), (Gelu(v + 1e-6) - Gelu(v - 1e-6)) / 2e-6),
             };
             dx[i] = dy[i] * d;
