@@ -107,18 +107,22 @@ internal sealed class GpuCheckRunner(IlgpuBackend backend, GpuCheckShapes shapes
             using var a = Random((int)spec.RequiredA, 1);
             using var b = Random((int)spec.RequiredB, 2);
             using var c = backend.Allocate<float>((int)spec.RequiredC);
+            using var cPeer = backend.Allocate<float>((int)spec.RequiredC);
             double flops = 2.0 * g.M * g.N * g.K;
             double ours = KernelClock.PerCall(backend, reps, () => backend.Gemm(spec, a, b, c));
-            double? peer = backend.TimeCublasGemm(spec, a, b, c, reps, out string why);
+            double? peer = backend.TimeCublasGemm(spec, a, b, cPeer, reps, out string why);
+            // β = 0: both hold op(A)·op(B) now; their difference shows the operand mapping to cuBLAS is right.
+            string agreement = peer is null ? "–" : Normwise(backend.ToArray(cPeer), backend.ToArray(c)).ToString("E1", C);
             rows.Add([
                 g.Label, $"{g.M}×{g.N}×{g.K}", (ours * 1e3).ToString("F3", C), (flops / ours / 1e9).ToString("F0", C),
                 peer is double p ? (p * 1e3).ToString("F3", C) : "–",
                 peer is double q ? (flops / q / 1e9).ToString("F0", C) : "–",
                 peer is double r ? (r / ours * 100).ToString("F0", C) + " %" : why,
+                agreement,
             ]);
         }
         report.Line($"{reps} calls back to back, one synchronisation; C = A·B with α = 1, β = 0; GFLOP/s = 2·M·N·K / time.");
-        report.Table(["GEMM", "M×N×K", "engine ms", "engine GFLOP/s", "cuBLAS ms", "cuBLAS GFLOP/s", "engine / cuBLAS"], rows);
+        report.Table(["GEMM", "M×N×K", "engine ms", "engine GFLOP/s", "cuBLAS ms", "cuBLAS GFLOP/s", "engine speed / cuBLAS", "‖cuBLAS − engine‖ / ‖engine‖"], rows);
         return 0;
     }
 
@@ -184,6 +188,17 @@ internal sealed class GpuCheckRunner(IlgpuBackend backend, GpuCheckShapes shapes
         report.Line($"{reps} calls, one synchronisation; GB/s counts the least traffic (each input read once, each output written once), so it is a lower bound on what moved.");
         report.Table(["kernel", "ms", "GB/s"], rows);
         return 0;
+    }
+
+    private static double Normwise(float[] got, float[] want)
+    {
+        double diff = 0, norm = 0;
+        for (int i = 0; i < want.Length; i++)
+        {
+            diff += ((double)got[i] - want[i]) * ((double)got[i] - want[i]);
+            norm += (double)want[i] * want[i];
+        }
+        return norm == 0 ? Math.Sqrt(diff) : Math.Sqrt(diff / norm);
     }
 
     private DeviceBuffer<float> Random(int n, ulong seed)
