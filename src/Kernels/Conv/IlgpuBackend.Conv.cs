@@ -78,18 +78,10 @@ public sealed partial class IlgpuBackend
         {
             int plane = shape.OutH * shape.OutW;
             // The same fixed parts as batch-norm's reductions (from the shape alone), summed in part order.
-            var (parts, partLength) = BatchNormParts(shape.N * plane);
+            var (parts, partLength) = ReductionParts(shape.N * plane);
             using var biasParts = Allocate<float>(checked(parts * shape.Cout));
             convBiasGradKernel(stream, new KernelConfig(shape.Cout * parts, RowGroupSize(partLength)), View(dy), View(biasParts), shape.N, shape.Cout, plane, parts, partLength);
             SumPartsInOrder(biasParts, dbias, shape.Cout, parts);
         }
     }
-
-    /// <summary>
-    /// output[i] = Σ_z partial[z·length + i] for i &lt; length, z in increasing order: the second pass
-    /// of every fixed-partition reduction (split-K weight gradient, bias gradient, layer-norm
-    /// parameter gradients), so each is the same sum on every run.
-    /// </summary>
-    internal void SumPartsInOrder(DeviceBuffer<float> partial, DeviceBuffer<float> output, int length, int parts)
-        => convSplitKSumKernel(stream, new Index1D(length), View(partial), View(output), length, parts);
 }

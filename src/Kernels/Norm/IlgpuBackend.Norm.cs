@@ -19,24 +19,6 @@ public sealed partial class IlgpuBackend
     private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> layerNormBackwardDataKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> layerNormBackwardParamsKernel = null!;
 
-    /// <summary>Rows per part of the layer-norm parameter gradients (ViT-Tiny at batch 128: 8320 rows → 130 parts × 192 columns of threads).</summary>
-    internal int LayerNormRowsPerPart { get; set; } = 64;
-
-    /// <summary>
-    /// Values per part of a channel in the batch-norm reductions: a channel of N·H·W values is cut
-    /// into parts of this many (the last shorter), one group each. From the shape alone, so the
-    /// merge order never changes; ResNet-18's first stage at batch 128 (131,072 values a channel)
-    /// becomes 32 groups per channel. Tests lower it to reach several parts at small shapes.
-    /// </summary>
-    internal int BatchNormPartLength { get; set; } = 4096;
-
-    /// <summary>(parts, part length) for a channel of <paramref name="count"/> values.</summary>
-    internal (int Parts, int Length) BatchNormParts(int count)
-    {
-        int length = Math.Max(1, Math.Min(BatchNormPartLength, count));
-        return ((count + length - 1) / length, length);
-    }
-
     private void LoadNorm()
     {
         batchNormStatsKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, int, int>>(IlgpuKernelRegistry.BatchNormStats);
@@ -58,7 +40,7 @@ public sealed partial class IlgpuBackend
     {
         if (training)
         {
-            var (parts, length) = BatchNormParts(shape.PerChannel);
+            var (parts, length) = ReductionParts(shape.PerChannel);
             // Back to the pool while the kernels may be queued: every later user is ordered after them on the stream.
             using var partial = Allocate<float>(checked(3 * shape.C * parts));
             batchNormStatsKernel(stream, new KernelConfig(shape.C * parts, RowGroupSize(length)), View(x), View(partial),
@@ -77,7 +59,7 @@ public sealed partial class IlgpuBackend
                                                    DeviceBuffer<float> dx, DeviceBuffer<float> dgamma, DeviceBuffer<float> dbeta,
                                                    BatchNormShape shape, bool training)
     {
-        var (parts, length) = BatchNormParts(shape.PerChannel);
+        var (parts, length) = ReductionParts(shape.PerChannel);
         using (var partial = Allocate<float>(checked(2 * shape.C * parts)))
         {
             batchNormBackwardReduceKernel(stream, new KernelConfig(shape.C * parts, RowGroupSize(length)), View(x), View(dy), View(saveMean), View(partial),
@@ -99,7 +81,7 @@ public sealed partial class IlgpuBackend
     {
         layerNormBackwardDataKernel(stream, new KernelConfig(rows, RowGroupSize(cols)), View(x), View(dy), View(gamma), View(saveMean), View(saveRstd), View(dx), cols);
         // One thread per (row part, column) rather than per column: cols threads alone cannot fill a GPU.
-        int perPart = Math.Max(1, LayerNormRowsPerPart), parts = (rows + perPart - 1) / perPart;
+        var (parts, perPart) = RowParts(rows);
         using var partialGamma = Allocate<float>(checked(parts * cols));
         using var partialBeta = Allocate<float>(checked(parts * cols));
         layerNormBackwardParamsKernel(stream, new Index1D(parts * cols), View(x), View(dy), View(saveMean), View(saveRstd),

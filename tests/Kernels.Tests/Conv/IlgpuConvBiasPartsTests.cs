@@ -27,8 +27,8 @@ public sealed class IlgpuConvBiasPartsTests(IlgpuSimulatorFixture fixture)
         for (int n = 0; n < s.N; n++)
             for (int co = 0; co < s.Cout; co++)
                 for (int p = 0; p < plane; p++) want[co] += dy[(n * s.Cout + co) * plane + p];
-        int saved = backend.BatchNormPartLength;
-        backend.BatchNormPartLength = partLength;
+        int saved = backend.ReductionPartLength;
+        backend.ReductionPartLength = partLength;
         try
         {
             var first = Run(s, x, dy);
@@ -37,7 +37,7 @@ public sealed class IlgpuConvBiasPartsTests(IlgpuSimulatorFixture fixture)
         }
         finally
         {
-            backend.BatchNormPartLength = saved;
+            backend.ReductionPartLength = saved;
         }
     }
 

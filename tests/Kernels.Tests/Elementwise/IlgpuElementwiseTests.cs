@@ -106,6 +106,31 @@ public sealed class IlgpuElementwiseTests(IlgpuSimulatorFixture fixture)
         Close(backend.ToArray(dbb), db, GemmTolerance, $"{op} db");
     }
 
+    /// <summary>
+    /// The bias gradient's two passes with several parts: per-channel groups over 5-value parts,
+    /// the wide per-column form over 2-row parts (the last short), a scalar over 301 values;
+    /// the same double reference as above.
+    /// </summary>
+    [Theory]
+    [InlineData(BinaryOp.Mul, 3, 1100, 1)]
+    [InlineData(BinaryOp.Div, 3, 5, 11)]
+    [InlineData(BinaryOp.Sub, 1, 1, 301)]
+    [InlineData(BinaryOp.Add, 7, 13, 1)]
+    public void The_bias_gradient_over_many_parts_matches_double_reference(BinaryOp op, int outer, int mid, int inner)
+    {
+        var (length, rows) = (backend.ReductionPartLength, backend.ReductionRowsPerPart);
+        backend.ReductionPartLength = 5;
+        backend.ReductionRowsPerPart = 2;
+        try
+        {
+            Binary_broadcast_forward_and_backward_match_double_reference(op, outer, mid, inner);
+        }
+        finally
+        {
+            (backend.ReductionPartLength, backend.ReductionRowsPerPart) = (length, rows);
+        }
+    }
+
     [Fact]
     public void Axpby_affine_and_fill_match_reference_and_beta_zero_ignores_stale_y()
     {

@@ -58,11 +58,11 @@ public sealed class IlgpuBatchNormPartsTests(IlgpuSimulatorFixture fixture)
             }
         }
 
-        int saved = backend.BatchNormPartLength;
-        backend.BatchNormPartLength = partLength;
+        int saved = backend.ReductionPartLength;
+        backend.ReductionPartLength = partLength;
         try
         {
-            Assert.Equal((count + Math.Min(partLength, count) - 1) / Math.Min(partLength, count), backend.BatchNormParts(count).Parts);
+            Assert.Equal((count + Math.Min(partLength, count) - 1) / Math.Min(partLength, count), backend.ReductionParts(count).Parts);
             var first = Run(shape, x, dy, gamma, beta, rm0, rv0, momentum, eps);
             Close(first.Mean, mean, 1e-6, "mean");
             Close(first.Rstd, rstd, 1e-5, "rstd");
@@ -78,7 +78,7 @@ public sealed class IlgpuBatchNormPartsTests(IlgpuSimulatorFixture fixture)
         }
         finally
         {
-            backend.BatchNormPartLength = saved;
+            backend.ReductionPartLength = saved;
         }
     }
 

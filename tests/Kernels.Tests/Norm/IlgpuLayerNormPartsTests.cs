@@ -36,8 +36,8 @@ public sealed class IlgpuLayerNormPartsTests(IlgpuSimulatorFixture fixture)
                 wantBeta[c] += dy[r * cols + c];
             }
         }
-        int saved = backend.LayerNormRowsPerPart;
-        backend.LayerNormRowsPerPart = rowsPerPart;
+        int saved = backend.ReductionRowsPerPart;
+        backend.ReductionRowsPerPart = rowsPerPart;
         try
         {
             var first = Run(x, dy, gamma, beta, rows, cols);
@@ -49,7 +49,7 @@ public sealed class IlgpuLayerNormPartsTests(IlgpuSimulatorFixture fixture)
         }
         finally
         {
-            backend.LayerNormRowsPerPart = saved;
+            backend.ReductionRowsPerPart = saved;
         }
     }
 
