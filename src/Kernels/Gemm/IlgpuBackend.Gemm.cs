@@ -45,6 +45,9 @@ public sealed partial class IlgpuBackend
             StrideC = batched ? checked((int)spec.StrideC) : 0,
             Alpha = spec.Alpha, Beta = spec.Beta,
             Splits = 1,
+            // 16-byte global loads when the operand's contiguous extent and batch stride keep every float4 aligned.
+            VecA = (spec.TransA ? spec.M : spec.K) % 4 == 0 && (!batched || spec.StrideA % 4 == 0) ? 1 : 0,
+            VecB = (spec.TransB ? spec.K : spec.N) % 4 == 0 && (!batched || spec.StrideB % 4 == 0) ? 1 : 0,
         };
         if ((long)spec.M * spec.N * spec.K <= GemmSmallMaxWork)
         {

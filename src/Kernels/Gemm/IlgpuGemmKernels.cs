@@ -50,9 +50,12 @@ namespace SparseCore.Kernels.Gemm;
 //      The 8-step k loop is left rolled: its body is large enough that the loop overhead is ~2%.
 //    - Split-K (batch 1, chosen from the shape in IlgpuBackend.Gemm.cs): when the grid is small,
 //      grid z runs over K chunks writing partials, and GemmSplitKSum adds them in chunk order.
-//    Not yet done: vectorised global loads (rows need 16-byte alignment: K or N a multiple of 4),
-//    vector stores in the epilogue, warp tiling, smaller tiles for small M·N with a short K,
-//    fused epilogues (bias, ReLU). The static PTX test (IlgpuPtxTests) holds the vector loads,
+//    - Vectorised staging (VecA / VecB, set at launch when the operand's contiguous extent is a
+//      multiple of 4 and batch strides keep 16-byte alignment): a thread's 4 tile elements are
+//      consecutive, loaded with one ld.v4.f32 and, where also consecutive in the tile (Aᵀ, B),
+//      stored with one st.shared.v4.f32; otherwise the scalar staging above.
+//    Not yet done: vector stores in the epilogue, warp tiling, smaller tiles for small M·N with a
+//    short K, fused epilogues (bias, ReLU). The static PTX test (IlgpuPtxTests) holds the vector loads,
 //    launch bounds and no-local-memory properties; only a GPU can say what they are worth.
 
 /// <summary>GEMM shape as the kernels see it (ints: every buffer is int-indexed).</summary>
@@ -67,6 +70,14 @@ internal struct IlgpuGemmParams
     /// writing its partial product at z·SplitStride of a workspace; Splits = 1 is the plain GEMM.
     /// </summary>
     public int Splits, KChunk, SplitStride;
+
+    /// <summary>
+    /// 1 when the operand's rows allow 16-byte global loads: its contiguous extent (K for A, M for
+    /// Aᵀ; N for B, K for Bᵀ) a multiple of 4 and every batch entry 16-byte aligned. Then a
+    /// thread stages 4 consecutive elements with one ld.v4.f32, and a k chunk or tile edge never
+    /// splits a float4 (tiles and chunks start at multiples of 8).
+    /// </summary>
+    public int VecA, VecB;
 }
 
 internal static class IlgpuGemmKernels
@@ -103,6 +114,14 @@ internal static class IlgpuGemmKernels
 
     private static float LoadB(ArrayView<float> b, IlgpuGemmParams p, int bBase, int k, int n, int kEnd) =>
         k < kEnd && n < p.N ? b[bBase + (p.TransB != 0 ? n * p.K + k : k * p.N + n)] : 0f;
+
+    /// <summary>A[m, k…k+3] (or Aᵀ's [k, m…m+3]) as one 16-byte load; all four in range or none (VecA's conditions).</summary>
+    private static Float4 LoadA4(ArrayView<float> a, IlgpuGemmParams p, int aBase, int m, int k, int kEnd) =>
+        m < p.M && k < kEnd ? a.Cast<Float4>()[(aBase + (p.TransA != 0 ? k * p.M + m : m * p.K + k)) / 4] : default;
+
+    /// <summary>B[k, n…n+3] (or Bᵀ's [n, k…k+3]) as one 16-byte load; all four in range or none (VecB's conditions).</summary>
+    private static Float4 LoadB4(ArrayView<float> b, IlgpuGemmParams p, int bBase, int k, int n, int kEnd) =>
+        k < kEnd && n < p.N ? b.Cast<Float4>()[(bBase + (p.TransB != 0 ? n * p.K + k : k * p.N + n)) / 4] : default;
 
     /// <summary>C = alpha·acc (+ beta·C); C is not read when beta = 0.</summary>
     private static void Store(ArrayView<float> c, IlgpuGemmParams p, int cBase, int m, int n, float acc)
@@ -154,7 +173,23 @@ internal static class IlgpuGemmKernels
         int aM1, aK1, bK1, bN1;
         int aM2, aK2, bK2, bN2;
         int aM3, aK3, bK3, bN3;
-        if (p.TransA != 0)
+        bool vecA = p.VecA != 0, vecB = p.VecB != 0;
+        // On the vector path a thread's 4 elements are consecutive along the operand's contiguous
+        // dimension. Aᵀ and B then land consecutively in shared memory too (one 16-byte store, a
+        // warp's 512 bytes in conflict-free quarter-warp phases); A and Bᵀ go in 4 scalar stores
+        // at k, k+1, k+2, k+3 of 16 consecutive m (or n) per warp half: banks 4k + m and 16 + 4k + m
+        // at the padded pitch, all distinct.
+        if (vecA && p.TransA != 0)
+        {
+            aK0 = t / 32; aM0 = (t % 32) * 4;
+            aK1 = aK0; aM1 = aM0 + 1; aK2 = aK0; aM2 = aM0 + 2; aK3 = aK0; aM3 = aM0 + 3;
+        }
+        else if (vecA)
+        {
+            aM0 = t / 2; aK0 = (t % 2) * 4;
+            aM1 = aM0; aK1 = aK0 + 1; aM2 = aM0; aK2 = aK0 + 2; aM3 = aM0; aK3 = aK0 + 3;
+        }
+        else if (p.TransA != 0)
         {
             aM0 = t % BM; aK0 = t / BM;
             aM1 = (t + 1 * Threads) % BM; aK1 = (t + 1 * Threads) / BM;
@@ -168,7 +203,17 @@ internal static class IlgpuGemmKernels
             aK2 = (t + 2 * Threads) % BK; aM2 = (t + 2 * Threads) / BK;
             aK3 = (t + 3 * Threads) % BK; aM3 = (t + 3 * Threads) / BK;
         }
-        if (p.TransB != 0)
+        if (vecB && p.TransB == 0)
+        {
+            bK0 = t / 32; bN0 = (t % 32) * 4;
+            bK1 = bK0; bN1 = bN0 + 1; bK2 = bK0; bN2 = bN0 + 2; bK3 = bK0; bN3 = bN0 + 3;
+        }
+        else if (vecB)
+        {
+            bN0 = t / 2; bK0 = (t % 2) * 4;
+            bN1 = bN0; bK1 = bK0 + 1; bN2 = bN0; bK2 = bK0 + 2; bN3 = bN0; bK3 = bK0 + 3;
+        }
+        else if (p.TransB != 0)
         {
             bK0 = t % BK; bN0 = t / BK;
             bK1 = (t + 1 * Threads) % BK; bN1 = (t + 1 * Threads) / BK;
@@ -202,24 +247,28 @@ internal static class IlgpuGemmKernels
         // Prologue: tile 0 into buffer 0.
         {
             // generated: tile loads, first tile
-            ra0 = LoadA(a, p, aBase, m0 + aM0, kBegin + aK0, kEnd);
-            ra1 = LoadA(a, p, aBase, m0 + aM1, kBegin + aK1, kEnd);
-            ra2 = LoadA(a, p, aBase, m0 + aM2, kBegin + aK2, kEnd);
-            ra3 = LoadA(a, p, aBase, m0 + aM3, kBegin + aK3, kEnd);
-            rb0 = LoadB(b, p, bBase, kBegin + bK0, n0 + bN0, kEnd);
-            rb1 = LoadB(b, p, bBase, kBegin + bK1, n0 + bN1, kEnd);
-            rb2 = LoadB(b, p, bBase, kBegin + bK2, n0 + bN2, kEnd);
-            rb3 = LoadB(b, p, bBase, kBegin + bK3, n0 + bN3, kEnd);
+            if (vecA) { var va = LoadA4(a, p, aBase, m0 + aM0, kBegin + aK0, kEnd); ra0 = va.X; ra1 = va.Y; ra2 = va.Z; ra3 = va.W; }
+            else
+            {
+                ra0 = LoadA(a, p, aBase, m0 + aM0, kBegin + aK0, kEnd);
+                ra1 = LoadA(a, p, aBase, m0 + aM1, kBegin + aK1, kEnd);
+                ra2 = LoadA(a, p, aBase, m0 + aM2, kBegin + aK2, kEnd);
+                ra3 = LoadA(a, p, aBase, m0 + aM3, kBegin + aK3, kEnd);
+            }
+            if (vecB) { var vb = LoadB4(b, p, bBase, kBegin + bK0, n0 + bN0, kEnd); rb0 = vb.X; rb1 = vb.Y; rb2 = vb.Z; rb3 = vb.W; }
+            else
+            {
+                rb0 = LoadB(b, p, bBase, kBegin + bK0, n0 + bN0, kEnd);
+                rb1 = LoadB(b, p, bBase, kBegin + bK1, n0 + bN1, kEnd);
+                rb2 = LoadB(b, p, bBase, kBegin + bK2, n0 + bN2, kEnd);
+                rb3 = LoadB(b, p, bBase, kBegin + bK3, n0 + bN3, kEnd);
+            }
             // end generated
             // generated: tile stores, first tile
-            As[aS0] = ra0;
-            As[aS1] = ra1;
-            As[aS2] = ra2;
-            As[aS3] = ra3;
-            Bs[bS0] = rb0;
-            Bs[bS1] = rb1;
-            Bs[bS2] = rb2;
-            Bs[bS3] = rb3;
+            if (vecA && p.TransA != 0) As4[(aS0) / 4] = new Float4 { X = ra0, Y = ra1, Z = ra2, W = ra3 };
+            else { As[aS0] = ra0; As[aS1] = ra1; As[aS2] = ra2; As[aS3] = ra3; }
+            if (vecB && p.TransB == 0) Bs4[(bS0) / 4] = new Float4 { X = rb0, Y = rb1, Z = rb2, W = rb3 };
+            else { Bs[bS0] = rb0; Bs[bS1] = rb1; Bs[bS2] = rb2; Bs[bS3] = rb3; }
             // end generated
         }
         Group.Barrier();
@@ -234,14 +283,22 @@ internal static class IlgpuGemmKernels
             {
                 int k0 = kBegin + (kt + 1) * BK;
                 // generated: tile loads, next tile
-                ra0 = LoadA(a, p, aBase, m0 + aM0, k0 + aK0, kEnd);
-                ra1 = LoadA(a, p, aBase, m0 + aM1, k0 + aK1, kEnd);
-                ra2 = LoadA(a, p, aBase, m0 + aM2, k0 + aK2, kEnd);
-                ra3 = LoadA(a, p, aBase, m0 + aM3, k0 + aK3, kEnd);
-                rb0 = LoadB(b, p, bBase, k0 + bK0, n0 + bN0, kEnd);
-                rb1 = LoadB(b, p, bBase, k0 + bK1, n0 + bN1, kEnd);
-                rb2 = LoadB(b, p, bBase, k0 + bK2, n0 + bN2, kEnd);
-                rb3 = LoadB(b, p, bBase, k0 + bK3, n0 + bN3, kEnd);
+                if (vecA) { var va = LoadA4(a, p, aBase, m0 + aM0, k0 + aK0, kEnd); ra0 = va.X; ra1 = va.Y; ra2 = va.Z; ra3 = va.W; }
+                else
+                {
+                    ra0 = LoadA(a, p, aBase, m0 + aM0, k0 + aK0, kEnd);
+                    ra1 = LoadA(a, p, aBase, m0 + aM1, k0 + aK1, kEnd);
+                    ra2 = LoadA(a, p, aBase, m0 + aM2, k0 + aK2, kEnd);
+                    ra3 = LoadA(a, p, aBase, m0 + aM3, k0 + aK3, kEnd);
+                }
+                if (vecB) { var vb = LoadB4(b, p, bBase, k0 + bK0, n0 + bN0, kEnd); rb0 = vb.X; rb1 = vb.Y; rb2 = vb.Z; rb3 = vb.W; }
+                else
+                {
+                    rb0 = LoadB(b, p, bBase, k0 + bK0, n0 + bN0, kEnd);
+                    rb1 = LoadB(b, p, bBase, k0 + bK1, n0 + bN1, kEnd);
+                    rb2 = LoadB(b, p, bBase, k0 + bK2, n0 + bN2, kEnd);
+                    rb3 = LoadB(b, p, bBase, k0 + bK3, n0 + bN3, kEnd);
+                }
                 // end generated
             }
             for (int kk = 0; kk < BK; kk++)
@@ -269,14 +326,10 @@ internal static class IlgpuGemmKernels
             {
                 int nxt = (BK * BMP) - cur;
                 // generated: tile stores, next tile
-                As[nxt + aS0] = ra0;
-                As[nxt + aS1] = ra1;
-                As[nxt + aS2] = ra2;
-                As[nxt + aS3] = ra3;
-                Bs[nxt + bS0] = rb0;
-                Bs[nxt + bS1] = rb1;
-                Bs[nxt + bS2] = rb2;
-                Bs[nxt + bS3] = rb3;
+                if (vecA && p.TransA != 0) As4[(nxt + aS0) / 4] = new Float4 { X = ra0, Y = ra1, Z = ra2, W = ra3 };
+                else { As[nxt + aS0] = ra0; As[nxt + aS1] = ra1; As[nxt + aS2] = ra2; As[nxt + aS3] = ra3; }
+                if (vecB && p.TransB == 0) Bs4[(nxt + bS0) / 4] = new Float4 { X = rb0, Y = rb1, Z = rb2, W = rb3 };
+                else { Bs[nxt + bS0] = rb0; Bs[nxt + bS1] = rb1; Bs[nxt + bS2] = rb2; Bs[nxt + bS3] = rb3; }
                 // end generated
             }
             Group.Barrier();

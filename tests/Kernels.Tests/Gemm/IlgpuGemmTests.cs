@@ -101,6 +101,36 @@ public sealed class IlgpuGemmTests(IlgpuSimulatorFixture fixture)
         }
     }
 
+    /// <summary>
+    /// The 16-byte global-load path (each operand's contiguous extent a multiple of 4): all four
+    /// transposes, a partial second row tile, batch 1 and batch 2 with 16-byte-aligned strides, and
+    /// M not a multiple of 4 so transposed A falls back to scalar loads beside a vector B.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false, 132, 36, 20, 1)]
+    [InlineData(false, true, 132, 36, 20, 2)]
+    [InlineData(true, false, 68, 36, 20, 2)]
+    [InlineData(true, true, 132, 36, 20, 1)]
+    [InlineData(true, false, 66, 36, 20, 1)]
+    public void Vector_global_loads_match_double_reference(bool transA, bool transB, int m, int n, int k, int batch)
+    {
+        long strideA = m * k + 4, strideB = k * n + 8, strideC = m * n + 1;
+        var spec = new GemmSpec(transA, transB, m, n, k, Alpha: 1.5f, Beta: 0.5f, Batch: batch, StrideA: strideA, StrideB: strideB, StrideC: strideC);
+        var a = Rand((int)spec.RequiredA, 27); var b = Rand((int)spec.RequiredB, 28); var c0 = Rand((int)spec.RequiredC, 29);
+        double[] want = c0.Select(v => (double)v).ToArray();
+        for (int bi = 0; bi < batch; bi++)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double acc = 0;
+                    for (int p = 0; p < k; p++)
+                        acc += (double)a[bi * strideA + (transA ? p * m + i : i * k + p)] * b[bi * strideB + (transB ? j * k + p : p * n + j)];
+                    long ci = bi * strideC + i * n + j;
+                    want[ci] = 1.5 * acc + 0.5 * c0[ci];
+                }
+        Close(RunGemm(spec, a, b, c0, tiled: true), want, GemmTolerance, $"vector loads {spec}");
+    }
+
     [Fact]
     public void The_split_is_chosen_from_the_shape_to_fill_the_grid()
     {

@@ -118,6 +118,21 @@ public sealed class IlgpuPtxTests
         Assert.All(sharedDeclarations, d => Assert.Contains(".align 16", d));
     }
 
+    /// <summary>
+    /// GemmTiled stages its tiles with 16-byte global loads (ld.v4.f32; ILGPU emits generic, not
+    /// ld.global, addressing at O1) and, where the 4 elements are consecutive in the tile, 16-byte
+    /// shared stores, besides the scalar fallback for unaligned shapes.
+    /// </summary>
+    [Fact]
+    public void The_gemm_stages_tiles_with_vector_global_loads_and_shared_stores()
+    {
+        string ptx = IlgpuPtx.Compile(nameof(IlgpuKernelRegistry.GemmTiled));
+        var lines = ptx.Split('\n').Select(l => l.Trim()).ToList();
+        Assert.True(lines.Count(l => l.StartsWith("ld.v4.f32", StringComparison.Ordinal) || l.StartsWith("ld.global.v4.f32", StringComparison.Ordinal)) >= 2,
+            "expected the A and B tile loads as 16-byte global loads");
+        Assert.Contains(lines, l => l.StartsWith("st.shared.v4.f32", StringComparison.Ordinal));
+    }
+
     /// <summary>A deliberately scalar micro-tile (the kernel as it was) fails the vector-load check: the test can tell.</summary>
     [Fact]
     public void The_vector_load_check_tells_a_scalar_micro_tile_apart()

@@ -36,10 +36,10 @@ internal static class MicroTileGenerator
         // GemmTiled: 128×128 block, 256 threads each staging 4 A and 4 B elements per tile.
         new(GemmFile, "accumulators", Accumulators(8)),
         new(GemmFile, "tile loads, first tile", GemmTileLoads(12, kOffset: "kBegin + ")),
-        new(GemmFile, "tile stores, first tile", TileStores(12, bufferA: "", bufferB: "", aCount: 4, bCount: 4)),
+        new(GemmFile, "tile stores, first tile", GemmTileStores(12, buffer: "")),
         new(GemmFile, "tile loads, next tile", GemmTileLoads(16, kOffset: "k0 + ")),
         new(GemmFile, "micro-tile k step", MicroTileStep(16)),
-        new(GemmFile, "tile stores, next tile", TileStores(16, bufferA: "nxt + ", bufferB: "nxt + ", aCount: 4, bCount: 4)),
+        new(GemmFile, "tile stores, next tile", GemmTileStores(16, buffer: "nxt + ")),
         new(GemmFile, "epilogue", GemmEpilogue(8)),
         // ConvGemm: 64×128 block, 128 threads each staging 4 A elements and one column's 8 B elements per tile.
         new(ConvFile, "accumulators", Accumulators(8)),
@@ -98,14 +98,41 @@ internal static class MicroTileGenerator
         return Lines(indent, lines);
     }
 
-    /// <summary>GemmTiled's 4 A and 4 B global loads for the tile starting at k offset kOffset (zero past the edges).</summary>
+    /// <summary>
+    /// GemmTiled's 4 A and 4 B global loads for the tile starting at k offset kOffset (zero past the
+    /// edges): one 16-byte load when the operand's rows allow it (vecA / vecB: its contiguous extent
+    /// a multiple of 4, so the thread's 4 elements are consecutive and aligned), else 4 scalar loads.
+    /// </summary>
     private static string GemmTileLoads(int indent, string kOffset)
     {
-        var lines = new List<string>();
-        for (int i = 0; i < 4; i++) lines.Add($"ra{i} = LoadA(a, p, aBase, m0 + aM{i}, {kOffset}aK{i}, kEnd);");
-        for (int i = 0; i < 4; i++) lines.Add($"rb{i} = LoadB(b, p, bBase, {kOffset}bK{i}, n0 + bN{i}, kEnd);");
+        var lines = new List<string>
+        {
+            $"if (vecA) {{ var va = LoadA4(a, p, aBase, m0 + aM0, {kOffset}aK0, kEnd); ra0 = va.X; ra1 = va.Y; ra2 = va.Z; ra3 = va.W; }}",
+            "else",
+            "{",
+        };
+        for (int i = 0; i < 4; i++) lines.Add($"    ra{i} = LoadA(a, p, aBase, m0 + aM{i}, {kOffset}aK{i}, kEnd);");
+        lines.Add("}");
+        lines.Add($"if (vecB) {{ var vb = LoadB4(b, p, bBase, {kOffset}bK0, n0 + bN0, kEnd); rb0 = vb.X; rb1 = vb.Y; rb2 = vb.Z; rb3 = vb.W; }}");
+        lines.Add("else");
+        lines.Add("{");
+        for (int i = 0; i < 4; i++) lines.Add($"    rb{i} = LoadB(b, p, bBase, {kOffset}bK{i}, n0 + bN{i}, kEnd);");
+        lines.Add("}");
         return Lines(indent, lines);
     }
+
+    /// <summary>
+    /// GemmTiled's stores into shared memory: one 16-byte store when the thread's 4 elements are
+    /// consecutive in the tile (transposed A, non-transposed B on the vector path), else 4 scalar
+    /// stores (conflict-free either way: see the kernel's staging comment).
+    /// </summary>
+    private static string GemmTileStores(int indent, string buffer) => Lines(indent,
+    [
+        $"if (vecA && p.TransA != 0) As4[({buffer}aS0) / 4] = new Float4 {{ X = ra0, Y = ra1, Z = ra2, W = ra3 }};",
+        $"else {{ As[{buffer}aS0] = ra0; As[{buffer}aS1] = ra1; As[{buffer}aS2] = ra2; As[{buffer}aS3] = ra3; }}",
+        $"if (vecB && p.TransB == 0) Bs4[({buffer}bS0) / 4] = new Float4 {{ X = rb0, Y = rb1, Z = rb2, W = rb3 }};",
+        $"else {{ Bs[{buffer}bS0] = rb0; Bs[{buffer}bS1] = rb1; Bs[{buffer}bS2] = rb2; Bs[{buffer}bS3] = rb3; }}",
+    ]);
 
     /// <summary>
     /// ConvGemm's loads for the tile at k0: A's 4 rows at k = ka, then B's column at k0…k0+7, the
