@@ -3,6 +3,7 @@
 # for GPU machines that have no .NET SDK (without the ONNX Runtime CPU peer, to stay under the
 # 64 MiB a GPU machine accepts): copy it there and run
 #   ./sparsecore selftest --device cuda     and     ./sparsecore bench
+# or, with scripts/ beside it, the one prepared run: scripts/gpu-check.sh (results in gpu-check-results/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf publish

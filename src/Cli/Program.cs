@@ -15,6 +15,7 @@ public static class Program
             ExplainCommand.Create(),
             PruneCommand.Create(args),
             SelfTestCommand.Create(),
+            GpuCheckCommand.Create(),
             BenchCommand.Create(),
             ReportCommand.Create(),
             SweepCommand.Create(),

@@ -36,11 +36,27 @@ public abstract partial class Backend : IDisposable
     /// <summary>Creates raw storage of at least <paramref name="capacity"/> elements of <paramref name="elementType"/>.</summary>
     protected abstract DeviceStorage AllocateStorage(Type elementType, int capacity);
 
+    /// <summary>
+    /// Host↔device transfers (non-empty uploads and downloads) so far. On the ILGPU backend a download
+    /// waits for the stream and an upload is queued behind it (see <see cref="HostWaits"/>).
+    /// </summary>
+    public long HostTransfers { get; private set; }
+
+    /// <summary>
+    /// Times the host waited for the device (a synchronisation, a download, a full upload staging
+    /// ring): what a training step must keep to one on a GPU. Always 0 on a synchronous backend.
+    /// </summary>
+    public long HostWaits { get; private set; }
+
+    /// <summary>Called by an asynchronous backend each time the host blocks on its stream.</summary>
+    protected void CountHostWait() => HostWaits++;
+
     public void Upload<T>(ReadOnlySpan<T> source, DeviceBuffer<T> destination, int destinationOffset = 0) where T : unmanaged
     {
         CheckOwned(destination, "Upload");
         CheckRange("Upload", "destination", destination.Length, destinationOffset, source.Length);
         using var profile = Profile(OpFamily.Transfer, 0, (double)source.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        if (!source.IsEmpty) HostTransfers++;
         RunUpload(source, destination, destinationOffset);
     }
 
@@ -49,6 +65,7 @@ public abstract partial class Backend : IDisposable
         CheckOwned(source, "Download");
         CheckRange("Download", "source", source.Length, sourceOffset, destination.Length);
         using var profile = Profile(OpFamily.Transfer, 0, (double)destination.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        if (!destination.IsEmpty) HostTransfers++;
         RunDownload(source, destination, sourceOffset);
     }
 

@@ -30,6 +30,7 @@ public class ConvOpTests
         new("7x7 s2 p3", 7, 7, 2, 2, 3, 3, Bias: true),
         new("1x3 s1 p(0,1)", 1, 3, 1, 1, 0, 1, Bias: true),
         new("3x1 s(2,1) p(1,0) nobias", 3, 1, 2, 1, 1, 0, Bias: false),
+        new("3x3 s3 p1 10x11 nobias", 3, 3, 3, 3, 1, 1, Bias: false, H: 10, W: 11), // the divided backward-data path
         new("3x3 s1 p1 3->5", 3, 3, 1, 1, 1, 1, Bias: true, Cin: 3, Cout: 5),
         new("3x3 s2 p1 7->11 nobias", 3, 3, 2, 2, 1, 1, Bias: false, Cin: 7, Cout: 11),
         new("3x3 s1 p1 N1", 3, 3, 1, 1, 1, 1, Bias: true, N: 1),

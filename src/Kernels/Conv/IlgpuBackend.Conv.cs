@@ -13,14 +13,14 @@ public sealed partial class IlgpuBackend
 
     private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, IlgpuConvParams> convGemmKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> convSplitKSumKernel = null!;
-    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int> convBiasGradKernel = null!;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, int, int> convBiasGradKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> convEpilogueKernel = null!;
 
     private void LoadConv()
     {
         convGemmKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, IlgpuConvParams>>(IlgpuKernelRegistry.ConvGemm);
         convSplitKSumKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int>>(IlgpuKernelRegistry.ConvSplitKSum);
-        convBiasGradKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int>>(IlgpuKernelRegistry.ConvBiasGrad);
+        convBiasGradKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, int, int>>(IlgpuKernelRegistry.ConvBiasGrad);
         convEpilogueKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int>>(IlgpuKernelRegistry.ConvEpilogue);
     }
 
@@ -77,7 +77,11 @@ public sealed partial class IlgpuBackend
         if (dbias is not null)
         {
             int plane = shape.OutH * shape.OutW;
-            convBiasGradKernel(stream, new KernelConfig(shape.Cout, RowGroupSize(shape.N * plane)), View(dy), View(dbias), shape.N, shape.Cout, plane);
+            // The same fixed parts as batch-norm's reductions (from the shape alone), summed in part order.
+            var (parts, partLength) = ReductionParts(shape.N * plane);
+            using var biasParts = Allocate<float>(checked(parts * shape.Cout));
+            convBiasGradKernel(stream, new KernelConfig(shape.Cout * parts, RowGroupSize(partLength)), View(dy), View(biasParts), shape.N, shape.Cout, plane, parts, partLength);
+            SumPartsInOrder(biasParts, dbias, shape.Cout, parts);
         }
     }
 }

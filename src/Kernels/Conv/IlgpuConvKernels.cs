@@ -19,8 +19,9 @@ namespace SparseCore.Kernels.Conv;
 // v1 ConvGemm (this file): the tiling of Gemm/IlgpuGemmKernels.cs v2, resized for conv shapes.
 //    - Block tile BM×BN = 64×128 (64 = the usual channel count, so a 64-channel layer wastes no
 //      rows; the 128 columns run over pixels), BK = 8; 128 threads as 16×8, each owning an 8×8
-//      micro-tile in 64 registers at rows ty + 8·i and columns tx + 16·j: 4 FMAs per shared load,
-//      conflict-free B reads and coalesced stores, as in the GEMM.
+//      micro-tile in 64 registers at rows 4·ty…4·ty+3 and 32+4·ty…, columns 4·tx… and 64+4·tx…,
+//      read from shared memory as two 16-byte loads per operand per k (4 ld.shared.v4.f32 per 64
+//      FMAs), as in the GEMM. Shared rows are padded by 4 floats so the A staging is conflict-free.
 //    - Gathering: every thread stages the same column n of the B tile for all 8 k of a tile, so
 //      it decodes n into (image, pixel) or (channel, tap) once per launch, and k0 into a
 //      (d0, d1, d2) counter once per tile, then steps the counter for k0+1…k0+7 — no divisions
@@ -39,14 +40,16 @@ namespace SparseCore.Kernels.Conv;
 //      Grid z cuts K into fixed chunks chosen from the shape alone; each chunk writes its partial
 //      product to a workspace and ConvSplitKSum adds the partials in chunk order — a fixed
 //      reduction order, no float atomics, bit-identical run after run.
-//    - The bias gradient is a per-channel sum: one group per channel, strided partials, then
-//      the fixed shared-memory tree (IlgpuGroupReduce.Sum).
+//    - The bias gradient is a per-channel sum in two passes: groups over fixed parts of each
+//      channel (strided partials, then the fixed tree), then ConvSplitKSum adds the parts in order.
 //    ILGPU 1.5.3 does not unroll loops: the micro-tile, the tile staging and the epilogue are
 //    written out, each region from "// generated: NAME" to "// end generated" by
 //    tests/Kernels.Tests/Ilgpu/MicroTileGenerator.cs, as in the GEMM (a test checks they match).
-//    Not yet done: bank-conflict-free A staging (8-way conflicts on its shared stores), float4
-//    loads for stride-1 rows, a dgrad that skips the zero taps of strided convs; the inference epilogue (residual, ReLU)
-//    runs as the second kernel ConvEpilogue rather than on this store.
+//    - Launch bounds: .maxntid 128 (IlgpuKernelRegistry), so ptxas budgets registers for 128 threads.
+//    - The backward-data loader divides by the stride only for strides above 2 (OutputOf).
+//    Not yet done: float4 global loads for stride-1 rows, a dgrad that skips the zero taps of
+//    strided convs, shape-chosen smaller tiles for the small-M·N forward passes; the inference
+//    epilogue (residual, ReLU) runs as the second kernel ConvEpilogue rather than on this store.
 
 /// <summary>The implicit-GEMM view of one conv2d pass; see the table at the top of the file.</summary>
 [StructLayout(LayoutKind.Sequential)]
@@ -99,6 +102,13 @@ internal struct IlgpuConvParams
 internal static class IlgpuConvKernels
 {
     public const int BM = 64, BN = 128, BK = 8;
+
+    /// <summary>
+    /// Shared row pitch, 4 floats of padding per k row: the A staging writes 8 consecutive k of one
+    /// row per 8 threads, which at a pitch of 64 floats hit one bank (8-way conflicts) and at 68 land
+    /// 4 banks apart. Multiples of 4, so the micro-tile's Float4 reads stay 16-byte aligned.
+    /// </summary>
+    public const int BMP = BM + 4, BNP = BN + 4;
     public const int ThreadsX = 16, ThreadsY = 8, Threads = ThreadsX * ThreadsY; // 8×8 outputs per thread
 
     /// <summary>Where A's column k starts: the weight or dy element of row m = 0.</summary>
@@ -134,14 +144,28 @@ internal static class IlgpuConvKernels
             // col0 = image offset in dy, col1/col2 = padded input row/column; d = (co, r, q).
             int th = col1 - d1, tw = col2 - d2;
             if (th < 0 || tw < 0) return 0f;
-            int oh = th / p.SH, ow = tw / p.SW;
-            return oh * p.SH == th && ow * p.SW == tw && oh < p.OutH && ow < p.OutW ? b[col0 + (d0 * p.OutH + oh) * p.OutW + ow] : 0f;
+            int oh = OutputOf(th, p.SH), ow = OutputOf(tw, p.SW);
+            return oh >= 0 && ow >= 0 && oh < p.OutH && ow < p.OutW ? b[col0 + (d0 * p.OutH + oh) * p.OutW + ow] : 0f;
         }
         {
             // col0 = channel offset in an image of x, col1/col2 = tap minus padding; d = (img, oh, ow).
             int ih = d1 * p.SH + col1, iw = d2 * p.SW + col2;
             return ih >= 0 && ih < p.H && iw >= 0 && iw < p.W ? b[d0 * p.Cin * p.H * p.W + col0 + ih * p.W + iw] : 0f;
         }
+    }
+
+    /// <summary>
+    /// The output row (or column) whose window starts t = padded position − tap, or −1 when t is
+    /// not a multiple of the stride. Stride 1 and 2 (every ResNet conv) take no division: this runs
+    /// for each of a tile's 8 B elements, twice, and an integer division is a long instruction
+    /// sequence on a GPU. The stride is the same for every thread, so the branch does not diverge.
+    /// </summary>
+    private static int OutputOf(int t, int stride)
+    {
+        if (stride == 1) return t;
+        if (stride == 2) return (t & 1) == 0 ? t >> 1 : -1;
+        int o = t / stride;
+        return o * stride == t ? o : -1;
     }
 
     /// <summary>Output offset of GEMM column q for row 0: image-major, as NCHW stores it.</summary>
@@ -168,8 +192,10 @@ internal static class IlgpuConvKernels
     internal static void ConvGemm(ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c,
                                   ArrayView<int> outRows, ArrayView<int> inChannels, IlgpuConvParams p)
     {
-        var As = SharedMemory.Allocate<float>(2 * BK * BM); // [buffer][k][m]
-        var Bs = SharedMemory.Allocate<float>(2 * BK * BN); // [buffer][k][n]
+        var As = SharedMemory.Allocate<float>(2 * BK * BMP); // [buffer][k][m], rows padded to BMP
+        var Bs = SharedMemory.Allocate<float>(2 * BK * BNP); // [buffer][k][n], rows padded to BNP
+        var As4 = As.Cast<Float4>();
+        var Bs4 = Bs.Cast<Float4>();
         int t = Group.IdxX;
         int tx = t % ThreadsX, ty = t / ThreadsX;
         int m0 = Grid.IdxY * BM, n0 = Grid.IdxX * BN;
@@ -180,10 +206,10 @@ internal static class IlgpuConvKernels
         // A staging: 4 elements of the 64×8 tile at k = aK, rows aM0..3 (consecutive threads walk k).
         int aK = t % BK;
         int aM0 = m0 + t / BK, aM1 = aM0 + 16, aM2 = aM0 + 32, aM3 = aM0 + 48;
-        int aS0 = aK * BM + t / BK, aS1 = aS0 + 16, aS2 = aS0 + 32, aS3 = aS0 + 48;
+        int aS0 = aK * BMP + t / BK, aS1 = aS0 + 16, aS2 = aS0 + 32, aS3 = aS0 + 48;
         int aR0 = ARow(outRows, p, aM0), aR1 = ARow(outRows, p, aM1), aR2 = ARow(outRows, p, aM2), aR3 = ARow(outRows, p, aM3);
         // B staging: column n0 + t, all 8 k of the tile; the column is decoded once.
-        int bS0 = t, bS1 = t + BN, bS2 = t + 2 * BN, bS3 = t + 3 * BN, bS4 = t + 4 * BN, bS5 = t + 5 * BN, bS6 = t + 6 * BN, bS7 = t + 7 * BN;
+        int bS0 = t, bS1 = t + BNP, bS2 = t + 2 * BNP, bS3 = t + 3 * BNP, bS4 = t + 4 * BNP, bS5 = t + 5 * BNP, bS6 = t + 6 * BNP, bS7 = t + 7 * BNP;
         int n = n0 + t;
         bool colValid = n < p.N;
         int col0, col1, col2;
@@ -267,7 +293,7 @@ internal static class IlgpuConvKernels
         int kTiles = (kEnd - kBegin + BK - 1) / BK;
         for (int kt = 0; kt < kTiles; kt++)
         {
-            int curA = (kt & 1) * (BK * BM), curB = (kt & 1) * (BK * BN);
+            int curA = (kt & 1) * (BK * BMP), curB = (kt & 1) * (BK * BNP);
             bool hasNext = kt + 1 < kTiles;
             // The next tile's gathers are issued now and complete while this tile is multiplied.
             if (hasNext)
@@ -302,25 +328,14 @@ internal static class IlgpuConvKernels
             }
             for (int kk = 0; kk < BK; kk++)
             {
-                int row = curA + kk * BM + ty;
-                int col = curB + kk * BN + tx;
+                // In Float4 units: this k's A and B rows at the thread's first four rows / columns.
+                int row = (curA + kk * BMP) / 4 + ty;
+                int col = (curB + kk * BNP) / 4 + tx;
                 // generated: micro-tile k step
-                float a0 = As[row];
-                float a1 = As[row + 1 * ThreadsY];
-                float a2 = As[row + 2 * ThreadsY];
-                float a3 = As[row + 3 * ThreadsY];
-                float a4 = As[row + 4 * ThreadsY];
-                float a5 = As[row + 5 * ThreadsY];
-                float a6 = As[row + 6 * ThreadsY];
-                float a7 = As[row + 7 * ThreadsY];
-                float b0 = Bs[col];
-                float b1 = Bs[col + 1 * ThreadsX];
-                float b2 = Bs[col + 2 * ThreadsX];
-                float b3 = Bs[col + 3 * ThreadsX];
-                float b4 = Bs[col + 4 * ThreadsX];
-                float b5 = Bs[col + 5 * ThreadsX];
-                float b6 = Bs[col + 6 * ThreadsX];
-                float b7 = Bs[col + 7 * ThreadsX];
+                Float4 a03 = As4[row], a47 = As4[row + ThreadsY];
+                Float4 b03 = Bs4[col], b47 = Bs4[col + ThreadsX];
+                float a0 = a03.X, a1 = a03.Y, a2 = a03.Z, a3 = a03.W, a4 = a47.X, a5 = a47.Y, a6 = a47.Z, a7 = a47.W;
+                float b0 = b03.X, b1 = b03.Y, b2 = b03.Z, b3 = b03.W, b4 = b47.X, b5 = b47.Y, b6 = b47.Z, b7 = b47.W;
                 c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3; c04 += a0 * b4; c05 += a0 * b5; c06 += a0 * b6; c07 += a0 * b7;
                 c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3; c14 += a1 * b4; c15 += a1 * b5; c16 += a1 * b6; c17 += a1 * b7;
                 c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3; c24 += a2 * b4; c25 += a2 * b5; c26 += a2 * b6; c27 += a2 * b7;
@@ -334,7 +349,7 @@ internal static class IlgpuConvKernels
             // The other buffer was last read before the previous barrier: one barrier per tile.
             if (hasNext)
             {
-                int nxtA = (BK * BM) - curA, nxtB = (BK * BN) - curB;
+                int nxtA = (BK * BMP) - curA, nxtB = (BK * BNP) - curB;
                 // generated: tile stores, next tile
                 As[nxtA + aS0] = ra0;
                 As[nxtA + aS1] = ra1;
@@ -354,22 +369,22 @@ internal static class IlgpuConvKernels
         }
 
         // generated: epilogue
-        int r0 = m0 + ty + 0 * ThreadsY;
-        int r1 = m0 + ty + 1 * ThreadsY;
-        int r2 = m0 + ty + 2 * ThreadsY;
-        int r3 = m0 + ty + 3 * ThreadsY;
-        int r4 = m0 + ty + 4 * ThreadsY;
-        int r5 = m0 + ty + 5 * ThreadsY;
-        int r6 = m0 + ty + 6 * ThreadsY;
-        int r7 = m0 + ty + 7 * ThreadsY;
-        int q0 = n0 + tx + 0 * ThreadsX, o0 = OutColumn(p, q0);
-        int q1 = n0 + tx + 1 * ThreadsX, o1 = OutColumn(p, q1);
-        int q2 = n0 + tx + 2 * ThreadsX, o2 = OutColumn(p, q2);
-        int q3 = n0 + tx + 3 * ThreadsX, o3 = OutColumn(p, q3);
-        int q4 = n0 + tx + 4 * ThreadsX, o4 = OutColumn(p, q4);
-        int q5 = n0 + tx + 5 * ThreadsX, o5 = OutColumn(p, q5);
-        int q6 = n0 + tx + 6 * ThreadsX, o6 = OutColumn(p, q6);
-        int q7 = n0 + tx + 7 * ThreadsX, o7 = OutColumn(p, q7);
+        int r0 = m0 + 4 * ty;
+        int r1 = m0 + 4 * ty + 1;
+        int r2 = m0 + 4 * ty + 2;
+        int r3 = m0 + 4 * ty + 3;
+        int r4 = m0 + 4 * ThreadsY + 4 * ty;
+        int r5 = m0 + 4 * ThreadsY + 4 * ty + 1;
+        int r6 = m0 + 4 * ThreadsY + 4 * ty + 2;
+        int r7 = m0 + 4 * ThreadsY + 4 * ty + 3;
+        int q0 = n0 + 4 * tx, o0 = OutColumn(p, q0);
+        int q1 = n0 + 4 * tx + 1, o1 = OutColumn(p, q1);
+        int q2 = n0 + 4 * tx + 2, o2 = OutColumn(p, q2);
+        int q3 = n0 + 4 * tx + 3, o3 = OutColumn(p, q3);
+        int q4 = n0 + 4 * ThreadsX + 4 * tx, o4 = OutColumn(p, q4);
+        int q5 = n0 + 4 * ThreadsX + 4 * tx + 1, o5 = OutColumn(p, q5);
+        int q6 = n0 + 4 * ThreadsX + 4 * tx + 2, o6 = OutColumn(p, q6);
+        int q7 = n0 + 4 * ThreadsX + 4 * tx + 3, o7 = OutColumn(p, q7);
         float bias0 = Bias(bias, outRows, p, r0);
         Store(c, p, cBase, r0, q0, o0, c00 + bias0); Store(c, p, cBase, r0, q1, o1, c01 + bias0); Store(c, p, cBase, r0, q2, o2, c02 + bias0); Store(c, p, cBase, r0, q3, o3, c03 + bias0); Store(c, p, cBase, r0, q4, o4, c04 + bias0); Store(c, p, cBase, r0, q5, o5, c05 + bias0); Store(c, p, cBase, r0, q6, o6, c06 + bias0); Store(c, p, cBase, r0, q7, o7, c07 + bias0);
         float bias1 = Bias(bias, outRows, p, r1);
@@ -411,20 +426,27 @@ internal static class IlgpuConvKernels
         y[i] = v;
     }
 
-    /// <summary>db[co] = Σ_{img, pixel} dy[img, co, pixel]: one group per channel, fixed tree.</summary>
+    /// <summary>
+    /// Pass 1 of db[co] = Σ_{img, pixel} dy[img, co, pixel]: group (co, part) sums values
+    /// [part·partLength, …) of channel co's flattened (img, pixel) range with the fixed tree and
+    /// writes partial[part·channels + co]; ConvSplitKSum then adds the parts in order. Many groups
+    /// per channel, where one group a channel left most of a GPU idle.
+    /// </summary>
     [IlgpuKernel]
-    internal static void ConvBiasGrad(ArrayView<float> dy, ArrayView<float> db, int images, int channels, int plane)
+    internal static void ConvBiasGrad(ArrayView<float> dy, ArrayView<float> partial, int images, int channels, int plane, int parts, int partLength)
     {
         var shared = SharedMemory.Allocate<float>(IlgpuBackend.MaxGroupSize);
-        int co = Grid.IdxX;
+        int co = Grid.IdxX / parts, part = Grid.IdxX - co * parts;
         int total = images * plane;
+        int begin = part * partLength;
+        int end = begin + partLength < total ? begin + partLength : total;
         float acc = 0f;
-        for (int i = Group.IdxX; i < total; i += Group.DimX)
+        for (int i = begin + Group.IdxX; i < end; i += Group.DimX)
         {
             int img = i / plane;
             acc += dy[(img * channels + co) * plane + (i - img * plane)];
         }
         float sum = IlgpuGroupReduce.Sum(shared, acc);
-        if (Group.IdxX == 0) db[co] = sum;
+        if (Group.IdxX == 0) partial[part * channels + co] = sum;
     }
 }

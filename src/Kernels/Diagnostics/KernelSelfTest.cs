@@ -37,7 +37,7 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         int n = small ? 1001 : 1_000_003;
         foreach (UnaryOp op in Enum.GetValues<UnaryOp>())
         {
-            double tol = op is UnaryOp.Neg or UnaryOp.Relu ? Exact : Transcendental;
+            double tol = op is UnaryOp.Neg or UnaryOp.Relu or UnaryOp.Sign ? Exact : Transcendental;
             Check($"unary {op}", $"[{n}]", tol, [n, n], 1, (b, x) =>
             {
                 if (op == UnaryOp.Log) b.Unary(UnaryOp.Exp, x[0], x[0], n); // positive inputs
@@ -73,6 +73,17 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
             using var arg = b.Allocate<int>(o * i);
             b.ReduceMax(x[0], x[1], arg, o, a, i);
             b.ReduceMaxBackward(x[2], arg, x[3], o, a, i);
+        });
+        // Argmax of two random [rows, 3] matrices agree on about a third of the rows: a count to check.
+        int pairs = small ? 37 : 100_003;
+        Check("count equal (argmax agreement)", $"[{pairs}, 3]", Exact, [pairs * 3, pairs * 3, 2], 2, (b, x) =>
+        {
+            using var values = b.Allocate<float>(pairs);
+            using var first = b.Allocate<int>(pairs);
+            using var second = b.Allocate<int>(pairs);
+            b.ReduceMax(x[0], values, first, pairs, 3, 1);
+            b.ReduceMax(x[1], values, second, pairs, 3, 1);
+            b.CountEqual(first, second, pairs, x[2], 1);
         });
         var (rows, cols) = small ? (7, 13) : (1023, 1001);
         foreach (bool log in new[] { false, true })

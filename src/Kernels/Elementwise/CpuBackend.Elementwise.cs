@@ -28,6 +28,9 @@ public partial class CpuBackend
                 case UnaryOp.Tanh: TensorPrimitives.Tanh(src, dst); break;
                 case UnaryOp.Exp: TensorPrimitives.Exp(src, dst); break;
                 case UnaryOp.Log: TensorPrimitives.Log(src, dst); break;
+                case UnaryOp.Sign:
+                    for (int i = 0; i < src.Length; i++) dst[i] = Pointwise.Sign(src[i]);
+                    break;
                 default:
                     for (int i = 0; i < src.Length; i++) dst[i] = Pointwise.Gelu(src[i]);
                     break;

@@ -16,8 +16,8 @@ public sealed partial class IlgpuBackend
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> unaryBackwardKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int> binaryKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int> binaryGradAKernel = null!;
-    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int> binaryGradBPerThreadKernel = null!;
-    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int> binaryGradBPerGroupKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int> binaryGradBPerThreadKernel = null!;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int> binaryGradBPerGroupKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, float, float> axpbyKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, float, float> affineKernel = null!;
 
@@ -28,8 +28,8 @@ public sealed partial class IlgpuBackend
         unaryBackwardKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>>(IlgpuKernelRegistry.UnaryBackward);
         binaryKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>>(IlgpuKernelRegistry.Binary);
         binaryGradAKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>>(IlgpuKernelRegistry.BinaryGradA);
-        binaryGradBPerThreadKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>>(IlgpuKernelRegistry.BinaryGradBPerThread);
-        binaryGradBPerGroupKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>>(IlgpuKernelRegistry.BinaryGradBPerGroup);
+        binaryGradBPerThreadKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>>(IlgpuKernelRegistry.BinaryGradBPerThread);
+        binaryGradBPerGroupKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int>>(IlgpuKernelRegistry.BinaryGradBPerGroup);
         axpbyKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, float, float>>(IlgpuKernelRegistry.Axpby);
         affineKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, float, float>>(IlgpuKernelRegistry.Affine);
     }
@@ -52,11 +52,23 @@ public sealed partial class IlgpuBackend
         // db first: da may alias a or dy in callers that accumulate in place.
         if (db is not null)
         {
+            // Both forms sum fixed parts (IlgpuBackend.Parts.cs), then add the parts in order.
             if (shape.Inner == 1 && shape.Mid >= GradBPerThreadMinMid)
-                binaryGradBPerThreadKernel(stream, new Index1D(shape.Mid), View(a), View(b), View(dy), View(db), shape.Outer, shape.Mid, shape.Inner, (int)op);
+            {
+                var (parts, rowsPerPart) = RowParts(shape.Outer);
+                using var partial = Allocate<float>(checked(parts * shape.Mid));
+                binaryGradBPerThreadKernel(stream, new Index1D(parts * shape.Mid), View(a), View(b), View(dy), View(partial),
+                    shape.Outer, shape.Mid, shape.Inner, (int)op, rowsPerPart);
+                SumPartsInOrder(partial, db, shape.Mid, parts);
+            }
             else
-                binaryGradBPerGroupKernel(stream, new KernelConfig(shape.Mid, RowGroupSize(shape.Outer * shape.Inner)),
-                    View(a), View(b), View(dy), View(db), shape.Outer, shape.Mid, shape.Inner, (int)op);
+            {
+                var (parts, partLength) = ReductionParts(shape.Outer * shape.Inner);
+                using var partial = Allocate<float>(checked(parts * shape.Mid));
+                binaryGradBPerGroupKernel(stream, new KernelConfig(shape.Mid * parts, RowGroupSize(partLength)),
+                    View(a), View(b), View(dy), View(partial), shape.Outer, shape.Mid, shape.Inner, (int)op, parts, partLength);
+                SumPartsInOrder(partial, db, shape.Mid, parts);
+            }
         }
         if (da is not null)
             binaryGradAKernel(stream, FlatThreads(shape.Total), View(a), View(b), View(dy), View(da), shape.Total, shape.Mid, shape.Inner, (int)op);

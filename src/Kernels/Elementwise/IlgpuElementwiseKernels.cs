@@ -55,44 +55,52 @@ internal static class IlgpuElementwiseKernels
     }
 
     /// <summary>
-    /// db[m] = Σ_o Σ_i dy·∂/∂b by one thread per m, o then i ascending. Used when mid is large and
-    /// inner = 1 (a bias over [rows, cols]): neighbouring threads read neighbouring columns.
+    /// Pass 1 of db[m] = Σ_o Σ_i dy·∂/∂b by one thread per (row part, m): rows [part·rowsPerPart, …)
+    /// o then i ascending, written to partial[part·mid + m]; IlgpuBackend.SumPartsInOrder adds the
+    /// parts. Used when mid is large and inner = 1 (a bias over [rows, cols]): neighbouring threads
+    /// read neighbouring columns, and the row parts multiply the threads a column count alone gives.
     /// </summary>
     [IlgpuKernel]
-    internal static void BinaryGradBPerThread(Index1D m, ArrayView<float> a, ArrayView<float> b, ArrayView<float> dy, ArrayView<float> db,
-                                              int outer, int mid, int inner, int op)
+    internal static void BinaryGradBPerThread(Index1D job, ArrayView<float> a, ArrayView<float> b, ArrayView<float> dy, ArrayView<float> partial,
+                                              int outer, int mid, int inner, int op, int rowsPerPart)
     {
+        int part = job / mid, m = job - part * mid;
+        int begin = part * rowsPerPart;
+        int end = begin + rowsPerPart < outer ? begin + rowsPerPart : outer;
         float bm = b[m];
         float acc = 0f;
-        for (int o = 0; o < outer; o++)
+        for (int o = begin; o < end; o++)
         {
             int seg = (o * mid + m) * inner;
             for (int i = 0; i < inner; i++) acc += dy[seg + i] * Pointwise.BinaryDb(op, a[seg + i], bm);
         }
-        db[m] = acc;
+        partial[job] = acc;
     }
 
     /// <summary>
-    /// db[m] by one group per m: thread t sums the flattened (o, i) pairs t, t + G, … in order, then a
-    /// fixed shared-memory tree adds the G partials. Used for per-channel (inner &gt; 1) and scalar forms.
+    /// Pass 1 of db[m] by one group per (m, part): thread t sums the part's flattened (o, i) pairs
+    /// t, t + G, … in order, a fixed shared-memory tree adds the G partials, and the result goes to
+    /// partial[part·mid + m] for SumPartsInOrder. Used for per-channel (inner &gt; 1) and scalar forms.
     /// </summary>
     [IlgpuKernel]
-    internal static void BinaryGradBPerGroup(ArrayView<float> a, ArrayView<float> b, ArrayView<float> dy, ArrayView<float> db,
-                                             int outer, int mid, int inner, int op)
+    internal static void BinaryGradBPerGroup(ArrayView<float> a, ArrayView<float> b, ArrayView<float> dy, ArrayView<float> partial,
+                                             int outer, int mid, int inner, int op, int parts, int partLength)
     {
         var shared = SharedMemory.Allocate<float>(IlgpuBackend.MaxGroupSize);
-        int m = Grid.IdxX;
+        int m = Grid.IdxX / parts, part = Grid.IdxX - m * parts;
         float bm = b[m];
         int count = outer * inner;
+        int begin = part * partLength;
+        int end = begin + partLength < count ? begin + partLength : count;
         float acc = 0f;
-        for (int p = Group.IdxX; p < count; p += Group.DimX)
+        for (int p = begin + Group.IdxX; p < end; p += Group.DimX)
         {
             int o = p / inner;
             int j = (o * mid + m) * inner + (p - o * inner);
             acc += dy[j] * Pointwise.BinaryDb(op, a[j], bm);
         }
         float total = IlgpuGroupReduce.Sum(shared, acc);
-        if (Group.IdxX == 0) db[m] = total;
+        if (Group.IdxX == 0) partial[part * mid + m] = total;
     }
 
     /// <summary>y = alpha·x + beta·y; y is not read when beta = 0 (so stale NaNs cannot leak in).</summary>

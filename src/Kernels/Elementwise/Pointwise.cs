@@ -19,6 +19,7 @@ public static class Pointwise
         UnaryOp.Tanh => MathF.Tanh(x),
         UnaryOp.Exp => MathF.Exp(x),
         UnaryOp.Log => MathF.Log(x),
+        UnaryOp.Sign => Sign(x),
         _ => Gelu(x),
     };
 
@@ -31,8 +32,12 @@ public static class Pointwise
         UnaryOp.Tanh => 1f - y * y,
         UnaryOp.Exp => y,
         UnaryOp.Log => 1f / x,
+        UnaryOp.Sign => 0f,
         _ => GeluDerivative(x),
     };
+
+    /// <summary>1 above zero, −1 below, x itself otherwise (±0 and NaN), unlike MathF.Sign, which throws on NaN.</summary>
+    public static float Sign(float x) => x > 0f ? 1f : x < 0f ? -1f : x;
 
     public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 

@@ -23,6 +23,7 @@ public sealed partial class IlgpuBackend : Backend
     private readonly Context context;
     private readonly Accelerator accelerator;
     private readonly AcceleratorStream stream;
+    private readonly IlgpuUploadStaging staging;
     private readonly bool isCuda;
     private int kernelsLoaded;
     private bool disposed;
@@ -35,6 +36,7 @@ public sealed partial class IlgpuBackend : Backend
         try
         {
             stream = accelerator.CreateStream();
+            staging = new IlgpuUploadStaging(accelerator, stream, CountHostWait);
             if (accelerator.MaxNumThreadsPerGroup < IlgpuGemmKernels.Threads)
                 throw new NotSupportedException(
                     $"ILGPU device '{accelerator.Name}' allows {accelerator.MaxNumThreadsPerGroup} threads per group; the tiled GEMM needs {IlgpuGemmKernels.Threads}");
@@ -48,6 +50,7 @@ public sealed partial class IlgpuBackend : Backend
             LoadGemm();
             LoadMasked();
             LoadScoreMask();
+            LoadThresholdMask();
             LoadLstm();
             LoadLayout();
             LoadPool();
@@ -59,6 +62,7 @@ public sealed partial class IlgpuBackend : Backend
         }
         catch
         {
+            staging?.Dispose();
             stream?.Dispose();
             accelerator.Dispose();
             context.Dispose();
@@ -66,9 +70,12 @@ public sealed partial class IlgpuBackend : Backend
         }
     }
 
-    /// <summary>The context settings every kernel is compiled with (the PTX test uses the same).</summary>
+    /// <summary>
+    /// The context settings every kernel is compiled with (the PTX test uses the same). Profiling
+    /// only allows stream markers (<see cref="DeviceTime"/>); on CUDA no event exists until one is asked for.
+    /// </summary>
     internal static Context.Builder Configure(Context.Builder builder) =>
-        builder.EnableAlgorithms().Optimize(OptimizationLevel.O1);
+        builder.EnableAlgorithms().Optimize(OptimizationLevel.O1).Profiling();
 
     /// <summary>The CUDA device at <paramref name="deviceIndex"/>; throws a clear error when there is none.</summary>
     public static IlgpuBackend CreateCuda(int deviceIndex = 0)
@@ -154,14 +161,14 @@ public sealed partial class IlgpuBackend : Backend
     {
         if (entry.Style != IlgpuKernelStyle.ImplicitlyGrouped) throw new InvalidOperationException($"{entry} is not implicitly grouped");
         kernelsLoaded++;
-        return accelerator.LoadAutoGroupedKernel<TDelegate>(entry.Method);
+        return Loaded(entry, accelerator.LoadAutoGroupedKernel<TDelegate>(entry.Method));
     }
 
     private TDelegate LoadExplicit<TDelegate>(IlgpuKernelEntry entry) where TDelegate : Delegate
     {
         if (entry.Style != IlgpuKernelStyle.ExplicitlyGrouped) throw new InvalidOperationException($"{entry} is not explicitly grouped");
         kernelsLoaded++;
-        return accelerator.LoadKernel<TDelegate>(entry.Method);
+        return Loaded(entry, accelerator.LoadKernel<TDelegate>(entry.Method, entry.Specialization, out _));
     }
 
     /// <summary>Thread count for a flat launch in which each thread handles up to ElementsPerThread items.</summary>
@@ -184,19 +191,27 @@ public sealed partial class IlgpuBackend : Backend
     protected override void RunUpload<T>(ReadOnlySpan<T> source, DeviceBuffer<T> destination, int destinationOffset)
     {
         if (source.IsEmpty) return;
-        View(destination).SubView(destinationOffset, source.Length).CopyFromCPU(stream, source);
+        staging.Upload(source, View(destination).SubView(destinationOffset, source.Length));
     }
 
+    /// <summary>A download must wait for the kernels that write its source: one full stream synchronisation.</summary>
     protected override void RunDownload<T>(DeviceBuffer<T> source, Span<T> destination, int sourceOffset)
     {
         if (destination.IsEmpty) return;
         View(source).SubView(sourceOffset, destination.Length).CopyToCPU(stream, destination);
+        CountHostWait();
+        staging.Release();
     }
 
     protected override void RunCopy(DeviceBuffer<float> source, int sourceOffset, DeviceBuffer<float> destination, int destinationOffset, int count)
         => View(source).SubView(sourceOffset, count).CopyTo(stream, View(destination).SubView(destinationOffset, count));
 
-    public override void Synchronize() => stream.Synchronize();
+    public override void Synchronize()
+    {
+        stream.Synchronize();
+        CountHostWait();
+        staging.Release();
+    }
 
     protected override bool Asynchronous => true;
 
@@ -207,6 +222,7 @@ public sealed partial class IlgpuBackend : Backend
         disposed = true;
         stream.Synchronize();
         base.Dispose();
+        staging.Dispose();
         stream.Dispose();
         accelerator.Dispose();
         context.Dispose();

@@ -1,5 +1,6 @@
 using System.Reflection;
 using ILGPU;
+using ILGPU.Runtime;
 using SparseCore.Kernels.Conv;
 using SparseCore.Kernels.Elementwise;
 using SparseCore.Kernels.Gemm;
@@ -28,6 +29,12 @@ internal enum IlgpuKernelStyle { ImplicitlyGrouped, ExplicitlyGrouped }
 
 internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKernelStyle Style)
 {
+    /// <summary>
+    /// Compile-time launch bounds (PTX .maxntid / .minnctapersm): with them ptxas budgets registers
+    /// for the group size actually launched instead of the 1024-thread worst case. Explicit kernels only.
+    /// </summary>
+    public KernelSpecialization Specialization { get; init; } = KernelSpecialization.Empty;
+
     public override string ToString() => $"{Name} ({Style})";
 }
 
@@ -37,10 +44,17 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 54;
+    public const int Count = 59;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
-    private static IlgpuKernelEntry Explicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped);
+    /// <summary>
+    /// An explicitly grouped kernel with launch bounds: at most <paramref name="maxGroup"/> threads a
+    /// group (the row kernels' shared arrays hold <see cref="IlgpuBackend.MaxGroupSize"/>; the tile
+    /// kernels launch exactly their thread count), so ptxas may give each thread registers for that
+    /// group size rather than for 1024 threads.
+    /// </summary>
+    private static IlgpuKernelEntry Explicit(Type owner, string name, int maxGroup = IlgpuBackend.MaxGroupSize) =>
+        new(name, Find(owner, name), IlgpuKernelStyle.ExplicitlyGrouped) { Specialization = new KernelSpecialization(maxGroup, null) };
 
     private static MethodInfo Find(Type owner, string name) =>
         owner.GetMethod(name, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
@@ -67,6 +81,7 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry ReduceMaxRows = Explicit(typeof(IlgpuReduceKernels), nameof(IlgpuReduceKernels.ReduceMaxRows));
     public static readonly IlgpuKernelEntry ReduceMaxColumns = Implicit(typeof(IlgpuReduceKernels), nameof(IlgpuReduceKernels.ReduceMaxColumns));
     public static readonly IlgpuKernelEntry ReduceMaxBackward = Implicit(typeof(IlgpuReduceKernels), nameof(IlgpuReduceKernels.ReduceMaxBackward));
+    public static readonly IlgpuKernelEntry CountEqual = Explicit(typeof(IlgpuReduceKernels), nameof(IlgpuReduceKernels.CountEqual));
 
     // Softmax and loss (Softmax/IlgpuSoftmaxKernels.cs)
     public static readonly IlgpuKernelEntry Softmax = Explicit(typeof(IlgpuSoftmaxKernels), nameof(IlgpuSoftmaxKernels.Softmax));
@@ -80,7 +95,8 @@ internal static class IlgpuKernelRegistry
 
     // GEMM (Gemm/IlgpuGemmKernels.cs)
     public static readonly IlgpuKernelEntry GemmSmall = Implicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmSmall));
-    public static readonly IlgpuKernelEntry GemmTiled = Explicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmTiled));
+    public static readonly IlgpuKernelEntry GemmTiled = Explicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmTiled), IlgpuGemmKernels.Threads);
+    public static readonly IlgpuKernelEntry GemmSplitKSum = Implicit(typeof(IlgpuGemmKernels), nameof(IlgpuGemmKernels.GemmSplitKSum));
 
     // Masked channels: gather/scatter and the weight mask (Masked/IlgpuMaskedKernels.cs)
     public static readonly IlgpuKernelEntry GatherChannels = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.GatherChannels));
@@ -88,10 +104,13 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry ScatterChannelsZero = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.ScatterChannelsZero));
     public static readonly IlgpuKernelEntry MaskWeight = Implicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeight));
     public static readonly IlgpuKernelEntry MaskWeightGradOut = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradOut));
-    public static readonly IlgpuKernelEntry MaskWeightGradIn = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradIn));
+    public static readonly IlgpuKernelEntry MaskWeightGradIn = Explicit(typeof(IlgpuMaskedKernels), nameof(IlgpuMaskedKernels.MaskWeightGradIn), IlgpuMaskedKernels.InMaskGroup);
 
     // The score mask's straight-through backward (Masked/IlgpuScoreMaskKernels.cs)
     public static readonly IlgpuKernelEntry ScoreMaskBackward = Implicit(typeof(IlgpuScoreMaskKernels), nameof(IlgpuScoreMaskKernels.ScoreMaskBackward));
+
+    // PASS's recurrence mask (Masked/IlgpuThresholdMaskKernels.cs)
+    public static readonly IlgpuKernelEntry ThresholdMask = Explicit(typeof(IlgpuThresholdMaskKernels), nameof(IlgpuThresholdMaskKernels.ThresholdMask));
 
     // LSTM cell (Lstm/IlgpuLstmKernels.cs)
     public static readonly IlgpuKernelEntry LstmCellForward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellForward));
@@ -110,16 +129,18 @@ internal static class IlgpuKernelRegistry
 
     // Normalisation (Norm/IlgpuNormKernels.cs)
     public static readonly IlgpuKernelEntry BatchNormStats = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormStats));
+    public static readonly IlgpuKernelEntry BatchNormStatsCombine = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormStatsCombine));
     public static readonly IlgpuKernelEntry BatchNormEvalStats = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormEvalStats));
     public static readonly IlgpuKernelEntry BatchNormApply = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormApply));
     public static readonly IlgpuKernelEntry BatchNormBackwardReduce = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormBackwardReduce));
+    public static readonly IlgpuKernelEntry BatchNormBackwardCombine = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormBackwardCombine));
     public static readonly IlgpuKernelEntry BatchNormBackwardData = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormBackwardData));
     public static readonly IlgpuKernelEntry LayerNorm = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNorm));
     public static readonly IlgpuKernelEntry LayerNormBackwardData = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNormBackwardData));
     public static readonly IlgpuKernelEntry LayerNormBackwardParams = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.LayerNormBackwardParams));
     // conv2d (Conv/IlgpuConvKernels.cs): one implicit-GEMM kernel for all three passes, the split-K
     // partial sum of the weight gradient, and the bias gradient.
-    public static readonly IlgpuKernelEntry ConvGemm = Explicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvGemm));
+    public static readonly IlgpuKernelEntry ConvGemm = Explicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvGemm), IlgpuConvKernels.Threads);
     public static readonly IlgpuKernelEntry ConvSplitKSum = Implicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvSplitKSum));
     public static readonly IlgpuKernelEntry ConvBiasGrad = Explicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvBiasGrad));
     public static readonly IlgpuKernelEntry ConvEpilogue = Implicit(typeof(IlgpuConvKernels), nameof(IlgpuConvKernels.ConvEpilogue));
@@ -131,16 +152,16 @@ internal static class IlgpuKernelRegistry
     [
         Fill, Unary, UnaryBackward, Binary, BinaryGradA, BinaryGradBPerThread, BinaryGradBPerGroup, Axpby, Affine,
         FillRandom,
-        ReduceSumRows, ReduceSumColumns, ReduceSumBackward, ReduceMaxRows, ReduceMaxColumns, ReduceMaxBackward,
+        ReduceSumRows, ReduceSumColumns, ReduceSumBackward, ReduceMaxRows, ReduceMaxColumns, ReduceMaxBackward, CountEqual,
         Softmax, SoftmaxBackward, CrossEntropy, CrossEntropyBackward,
         SgdStep, AdamStep,
-        GemmSmall, GemmTiled,
+        GemmSmall, GemmTiled, GemmSplitKSum,
         GatherChannels, ScatterChannels, ScatterChannelsZero, MaskWeight, MaskWeightGradOut, MaskWeightGradIn,
-        ScoreMaskBackward,
+        ScoreMaskBackward, ThresholdMask,
         LstmCellForward, LstmCellBackward,
         Permute, CopyAxis, Patchify, PatchifyBackward,
         MaxPool2d, MaxPool2dBackward, AvgPool2d, AvgPool2dBackward,
-        BatchNormStats, BatchNormEvalStats, BatchNormApply, BatchNormBackwardReduce, BatchNormBackwardData,
+        BatchNormStats, BatchNormStatsCombine, BatchNormEvalStats, BatchNormApply, BatchNormBackwardReduce, BatchNormBackwardCombine, BatchNormBackwardData,
         LayerNorm, LayerNormBackwardData, LayerNormBackwardParams,
         ConvGemm, ConvSplitKSum, ConvBiasGrad, ConvEpilogue,
         SparseConv2d,

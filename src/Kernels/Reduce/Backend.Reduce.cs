@@ -47,6 +47,21 @@ public abstract partial class Backend
         RunReduceMaxBackward(dy, argmax, dx, outer, axis, inner);
     }
 
+    /// <summary>
+    /// result[resultIndex] = #{i &lt; n : a[i] = b[i]} as a float (exact below 2²⁴): how many predictions
+    /// match their labels, counted on the device so a training step need not download either.
+    /// </summary>
+    public void CountEqual(DeviceBuffer<int> a, DeviceBuffer<int> b, int n, DeviceBuffer<float> result, int resultIndex)
+    {
+        const string op = "CountEqual";
+        if (n < 0 || n > 1 << 24) throw new ArgumentException($"{op}: n must be in [0, 2^24] (the count is a float), got {n}");
+        CheckLength(op, "a", a, n); CheckLength(op, "b", b, n);
+        CheckOwned(result, op);
+        CheckRange(op, "result", result.Length, resultIndex, 1);
+        using var profile = Profile(OpFamily.Reduction, 0, 8.0 * n + 4);
+        RunCountEqual(a, b, n, result, resultIndex);
+    }
+
     private static void CheckReduce(string op, int outer, int axis, int inner)
     {
         if (outer <= 0 || axis <= 0 || inner <= 0)
@@ -57,4 +72,5 @@ public abstract partial class Backend
     protected abstract void RunReduceSumBackward(DeviceBuffer<float> dy, DeviceBuffer<float> dx, int outer, int axis, int inner, float scale);
     protected abstract void RunReduceMax(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> argmax, int outer, int axis, int inner);
     protected abstract void RunReduceMaxBackward(DeviceBuffer<float> dy, DeviceBuffer<int> argmax, DeviceBuffer<float> dx, int outer, int axis, int inner);
+    protected abstract void RunCountEqual(DeviceBuffer<int> a, DeviceBuffer<int> b, int n, DeviceBuffer<float> result, int resultIndex);
 }

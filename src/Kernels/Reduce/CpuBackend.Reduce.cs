@@ -93,4 +93,12 @@ public partial class CpuBackend
             }
         });
     }
+
+    protected override void RunCountEqual(DeviceBuffer<int> a, DeviceBuffer<int> b, int n, DeviceBuffer<float> result, int resultIndex)
+    {
+        ReadOnlySpan<int> x = Span(a)[..n], y = Span(b)[..n];
+        int count = 0;
+        for (int i = 0; i < n; i++) if (x[i] == y[i]) count++;
+        Span(result)[resultIndex] = count;
+    }
 }

@@ -14,8 +14,11 @@ public sealed partial class IlgpuBackend
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int> reduceMaxColumnsKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int> reduceMaxBackwardKernel = null!;
 
+    private Action<AcceleratorStream, KernelConfig, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, int> countEqualKernel = null!;
+
     private void LoadReduce()
     {
+        countEqualKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, int>>(IlgpuKernelRegistry.CountEqual);
         reduceSumRowsKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, float>>(IlgpuKernelRegistry.ReduceSumRows);
         reduceSumColumnsKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, float>>(IlgpuKernelRegistry.ReduceSumColumns);
         reduceSumBackwardKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, float>>(IlgpuKernelRegistry.ReduceSumBackward);
@@ -51,4 +54,8 @@ public sealed partial class IlgpuBackend
         int n = outer * axis * inner;
         reduceMaxBackwardKernel(stream, FlatThreads(n), View(dy), View(argmax), View(dx), n, axis, inner);
     }
+
+    /// <summary>One group: the counts are a batch's labels (hundreds), too few to be worth a second pass.</summary>
+    protected override void RunCountEqual(DeviceBuffer<int> a, DeviceBuffer<int> b, int n, DeviceBuffer<float> result, int resultIndex)
+        => countEqualKernel(stream, new KernelConfig(1, RowGroupSize(Math.Max(1, n))), View(a), View(b), n, View(result), resultIndex);
 }

@@ -97,4 +97,25 @@ internal static class IlgpuReduceKernels
             dx[j] = argmax[k] == a ? dy[k] : 0f;
         }
     }
+
+    /// <summary>
+    /// One group counts matches: strided partial counts, then the shared tree. Integer sums are
+    /// exact in any order, so the float written is the same whatever the group size.
+    /// </summary>
+    [IlgpuKernel]
+    internal static void CountEqual(ArrayView<int> a, ArrayView<int> b, int n, ArrayView<float> result, int resultIndex)
+    {
+        var shared = SharedMemory.Allocate<int>(IlgpuBackend.MaxGroupSize);
+        int t = Group.IdxX;
+        int count = 0;
+        for (int i = t; i < n; i += Group.DimX) count += a[i] == b[i] ? 1 : 0;
+        shared[t] = count;
+        Group.Barrier();
+        for (int s = Group.DimX / 2; s > 0; s >>= 1)
+        {
+            if (t < s) shared[t] += shared[t + s];
+            Group.Barrier();
+        }
+        if (t == 0) result[resultIndex] = shared[0];
+    }
 }

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Elementwise;
 using SparseCore.Models.Modules;
 using SparseCore.Pass.Graph;
 
@@ -8,8 +9,9 @@ namespace SparseCore.Pass.Baselines;
 /// batch-norm scales of every prunable layer, which drives unimportant channels' γ towards zero
 /// before <see cref="ChannelImportance.BnScale"/> ranks them. Applied as its subgradient
 /// λ·sign(γ) added to γ's gradient between loss.Backward() and optimizer.Step(), as the authors'
-/// code does (sign(0) = 0), so the loss and its graph stay untouched. Frozen γ are skipped, as the
-/// optimizer skips them. A layer without batch-norm is an ArgumentException naming it.
+/// code does (sign(0) = 0), so the loss and its graph stay untouched; it runs on the device (a
+/// non-finite γ is left to the epoch's divergence check rather than read back every step). Frozen
+/// γ are skipped, as the optimizer skips them. A layer without batch-norm is an ArgumentException naming it.
 /// </summary>
 public static class SlimPenalty
 {
@@ -40,10 +42,13 @@ public static class SlimPenalty
                 if (gamma.Frozen) continue;
                 var grad = gamma.Grad ?? throw new InvalidOperationException(
                     $"{Method}: γ of '{layer.Norm}' has no gradient; call it after loss.Backward() and before optimizer.Step()");
-                var values = layers.RequiredGamma(layer);
-                var g = grad.ToArray();
-                for (int c = 0; c < g.Length; c++) g[c] += lambda * MathF.Sign(values[c]);
-                grad.Backend.Upload<float>(g, grad.Buffer);
+                // On the device: grad += λ·sign(γ). Reading γ and the gradient back cost two stream
+                // drains per layer per step on a GPU; λ·sign is exact, so the sum is the host loop's.
+                var backend = grad.Backend;
+                int n = grad.Size;
+                using var signs = backend.Allocate<float>(n);
+                backend.Unary(UnaryOp.Sign, gamma.Value.Buffer, signs, n);
+                backend.Axpby(lambda, signs, 1f, grad.Buffer, n);
             }
         };
     }

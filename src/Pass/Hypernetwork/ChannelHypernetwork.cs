@@ -55,7 +55,7 @@ public sealed class ChannelHypernetwork : Module
     public Linear Head(int mask) => heads[mask];
 
     /// <summary>The scores with unmasked weights at every step (W̃ = W): the no-mask pass that gives the first step's recurrence threshold (docs/pass.md, Masks).</summary>
-    protected override Tensor ForwardCore(Tensor prompt) => Scores(prompt, null);
+    protected override Tensor ForwardCore(Tensor prompt) => Scores(prompt, (RecurrenceMask?)null);
 
     /// <summary>
     /// Every mask's channel scores, concatenated in mask order ([TotalChannels]). A step whose owner
@@ -64,7 +64,19 @@ public sealed class ChannelHypernetwork : Module
     /// input carries a gradient back into earlier heads, the third gradient path Eq. 1's recurrence implies); null feeds the
     /// unmasked weights everywhere. The first mask (the stem) always reads the image, unmasked.
     /// </summary>
-    public Tensor Scores(Tensor prompt, RecurrenceMask? recurrence)
+    public Tensor Scores(Tensor prompt, RecurrenceMask? recurrence) =>
+        Scores(prompt, recurrence is null ? null : (input, scores) => StraightThrough.Apply(scores, recurrence(input, scores.ToArray())));
+
+    /// <summary>
+    /// The scores with the recurrence 1[score ≥ <paramref name="threshold"/>] (the best score kept
+    /// when none reaches it) made on the device: the same values as the host rule, without the
+    /// download per mask that the host rule needs (each a full stream synchronisation on a GPU).
+    /// </summary>
+    public Tensor Scores(Tensor prompt, float threshold) =>
+        Scores(prompt, (_, scores) => StraightThrough.AboveThreshold(scores, threshold));
+
+    /// <summary>The recurrence as the 0/1 mask tensor (carrying the straight-through gradient) of mask <c>input</c>'s scores.</summary>
+    private Tensor Scores(Tensor prompt, Func<int, Tensor, Tensor>? recurrence)
     {
         var backend = prompt.Backend;
         var h = Encoder.Forward(prompt);
@@ -81,7 +93,7 @@ public sealed class ChannelHypernetwork : Module
     }
 
     /// <summary>u_i: per output channel, mean over C_in·K·K of M(in) ⊗ W, zero-padded to <see cref="InputWidth"/>.</summary>
-    private Tensor Statistic(int i, RecurrenceMask? recurrence, Tensor[] scores)
+    private Tensor Statistic(int i, Func<int, Tensor, Tensor>? recurrence, Tensor[] scores)
     {
         var conv = owners[i];
         var w = conv.Weight.Value;
@@ -92,8 +104,7 @@ public sealed class ChannelHypernetwork : Module
         Tensor u;
         if (recurrence is not null && Graph.Layer(Graph.Masks[i].Owner).InputMask is int input)
         {
-            var hard = recurrence(input, scores[input].ToArray());
-            var m = StraightThrough.Apply(scores[input], hard);
+            var m = recurrence(input, scores[input]);
             u = F.Scale(F.Reshape(F.MatMul(sums, F.Reshape(m, new Shape(cin, 1))), new Shape(cout)), scale);
         }
         else

@@ -62,8 +62,9 @@ public sealed class MaskGenerator
         float? tau = Recurrence == RecurrenceThreshold.TwoPass || (Recurrence == RecurrenceThreshold.PreviousStep && Threshold is null)
             ? UnmaskedCut(prompt)
             : Threshold;
-        RecurrenceMask rule = Recurrence == RecurrenceThreshold.PerLayer ? PerLayer : AboveThreshold(tau!.Value);
-        return MaskSet.Select(Budget, Hypernetwork.Scores(prompt, rule));
+        // Per-layer top-k needs each mask's scores on the host (a download per mask); a threshold is applied on the device.
+        var scores = Recurrence == RecurrenceThreshold.PerLayer ? Hypernetwork.Scores(prompt, PerLayer) : Hypernetwork.Scores(prompt, tau!.Value);
+        return MaskSet.Select(Budget, scores);
     }
 
     private float UnmaskedCut(Tensor prompt)
@@ -73,21 +74,6 @@ public sealed class MaskGenerator
         return Budget.Select(Hypernetwork.Forward(prompt).ToArray()).Threshold;
     }
 
-    private static RecurrenceMask AboveThreshold(float tau) => (_, scores) =>
-    {
-        var hard = scores.Select(v => v >= tau ? 1f : 0f).ToArray();
-        if (!hard.Contains(1f)) hard[Best(scores)] = 1f;
-        return hard;
-    };
-
     private float[] PerLayer(int mask, float[] scores) =>
         UniformSelection.Top(scores, UniformSelection.KeepCount(scores.Length, Budget.IsFlopsBudget ? LastSparsity : Budget.Sparsity));
-
-    private static int Best(float[] scores)
-    {
-        int best = 0;
-        for (int j = 1; j < scores.Length; j++)
-            if (scores[j] > scores[best]) best = j;
-        return best;
-    }
 }

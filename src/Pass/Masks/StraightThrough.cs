@@ -13,7 +13,23 @@ public static class StraightThrough
         ArgumentNullException.ThrowIfNull(hard);
         if (hard.Length != scores.Size)
             throw new TensorShapeException("StraightThrough", $"the hard mask has {hard.Length} values, the scores {scores.Shape} have {scores.Size}");
-        var mask = Tensor.FromArray(scores.Backend, hard, scores.Shape);
+        return Record(scores, Tensor.FromArray(scores.Backend, hard, scores.Shape));
+    }
+
+    /// <summary>
+    /// The hard mask 1[score ≥ <paramref name="threshold"/>] (the best score kept when none reaches
+    /// it, <see cref="Kernels.Backend.ThresholdMask"/>) made on the device, with the same gradient.
+    /// </summary>
+    public static Tensor AboveThreshold(Tensor scores, float threshold)
+    {
+        if (scores.Size < 1) throw new TensorShapeException("StraightThrough", $"the scores {scores.Shape} are empty");
+        var mask = Tensor.Empty(scores.Backend, scores.Shape);
+        scores.Backend.ThresholdMask(scores.Buffer, scores.Size, threshold, mask.Buffer);
+        return Record(scores, mask);
+    }
+
+    private static Tensor Record(Tensor scores, Tensor mask)
+    {
         Autograd.Record("StraightThrough", mask, [scores], (g, _) =>
         {
             var d = Tensor.Empty(g.Backend, g.Shape);

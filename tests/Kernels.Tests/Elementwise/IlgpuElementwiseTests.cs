@@ -21,6 +21,7 @@ public sealed class IlgpuElementwiseTests(IlgpuSimulatorFixture fixture)
     [InlineData(UnaryOp.Exp)]
     [InlineData(UnaryOp.Log)]
     [InlineData(UnaryOp.Gelu)]
+    [InlineData(UnaryOp.Sign)]
     public void Unary_forward_and_backward_match_double_reference(UnaryOp op)
     {
         const int n = 1003;
@@ -45,6 +46,7 @@ public sealed class IlgpuElementwiseTests(IlgpuSimulatorFixture fixture)
                 UnaryOp.Tanh => (Math.Tanh(v), 1 - Math.Tanh(v) * Math.Tanh(v)),
                 UnaryOp.Exp => (Math.Exp(v), Math.Exp(v)),
                 UnaryOp.Log => (Math.Log(v), 1 / v),
+                UnaryOp.Sign => (Math.Sign(v), 0.0),
                 _ => (Gelu(v), (Gelu(v + 1e-6) - Gelu(v - 1e-6)) / 2e-6),
             };
             dx[i] = dy[i] * d;
@@ -102,6 +104,31 @@ public sealed class IlgpuElementwiseTests(IlgpuSimulatorFixture fixture)
         Close(backend.ToArray(yb), y, GemmTolerance, $"{op} forward");
         Close(backend.ToArray(dab), da, GemmTolerance, $"{op} da");
         Close(backend.ToArray(dbb), db, GemmTolerance, $"{op} db");
+    }
+
+    /// <summary>
+    /// The bias gradient's two passes with several parts: per-channel groups over 5-value parts,
+    /// the wide per-column form over 2-row parts (the last short), a scalar over 301 values;
+    /// the same double reference as above.
+    /// </summary>
+    [Theory]
+    [InlineData(BinaryOp.Mul, 3, 1100, 1)]
+    [InlineData(BinaryOp.Div, 3, 5, 11)]
+    [InlineData(BinaryOp.Sub, 1, 1, 301)]
+    [InlineData(BinaryOp.Add, 7, 13, 1)]
+    public void The_bias_gradient_over_many_parts_matches_double_reference(BinaryOp op, int outer, int mid, int inner)
+    {
+        var (length, rows) = (backend.ReductionPartLength, backend.ReductionRowsPerPart);
+        backend.ReductionPartLength = 5;
+        backend.ReductionRowsPerPart = 2;
+        try
+        {
+            Binary_broadcast_forward_and_backward_match_double_reference(op, outer, mid, inner);
+        }
+        finally
+        {
+            (backend.ReductionPartLength, backend.ReductionRowsPerPart) = (length, rows);
+        }
     }
 
     [Fact]

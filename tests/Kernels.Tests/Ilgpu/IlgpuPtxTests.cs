@@ -50,7 +50,7 @@ public sealed class IlgpuPtxTests
                 : EntryPointDescription.FromExplicitlyGroupedKernel(entry.Method);
             try
             {
-                var kernel = (PTXCompiledKernel)backend.Compile(description, KernelSpecialization.Empty);
+                var kernel = (PTXCompiledKernel)backend.Compile(description, entry.Specialization);
                 Assert.Contains(".target sm_80", kernel.PTXAssembly);
                 Assert.Contains(".entry", kernel.PTXAssembly);
                 compiled++;
@@ -79,12 +79,85 @@ public sealed class IlgpuPtxTests
         using var context = Context.Create(b => IlgpuBackend.Configure(b));
         using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_80),
             CudaArchitecture.SM_80, CudaInstructionSet.ISA_80, null);
-        var kernel = (PTXCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(entry.Method), KernelSpecialization.Empty);
+        var kernel = (PTXCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(entry.Method), entry.Specialization);
         string ptx = kernel.PTXAssembly;
         int fmas = CountOccurrences(ptx, "fma.rn.f32") + CountOccurrences(ptx, "mad.f32") + CountOccurrences(ptx, "mul.f32");
         Assert.True(fmas >= 64, $"expected ≥ 64 multiply(-add)s in the {name} PTX, found {fmas}");
         Assert.DoesNotContain(".local", ptx);
         Assert.Contains(".shared", ptx);
+    }
+
+    /// <summary>
+    /// What the issue-16 reading of the PTX found wrong in the two tile kernels, now asserted so it
+    /// cannot come back unseen (docs/kernels.md, "Static PTX checks"): the micro-tile reads shared
+    /// memory with 16-byte vector loads (ld.shared.v4.f32) from 16-byte-aligned arrays; no local
+    /// memory; launch bounds (.maxntid) at the launched group size; and at most 4 shared-load
+    /// instructions per 64 multiply-adds (before: 16 scalar loads per 64).
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(IlgpuKernelRegistry.GemmTiled), IlgpuGemmKernelsThreads)]
+    [InlineData(nameof(IlgpuKernelRegistry.ConvGemm), IlgpuConvKernelsThreads)]
+    public void A_tile_kernel_reads_shared_memory_in_vectors_within_launch_bounds(string name, int threads)
+    {
+        string ptx = IlgpuPtx.Compile(name);
+        var lines = ptx.Split('\n').Select(l => l.Trim()).ToList();
+        int sharedLoads = lines.Count(l => l.StartsWith("ld.shared.", StringComparison.Ordinal));
+        int vectorLoads = lines.Count(l => l.StartsWith("ld.shared.v4.f32", StringComparison.Ordinal));
+        int multiplyAdds = lines.Count(l => l.StartsWith("fma.rn.f32", StringComparison.Ordinal) || l.StartsWith("mul.f32", StringComparison.Ordinal)
+                                            || l.StartsWith("mul.rn.f32", StringComparison.Ordinal));
+        Assert.True(vectorLoads >= 4, $"{name}: expected the micro-tile's 4 ld.shared.v4.f32, found {vectorLoads}");
+        Assert.True(sharedLoads == vectorLoads, $"{name}: {sharedLoads - vectorLoads} scalar shared loads left");
+        Assert.True(multiplyAdds >= 64, $"{name}: expected ≥ 64 multiply(-add)s, found {multiplyAdds}");
+        // Below the scalar micro-tile's 16 loads per 64 multiply-adds (1 per 4), and at the vector tile's 4.
+        Assert.True(sharedLoads <= 4 && sharedLoads * 4 < multiplyAdds,
+            $"{name}: {sharedLoads} shared loads for {multiplyAdds} multiply(-add)s; the scalar micro-tile had 16 per 64");
+        Assert.DoesNotContain(".local", ptx);
+        Assert.Contains($".maxntid {threads}, 1, 1", ptx);
+        var sharedDeclarations = lines.Where(l => l.StartsWith(".shared ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(sharedDeclarations);
+        Assert.All(sharedDeclarations, d => Assert.Contains(".align 16", d));
+    }
+
+    /// <summary>
+    /// GemmTiled stages its tiles with 16-byte global loads (ld.v4.f32; ILGPU emits generic, not
+    /// ld.global, addressing at O1) and, where the 4 elements are consecutive in the tile, 16-byte
+    /// shared stores, besides the scalar fallback for unaligned shapes.
+    /// </summary>
+    [Fact]
+    public void The_gemm_stages_tiles_with_vector_global_loads_and_shared_stores()
+    {
+        string ptx = IlgpuPtx.Compile(nameof(IlgpuKernelRegistry.GemmTiled));
+        var lines = ptx.Split('\n').Select(l => l.Trim()).ToList();
+        Assert.True(lines.Count(l => l.StartsWith("ld.v4.f32", StringComparison.Ordinal) || l.StartsWith("ld.global.v4.f32", StringComparison.Ordinal)) >= 2,
+            "expected the A and B tile loads as 16-byte global loads");
+        Assert.Contains(lines, l => l.StartsWith("st.shared.v4.f32", StringComparison.Ordinal));
+    }
+
+    /// <summary>A deliberately scalar micro-tile (the kernel as it was) fails the vector-load check: the test can tell.</summary>
+    [Fact]
+    public void The_vector_load_check_tells_a_scalar_micro_tile_apart()
+    {
+        string vector = IlgpuPtx.Compile(nameof(IlgpuKernelRegistry.GemmTiled));
+        string scalar = vector.Replace("ld.shared.v4.f32", "ld.shared.f32", StringComparison.Ordinal);
+        Assert.Contains("ld.shared.v4.f32", vector);
+        Assert.DoesNotContain("ld.shared.v4.f32", scalar);
+    }
+
+    private const int IlgpuGemmKernelsThreads = 256, IlgpuConvKernelsThreads = 128;
+
+    [Fact]
+    public void The_thread_counts_in_the_theory_are_the_kernels()
+    {
+        Assert.Equal(SparseCore.Kernels.Gemm.IlgpuGemmKernels.Threads, IlgpuGemmKernelsThreads);
+        Assert.Equal(SparseCore.Kernels.Conv.IlgpuConvKernels.Threads, IlgpuConvKernelsThreads);
+    }
+
+    /// <summary>Every explicitly grouped kernel carries launch bounds; implicitly grouped ones take ILGPU's group size, which has none.</summary>
+    [Fact]
+    public void Every_explicitly_grouped_kernel_declares_launch_bounds()
+    {
+        foreach (var entry in IlgpuKernelRegistry.All.Where(e => e.Style == IlgpuKernelStyle.ExplicitlyGrouped))
+            Assert.True(IlgpuPtx.Compile(entry.Name).Contains(".maxntid ", StringComparison.Ordinal), $"{entry.Name} has no .maxntid");
     }
 
     private static int CountOccurrences(string text, string pattern)

@@ -35,11 +35,11 @@ internal static class MicroTileGenerator
     [
         // GemmTiled: 128×128 block, 256 threads each staging 4 A and 4 B elements per tile.
         new(GemmFile, "accumulators", Accumulators(8)),
-        new(GemmFile, "tile loads, first tile", GemmTileLoads(12, kOffset: "")),
-        new(GemmFile, "tile stores, first tile", TileStores(12, bufferA: "", bufferB: "", aCount: 4, bCount: 4)),
+        new(GemmFile, "tile loads, first tile", GemmTileLoads(12, kOffset: "kBegin + ")),
+        new(GemmFile, "tile stores, first tile", GemmTileStores(12, buffer: "")),
         new(GemmFile, "tile loads, next tile", GemmTileLoads(16, kOffset: "k0 + ")),
         new(GemmFile, "micro-tile k step", MicroTileStep(16)),
-        new(GemmFile, "tile stores, next tile", TileStores(16, bufferA: "nxt + ", bufferB: "nxt + ", aCount: 4, bCount: 4)),
+        new(GemmFile, "tile stores, next tile", GemmTileStores(16, buffer: "nxt + ")),
         new(GemmFile, "epilogue", GemmEpilogue(8)),
         // ConvGemm: 64×128 block, 128 threads each staging 4 A elements and one column's 8 B elements per tile.
         new(ConvFile, "accumulators", Accumulators(8)),
@@ -61,24 +61,33 @@ internal static class MicroTileGenerator
         return sb.ToString();
     }
 
-    /// <summary>"" for 0, else " + i * name": the offset of the i-th row or column a thread owns.</summary>
-    private static string Offset(int i, string step) => i == 0 ? "" : $" + {i} * {step}";
-
     /// <summary>float cij = 0f for the whole micro-tile, a row per line.</summary>
     private static string Accumulators(int indent) => Lines(indent,
         Enumerable.Range(0, Tile).Select(i =>
             "float " + string.Join(", ", Enumerable.Range(0, Tile).Select(j => $"c{i}{j} = 0f")) + ";"));
 
-    /// <summary>One k step: A column (rows ty + 16·i… of the k-major A tile) and B row from shared memory, then cij += ai·bj.</summary>
+    /// <summary>
+    /// One k step: the thread's 8 A values (rows 4·ty…4·ty+3 and 4·ThreadsY + 4·ty…) and 8 B values
+    /// (columns 4·tx… and 4·ThreadsX + 4·tx…) as two 16-byte shared loads each, then cij += ai·bj:
+    /// 4 load instructions per 64 multiply-adds (scalar loads needed 16).
+    /// </summary>
     private static string MicroTileStep(int indent)
     {
-        var lines = new List<string>();
-        for (int i = 0; i < Tile; i++) lines.Add($"float a{i} = As[row{Offset(i, "ThreadsY")}];");
-        for (int j = 0; j < Tile; j++) lines.Add($"float b{j} = Bs[col{Offset(j, "ThreadsX")}];");
+        var lines = new List<string>
+        {
+            "Float4 a03 = As4[row], a47 = As4[row + ThreadsY];",
+            "Float4 b03 = Bs4[col], b47 = Bs4[col + ThreadsX];",
+            "float a0 = a03.X, a1 = a03.Y, a2 = a03.Z, a3 = a03.W, a4 = a47.X, a5 = a47.Y, a6 = a47.Z, a7 = a47.W;",
+            "float b0 = b03.X, b1 = b03.Y, b2 = b03.Z, b3 = b03.W, b4 = b47.X, b5 = b47.Y, b6 = b47.Z, b7 = b47.W;",
+        };
         for (int i = 0; i < Tile; i++)
             lines.Add(string.Join(" ", Enumerable.Range(0, Tile).Select(j => $"c{i}{j} += a{i} * b{j};")));
         return Lines(indent, lines);
     }
+
+    /// <summary>The i-th row (or column) a thread owns, from its group index ("ty") and the group's extent ("ThreadsY"): 4·ty + i, then 4·Threads + 4·ty + i − 4.</summary>
+    private static string Owned(int i, string index, string extent) =>
+        (i < 4 ? "" : $"4 * {extent} + ") + $"4 * {index}" + (i % 4 == 0 ? "" : $" + {i % 4}");
 
     /// <summary>Registers into shared memory: A at aS0…, B at bS0…, each offset by the buffer being filled.</summary>
     private static string TileStores(int indent, string bufferA, string bufferB, int aCount, int bCount)
@@ -89,14 +98,41 @@ internal static class MicroTileGenerator
         return Lines(indent, lines);
     }
 
-    /// <summary>GemmTiled's 4 A and 4 B global loads for the tile starting at k offset kOffset (zero past the edges).</summary>
+    /// <summary>
+    /// GemmTiled's 4 A and 4 B global loads for the tile starting at k offset kOffset (zero past the
+    /// edges): one 16-byte load when the operand's rows allow it (vecA / vecB: its contiguous extent
+    /// a multiple of 4, so the thread's 4 elements are consecutive and aligned), else 4 scalar loads.
+    /// </summary>
     private static string GemmTileLoads(int indent, string kOffset)
     {
-        var lines = new List<string>();
-        for (int i = 0; i < 4; i++) lines.Add($"ra{i} = LoadA(a, p, aBase, m0 + aM{i}, {kOffset}aK{i});");
-        for (int i = 0; i < 4; i++) lines.Add($"rb{i} = LoadB(b, p, bBase, {kOffset}bK{i}, n0 + bN{i});");
+        var lines = new List<string>
+        {
+            $"if (vecA) {{ var va = LoadA4(a, p, aBase, m0 + aM0, {kOffset}aK0, kEnd); ra0 = va.X; ra1 = va.Y; ra2 = va.Z; ra3 = va.W; }}",
+            "else",
+            "{",
+        };
+        for (int i = 0; i < 4; i++) lines.Add($"    ra{i} = LoadA(a, p, aBase, m0 + aM{i}, {kOffset}aK{i}, kEnd);");
+        lines.Add("}");
+        lines.Add($"if (vecB) {{ var vb = LoadB4(b, p, bBase, {kOffset}bK0, n0 + bN0, kEnd); rb0 = vb.X; rb1 = vb.Y; rb2 = vb.Z; rb3 = vb.W; }}");
+        lines.Add("else");
+        lines.Add("{");
+        for (int i = 0; i < 4; i++) lines.Add($"    rb{i} = LoadB(b, p, bBase, {kOffset}bK{i}, n0 + bN{i}, kEnd);");
+        lines.Add("}");
         return Lines(indent, lines);
     }
+
+    /// <summary>
+    /// GemmTiled's stores into shared memory: one 16-byte store when the thread's 4 elements are
+    /// consecutive in the tile (transposed A, non-transposed B on the vector path), else 4 scalar
+    /// stores (conflict-free either way: see the kernel's staging comment).
+    /// </summary>
+    private static string GemmTileStores(int indent, string buffer) => Lines(indent,
+    [
+        $"if (vecA && p.TransA != 0) As4[({buffer}aS0) / 4] = new Float4 {{ X = ra0, Y = ra1, Z = ra2, W = ra3 }};",
+        $"else {{ As[{buffer}aS0] = ra0; As[{buffer}aS1] = ra1; As[{buffer}aS2] = ra2; As[{buffer}aS3] = ra3; }}",
+        $"if (vecB && p.TransB == 0) Bs4[({buffer}bS0) / 4] = new Float4 {{ X = rb0, Y = rb1, Z = rb2, W = rb3 }};",
+        $"else {{ Bs[{buffer}bS0] = rb0; Bs[{buffer}bS1] = rb1; Bs[{buffer}bS2] = rb2; Bs[{buffer}bS3] = rb3; }}",
+    ]);
 
     /// <summary>
     /// ConvGemm's loads for the tile at k0: A's 4 rows at k = ka, then B's column at k0…k0+7, the
@@ -116,12 +152,12 @@ internal static class MicroTileGenerator
         return Lines(indent, lines);
     }
 
-    /// <summary>GemmTiled's stores: C = alpha·cij (+ beta·C) at row m0 + ty + 16·i, column n0 + tx + 16·j.</summary>
+    /// <summary>GemmTiled's stores: C = alpha·cij (+ beta·C) at the thread's owned rows and columns (see <see cref="Owned"/>).</summary>
     private static string GemmEpilogue(int indent)
     {
         var lines = new List<string>();
-        for (int i = 0; i < Tile; i++) lines.Add($"int r{i} = m0 + ty{Offset(i, "ThreadsY")};");
-        for (int j = 0; j < Tile; j++) lines.Add($"int q{j} = n0 + tx{Offset(j, "ThreadsX")};");
+        for (int i = 0; i < Tile; i++) lines.Add($"int r{i} = m0 + {Owned(i, "ty", "ThreadsY")};");
+        for (int j = 0; j < Tile; j++) lines.Add($"int q{j} = n0 + {Owned(j, "tx", "ThreadsX")};");
         for (int i = 0; i < Tile; i++)
             lines.Add(string.Join(" ", Enumerable.Range(0, Tile).Select(j => $"Store(c, p, cBase, r{i}, q{j}, c{i}{j});")));
         return Lines(indent, lines);
@@ -131,8 +167,8 @@ internal static class MicroTileGenerator
     private static string ConvEpilogue(int indent)
     {
         var lines = new List<string>();
-        for (int i = 0; i < Tile; i++) lines.Add($"int r{i} = m0 + ty + {i} * ThreadsY;");
-        for (int j = 0; j < Tile; j++) lines.Add($"int q{j} = n0 + tx + {j} * ThreadsX, o{j} = OutColumn(p, q{j});");
+        for (int i = 0; i < Tile; i++) lines.Add($"int r{i} = m0 + {Owned(i, "ty", "ThreadsY")};");
+        for (int j = 0; j < Tile; j++) lines.Add($"int q{j} = n0 + {Owned(j, "tx", "ThreadsX")}, o{j} = OutColumn(p, q{j});");
         for (int i = 0; i < Tile; i++)
         {
             lines.Add($"float bias{i} = Bias(bias, outRows, p, r{i});");

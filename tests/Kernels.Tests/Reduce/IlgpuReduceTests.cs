@@ -71,4 +71,28 @@ public sealed class IlgpuReduceTests(IlgpuSimulatorFixture fixture)
         Assert.Equal(0, idx[0]);
         Assert.True(float.IsNaN(y[inner])); // output (o = 1, i = 0)
     }
+
+    /// <summary>
+    /// Matches counted by one group: n past the group size (strided partials), an odd n, n = 0, and
+    /// the count written into the asked-for slot only. A count that skipped the last element (the
+    /// classic off-by-one of a strided loop) would miss the match planted there.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(301)]
+    [InlineData(1000)]
+    public void CountEqual_counts_every_match_into_its_slot(int n)
+    {
+        var rng = new System.Random(n + 1);
+        var a = Enumerable.Range(0, n).Select(_ => rng.Next(4)).ToArray();
+        var b = Enumerable.Range(0, n).Select(_ => rng.Next(4)).ToArray();
+        if (n > 0) b[n - 1] = a[n - 1];
+        int want = Enumerable.Range(0, n).Count(i => a[i] == b[i]);
+        using var ab = backend.Allocate<int>(Math.Max(1, n)); using var bb = backend.Allocate<int>(Math.Max(1, n));
+        if (n > 0) { backend.Upload<int>(a, ab); backend.Upload<int>(b, bb); }
+        using var result = Upload(backend, new[] { -1f, -2f, -3f });
+        backend.CountEqual(ab, bb, n, result, 1);
+        Assert.Equal(new[] { -1f, want, -3f }, backend.ToArray(result));
+    }
 }
