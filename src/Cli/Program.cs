@@ -14,11 +14,11 @@ public static class Program
             EvalCommand.Create(),
             ExplainCommand.Create(),
             PruneCommand.Create(args),
+            SweepCommand.Create(),
+            ReportCommand.Create(),
             SelfTestCommand.Create(),
             GpuCheckCommand.Create(),
             BenchCommand.Create(),
-            ReportCommand.Create(),
-            SweepCommand.Create(),
         };
         try
         {

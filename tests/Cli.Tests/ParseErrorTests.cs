@@ -16,8 +16,8 @@ public class ParseErrorTests
     [InlineData("prune --batch-size 2.5", "error: --batch-size takes a whole number ≥ 1, got '2.5'")]
     [InlineData("prune --sparsity x", "error: --sparsity takes a number in [0, 1), got 'x'")]
     [InlineData("info --classes -3", "error: --classes takes a whole number ≥ 1, got '-3'")]
-    [InlineData("frobnicate", "error: unknown command 'frobnicate'; the commands are info, train, eval, explain, prune, selftest, bench, report")]
-    [InlineData("", "error: no command given; the commands are info, train, eval, explain, prune, selftest, bench, report")]
+    [InlineData("frobnicate", "error: unknown command 'frobnicate'; the commands are info, train, eval, explain, prune, sweep, report, selftest, gpu-check, bench")]
+    [InlineData("", "error: no command given; the commands are info, train, eval, explain, prune, sweep, report, selftest, gpu-check, bench")]
     [InlineData("train --bogus", "error: unknown option or argument '--bogus' for 'train'")]
     public void A_bad_command_line_is_one_plain_line(string line, string expected)
     {

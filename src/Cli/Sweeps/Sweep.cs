@@ -118,7 +118,7 @@ public sealed class Sweep
         store.Write(record);
         var reportFiles = SweepReport.Write(store);
         settings.Log(string.Create(CultureInfo.InvariantCulture,
-            $"{cell.Name}: test {100 * record.TestAccuracy:F2} %, {100.0 * record.Macs / record.DenseMacs:F1} % of the dense MACs{(record.Match is { } m ? $" ({100 * m.Deviation:+0.00;−0.00} % from {m.Reference})" : "")}, {record.CellSeconds:F0} s"));
+            $"{cell.Name}: test {100 * record.TestAccuracy:F2} %, {100.0 * record.Macs / record.DenseMacs:F1} % of the dense MACs{(record.Match is { } m ? $" ({100 * m.Deviation:+0.00;−0.00;0.00} % from {m.Reference})" : "")}, {record.CellSeconds:F0} s"));
         if (settings.Commit) GitRecord.CommitFiles([store.CellPath(cell.Name), .. reportFiles], $"results: {grid.Name} {cell.Name} (cell {position})");
     }
 

@@ -146,7 +146,7 @@ public static class SweepReport
         var order = planned.Select(p => p.Name).ToList();
         foreach (var r in cells.OrderBy(r => Position(order, r.Cell)))
             md.AppendLine(c, $"| {r.Cell} | {Accuracy(r.TestAccuracy)} | {Accuracy(r.ValidationAccuracy)} | {100.0 * r.Macs / r.DenseMacs:F2} | " +
-                             $"{(r.Match is { } m ? $"{100 * m.Deviation:+0.00;−0.00} %" : Missing)} | {r.CellSeconds:F0} | {r.Commit} | {r.Device}, {r.Threads} | {r.FinishedUtc:yyyy-MM-dd HH:mm} |");
+                             $"{(r.Match is { } m ? $"{100 * m.Deviation:+0.00;−0.00;0.00} %" : Missing)} | {r.CellSeconds:F0} | {r.Commit} | {r.Device}, {r.Threads} | {r.FinishedUtc:yyyy-MM-dd HH:mm} |");
         var missing = planned.Where(p => !stored.Contains(p.Name)).ToList();
         if (missing.Count > 0)
         {

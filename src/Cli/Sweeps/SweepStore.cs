@@ -31,7 +31,7 @@ public sealed class SweepStore(string folder)
     {
         if (record.Match is { Holds: false } m)
             throw new InvalidOperationException(
-                $"{record.Cell}: {m.Macs:N0} MACs, {100 * m.Deviation:+0.00;−0.00} % from {m.Reference}'s {m.ReferenceMacs:N0} (more than ±{100 * MacsMatch.Tolerance:0} %); not stored");
+                $"{record.Cell}: {m.Macs:N0} MACs, {100 * m.Deviation:+0.00;−0.00;0.00} % from {m.Reference}'s {m.ReferenceMacs:N0} (more than ±{100 * MacsMatch.Tolerance:0} %); not stored");
         Directory.CreateDirectory(Folder);
         AtomicFile.WriteAllText(CellPath(record.Cell), JsonSerializer.Serialize(record, GridFile.Json) + "\n");
     }
@@ -57,7 +57,7 @@ public sealed class SweepStore(string folder)
         }
         if (record is null) throw new DataFormatException(path, "$", "is JSON null, not a sweep cell");
         if (Path.GetFileNameWithoutExtension(path) != record.Cell) throw new DataFormatException(path, "cell", $"'{record.Cell}' is not the file's name");
-        if (record.Match is { Holds: false } m) throw new DataFormatException(path, "match", $"{100 * m.Deviation:+0.00;−0.00} % off {m.Reference}'s MACs");
+        if (record.Match is { Holds: false } m) throw new DataFormatException(path, "match", $"{100 * m.Deviation:+0.00;−0.00;0.00} % off {m.Reference}'s MACs");
         if (record.Macs <= 0 || record.DenseMacs <= 0) throw new DataFormatException(path, "macs", "not positive");
         return record;
     }
