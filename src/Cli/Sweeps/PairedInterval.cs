@@ -30,6 +30,10 @@ public sealed record PairedInterval(int N, double Mean, double StandardDeviation
         return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
     }
 
-    /// <summary>Whether the interval excludes 0: the sign of the difference is resolved at this level.</summary>
-    public bool Resolved => Low > 0 || High < 0;
+    /// <summary>
+    /// Whether the interval excludes 0: the sign of the difference is resolved at this level. Equal
+    /// differences on every seed (accuracies move in steps of one test image, so two seeds can tie)
+    /// give a zero-width interval that says nothing about the spread, so they resolve nothing.
+    /// </summary>
+    public bool Resolved => StandardDeviation > 0 && (Low > 0 || High < 0);
 }

@@ -27,6 +27,11 @@ public sealed class PairedIntervalTests
         Assert.True(j.Resolved);
 
         Assert.Null(PairedInterval.Of([0.3]));
+
+        // Two seeds with the same difference: no spread to estimate, so nothing is resolved.
+        var tie = PairedInterval.Of([0.02, 0.02])!;
+        Assert.Equal(0.0, tie.StandardDeviation);
+        Assert.False(tie.Resolved);
     }
 
     [Fact]
