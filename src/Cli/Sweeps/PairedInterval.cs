@@ -35,5 +35,8 @@ public sealed record PairedInterval(int N, double Mean, double StandardDeviation
     /// differences on every seed (accuracies move in steps of one test image, so two seeds can tie)
     /// give a zero-width interval that says nothing about the spread, so they resolve nothing.
     /// </summary>
-    public bool Resolved => StandardDeviation > 0 && (Low > 0 || High < 0);
+    public bool Resolved => !NoSpread && (Low > 0 || High < 0);
+
+    /// <summary>Differences equal up to rounding (the same count of test images on every seed).</summary>
+    public bool NoSpread => StandardDeviation < 1e-9;
 }

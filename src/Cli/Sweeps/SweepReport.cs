@@ -167,7 +167,7 @@ public static class SweepReport
         string ahead = $"{Method(reference)} is {Math.Abs(mean).ToString("F2", c)} points {(mean >= 0 ? "ahead of" : "behind")} {Method(p.Method)} at {p.Budget}";
         return p.Interval is not { } i
             ? $"{ahead} on one seed: not resolved (no interval from one seed)."
-            : i.StandardDeviation == 0
+            : i.NoSpread
                 ? $"{ahead} on every one of {i.N} seeds alike: not resolved (no spread between seeds to judge it by)."
                 : i.Resolved
                 ? $"{ahead} over {i.N} seeds, 95 % interval [{Signed(i.Low)}, {Signed(i.High)}]: **resolved** — {Method(reference)} is {(mean >= 0 ? "better" : "worse")} here."

@@ -29,8 +29,9 @@ public sealed class PairedIntervalTests
         Assert.Null(PairedInterval.Of([0.3]));
 
         // Two seeds with the same difference: no spread to estimate, so nothing is resolved.
-        var tie = PairedInterval.Of([0.02, 0.02])!;
-        Assert.Equal(0.0, tie.StandardDeviation);
+        // As the report computes them: 100·(0.928 − 0.9278) and 100·(0.9276 − 0.9274) differ in the last bits.
+        var tie = PairedInterval.Of([100 * (0.928 - 0.9278), 100 * (0.9276 - 0.9274)])!;
+        Assert.True(tie.NoSpread);
         Assert.False(tie.Resolved);
     }
 
