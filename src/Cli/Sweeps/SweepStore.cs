@@ -30,8 +30,8 @@ public sealed class SweepStore(string folder)
     public void Write(CellRecord record)
     {
         if (record.Match is { Holds: false } m)
-            throw new InvalidOperationException(
-                $"{record.Cell}: {m.Macs:N0} MACs, {100 * m.Deviation:+0.00;−0.00;0.00} % from {m.Reference}'s {m.ReferenceMacs:N0} (more than ±{100 * MacsMatch.Tolerance:0} %); not stored");
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{record.Cell}: {m.Macs:N0} MACs, {100 * m.Deviation:+0.00;−0.00;0.00} % from {m.Reference}'s {m.ReferenceMacs:N0} (more than ±{100 * MacsMatch.Tolerance:0} %); not stored"));
         Directory.CreateDirectory(Folder);
         AtomicFile.WriteAllText(CellPath(record.Cell), JsonSerializer.Serialize(record, GridFile.Json) + "\n");
     }
