@@ -51,6 +51,7 @@ public sealed partial class IlgpuBackend : Backend
             LoadMasked();
             LoadScoreMask();
             LoadThresholdMask();
+            LoadTopMask();
             LoadLstm();
             LoadLayout();
             LoadPool();

@@ -44,7 +44,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 59;
+    public const int Count = 60;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     /// <summary>
@@ -109,8 +109,9 @@ internal static class IlgpuKernelRegistry
     // The score mask's straight-through backward (Masked/IlgpuScoreMaskKernels.cs)
     public static readonly IlgpuKernelEntry ScoreMaskBackward = Implicit(typeof(IlgpuScoreMaskKernels), nameof(IlgpuScoreMaskKernels.ScoreMaskBackward));
 
-    // PASS's recurrence mask (Masked/IlgpuThresholdMaskKernels.cs)
+    // PASS's recurrence masks (Masked/IlgpuThresholdMaskKernels.cs, Masked/IlgpuTopMaskKernels.cs)
     public static readonly IlgpuKernelEntry ThresholdMask = Explicit(typeof(IlgpuThresholdMaskKernels), nameof(IlgpuThresholdMaskKernels.ThresholdMask));
+    public static readonly IlgpuKernelEntry TopMask = Implicit(typeof(IlgpuTopMaskKernels), nameof(IlgpuTopMaskKernels.TopMask));
 
     // LSTM cell (Lstm/IlgpuLstmKernels.cs)
     public static readonly IlgpuKernelEntry LstmCellForward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellForward));
@@ -157,7 +158,7 @@ internal static class IlgpuKernelRegistry
         SgdStep, AdamStep,
         GemmSmall, GemmTiled, GemmSplitKSum,
         GatherChannels, ScatterChannels, ScatterChannelsZero, MaskWeight, MaskWeightGradOut, MaskWeightGradIn,
-        ScoreMaskBackward, ThresholdMask,
+        ScoreMaskBackward, ThresholdMask, TopMask,
         LstmCellForward, LstmCellBackward,
         Permute, CopyAxis, Patchify, PatchifyBackward,
         MaxPool2d, MaxPool2dBackward, AvgPool2d, AvgPool2dBackward,

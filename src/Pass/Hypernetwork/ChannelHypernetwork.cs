@@ -75,6 +75,14 @@ public sealed class ChannelHypernetwork : Module
     public Tensor Scores(Tensor prompt, float threshold) =>
         Scores(prompt, (_, scores) => StraightThrough.AboveThreshold(scores, threshold));
 
+    /// <summary>
+    /// The scores with the per-layer recurrence: each in-mask keeps the <paramref name="keep"/>(C)
+    /// best of its C scores (ties to the lower channel), chosen on the device rather than by a
+    /// download per mask.
+    /// </summary>
+    public Tensor ScoresKeepingTop(Tensor prompt, Func<int, int> keep) =>
+        Scores(prompt, (input, scores) => StraightThrough.KeepingTop(scores, keep(Graph.Masks[input].Channels)));
+
     /// <summary>The recurrence as the 0/1 mask tensor (carrying the straight-through gradient) of mask <c>input</c>'s scores.</summary>
     private Tensor Scores(Tensor prompt, Func<int, Tensor, Tensor>? recurrence)
     {

@@ -62,8 +62,10 @@ public sealed class MaskGenerator
         float? tau = Recurrence == RecurrenceThreshold.TwoPass || (Recurrence == RecurrenceThreshold.PreviousStep && Threshold is null)
             ? UnmaskedCut(prompt)
             : Threshold;
-        // Per-layer top-k needs each mask's scores on the host (a download per mask); a threshold is applied on the device.
-        var scores = Recurrence == RecurrenceThreshold.PerLayer ? Hypernetwork.Scores(prompt, PerLayer) : Hypernetwork.Scores(prompt, tau!.Value);
+        // Both in-mask rules run on the device: no download per mask inside the step.
+        var scores = Recurrence == RecurrenceThreshold.PerLayer
+            ? Hypernetwork.ScoresKeepingTop(prompt, channels => UniformSelection.KeepCount(channels, Budget.IsFlopsBudget ? LastSparsity : Budget.Sparsity))
+            : Hypernetwork.Scores(prompt, tau!.Value);
         return MaskSet.Select(Budget, scores);
     }
 
@@ -73,7 +75,4 @@ public sealed class MaskGenerator
         using var noGrad = Autograd.NoGrad();
         return Budget.Select(Hypernetwork.Forward(prompt).ToArray()).Threshold;
     }
-
-    private float[] PerLayer(int mask, float[] scores) =>
-        UniformSelection.Top(scores, UniformSelection.KeepCount(scores.Length, Budget.IsFlopsBudget ? LastSparsity : Budget.Sparsity));
 }

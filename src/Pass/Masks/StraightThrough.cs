@@ -28,6 +28,18 @@ public static class StraightThrough
         return Record(scores, mask);
     }
 
+    /// <summary>
+    /// The hard mask of the <paramref name="keep"/> best scores (larger first, ties to the lower
+    /// index: <see cref="Kernels.Backend.TopMask"/>) made on the device, with the same gradient.
+    /// </summary>
+    public static Tensor KeepingTop(Tensor scores, int keep)
+    {
+        if (scores.Size < 1) throw new TensorShapeException("StraightThrough", $"the scores {scores.Shape} are empty");
+        var mask = Tensor.Empty(scores.Backend, scores.Shape);
+        scores.Backend.TopMask(scores.Buffer, scores.Size, keep, mask.Buffer);
+        return Record(scores, mask);
+    }
+
     private static Tensor Record(Tensor scores, Tensor mask)
     {
         Autograd.Record("StraightThrough", mask, [scores], (g, _) =>

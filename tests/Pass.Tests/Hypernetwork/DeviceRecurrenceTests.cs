@@ -11,9 +11,10 @@ namespace SparseCore.Pass.Tests.Hypernetwork;
 
 /// <summary>
 /// The threshold recurrence made on the device (ThresholdMask) against the host rule it replaces
-/// — 1[score ≥ τ], the best score kept when none reaches τ — on ResNet-20's 19 masks: the same
-/// scores and the same prompt gradient, bit for bit; and on ILGPU's simulator the device rule
-/// makes the search's hypernetwork pass (ResNet-8 there, for time) without a single host wait,
+/// — 1[score ≥ τ], the best score kept when none reaches τ — and the per-layer one (TopMask, each
+/// in-mask's own top k) against its host sort, on ResNet-20's 19 masks: the same
+/// scores and the same prompt gradient, bit for bit; and on ILGPU's simulator the device
+/// rules make the search's hypernetwork pass (ResNet-8 there, for time) without a single host wait,
 /// where the host rule waits once per recurrent mask (its download; not re-run there, for time).
 /// </summary>
 public class DeviceRecurrenceTests
@@ -27,6 +28,15 @@ public class DeviceRecurrenceTests
             for (int j = 1; j < scores.Length; j++) if (scores[j] > scores[best]) best = j;
             hard[best] = 1f;
         }
+        return hard;
+    };
+
+    // The host per-layer rule the device one replaced: each in-mask's own top k by a sort on the host.
+    private static RecurrenceMask HostTop(Func<int, int> keep) => (_, scores) =>
+    {
+        var order = Enumerable.Range(0, scores.Length).OrderByDescending(j => scores[j]).ToArray();
+        var hard = new float[scores.Length];
+        foreach (int j in order.Take(keep(scores.Length))) hard[j] = 1f;
         return hard;
     };
 
@@ -54,6 +64,21 @@ public class DeviceRecurrenceTests
         Assert.Equal(host.PromptGrad, device.PromptGrad);
     }
 
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.9)]
+    public void The_device_per_layer_rule_gives_the_host_rules_scores_and_gradients(double sparsity)
+    {
+        Func<int, int> keep = channels => SparseCore.Pass.Baselines.UniformSelection.KeepCount(channels, sparsity);
+        var host = Run(Cpu, (net, v) => net.Scores(v, HostTop(keep)));
+        var device = Run(Cpu, (net, v) => net.ScoresKeepingTop(v, keep));
+        Assert.Equal(host.Scores, device.Scores);
+        Assert.Equal(host.PromptGrad, device.PromptGrad);
+        // A rule keeping one channel fewer gives other scores: the comparison can fail.
+        var fewer = Run(Cpu, (net, v) => net.ScoresKeepingTop(v, c => keep(c) - 1));
+        Assert.NotEqual(host.Scores, fewer.Scores);
+    }
+
     [Fact]
     public void On_the_ilgpu_backend_the_device_rule_never_waits_for_the_device()
     {
@@ -68,9 +93,11 @@ public class DeviceRecurrenceTests
 
         Assert.True(recurrent >= 3, $"ResNet-8 has {recurrent} recurrent masks");
 
-        // The host rule waited once for each of them (its download); the device rule not at all.
+        // The host rules waited once for each of them (their download); the device rules not at all.
         long before = backend.HostWaits;
         net.Scores(v, 0f);
+        Assert.Equal(0, backend.HostWaits - before);
+        net.ScoresKeepingTop(v, c => c / 2);
         Assert.Equal(0, backend.HostWaits - before);
     }
 }
