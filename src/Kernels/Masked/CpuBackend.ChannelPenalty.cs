@@ -37,23 +37,25 @@ public partial class CpuBackend
         ReadOnlySpan<double> s = Span(sums);
         ReadOnlySpan<int> starts = Span(units.MemberStarts), members = Span(units.Members), segments = Span(units.SegmentStarts);
         Span<float> coef = Span(coefficient);
-        var norms = new double[units.Channels];
-        for (int p = 0; p < norms.Length; p++)
-        {
-            double sum = 0;
-            for (int j = starts[p]; j < starts[p + 1]; j++) sum += s[members[j]];
-            norms[p] = Math.Sqrt(sum);
-        }
+        // As on ILGPU, each norm is formed twice (range, then scale) rather than kept: no per-step allocation.
         for (int seg = 0; seg < units.Segments; seg++)
         {
             double max = double.MinValue, min = double.MaxValue;
             for (int p = segments[seg]; p < segments[seg + 1]; p++)
             {
-                max = Math.Max(max, norms[p]);
-                min = Math.Min(min, norms[p]);
+                double norm = Norm(s, starts, members, p);
+                max = Math.Max(max, norm);
+                min = Math.Min(min, norm);
             }
             for (int p = segments[seg]; p < segments[seg + 1]; p++)
-                coef[p] = ChannelPenaltyMath.Coefficient(lambda, maxScale, norms[p], min, max);
+                coef[p] = ChannelPenaltyMath.Coefficient(lambda, maxScale, Norm(s, starts, members, p), min, max);
         }
+    }
+
+    private static double Norm(ReadOnlySpan<double> sums, ReadOnlySpan<int> starts, ReadOnlySpan<int> members, int p)
+    {
+        double sum = 0;
+        for (int j = starts[p]; j < starts[p + 1]; j++) sum += sums[members[j]];
+        return Math.Sqrt(sum);
     }
 }
