@@ -5,7 +5,7 @@ namespace SparseCore.Kernels.Masked;
 /// <summary>
 /// How channels pool their squared norms for <see cref="Backend.UnitScales"/>: the channels of a
 /// concatenation cut into consecutive segments (one per mask), and per channel the channels whose
-/// sums make up its unit's norm (itself among them; several masks' channels when they are coupled),
+/// sums make up its unit's norm (for DepGraph itself and the channels of other masks coupled to it),
 /// in the order they are added. Validated once on the host and uploaded once as index tables
 /// (per-channel member lists in CSR form, segment starts), so the kernel reads indices it need not
 /// check and a training step uploads nothing. Owns three int buffers, released by Dispose.
