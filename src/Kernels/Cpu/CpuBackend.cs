@@ -22,6 +22,7 @@ public partial class CpuBackend : Backend
     {
         if (elementType == typeof(float)) return new CpuStorage<float>(capacity);
         if (elementType == typeof(int)) return new CpuStorage<int>(capacity);
+        if (elementType == typeof(double)) return new CpuStorage<double>(capacity);
         if (elementType == typeof(byte)) return new CpuStorage<byte>(capacity);
         throw new NotSupportedException($"CpuBackend: no storage for element type {elementType.Name}");
     }

@@ -120,6 +120,7 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         CheckGatherConv();
         CheckSparse();
         CheckMasked();
+        CheckChannelPenalty();
         CheckLstm();
         CheckLayout();
         CheckPool();
@@ -157,6 +158,31 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         int ns = small ? 1031 : 1_000_003;
         Check("score mask backward", $"[{ns}]", Exact, [ns, ns, ns, ns, ns, ns], 4, (b, x) =>
             b.ScoreMaskBackward(x[0], x[1], x[2], x[3], x[4], x[5], ns));
+    }
+
+    /// <summary>
+    /// GrowReg's and DepGraph's penalties: a weight's input columns added to its rows' chain of
+    /// squares, the unit scales of two segments (units pairing channels across them), and the
+    /// penalty gradient of a column slice at an offset.
+    /// </summary>
+    private void CheckChannelPenalty()
+    {
+        var (outer, channels, inner) = small ? (3, 7, 5) : (64, 256, 9);
+        long nw = (long)outer * channels * inner;
+        int total = 2 * channels;
+        string shape = $"[{outer}, {channels}, {inner}] at offset {channels}";
+        // Rows of a [channels, outer·inner] weight fill segment 0; the same buffer's columns segment 1.
+        int[][] members = Enumerable.Range(0, total).Select(p => p < channels ? new[] { p } : new[] { p, p - channels }).ToArray();
+        Check("channel squares + unit scales", shape, Exact, [nw, total], 1, (b, x) =>
+        {
+            using var sums = b.Allocate<double>(total);
+            using var units = new ChannelUnits(b, [channels, channels], members);
+            b.ChannelSquares(x[0], 1, channels, outer * inner, sums, 0, accumulate: false);
+            b.ChannelSquares(x[0], outer, channels, inner, sums, channels, accumulate: false);
+            b.ChannelSquares(x[0], 1, channels, outer * inner, sums, channels, accumulate: true);
+            b.UnitScales(sums, units, 0.5f, 16, x[1]);
+        });
+        Check("channel penalty", shape, Exact, [nw, total, nw], 2, (b, x) => b.ChannelPenalty(x[0], x[2], x[1], 0.75f, channels, outer, channels, inner));
     }
 
     /// <summary>The fused LSTM cell: forward into its saved gates and state, then the backward from them.</summary>

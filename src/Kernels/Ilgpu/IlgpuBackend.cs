@@ -52,6 +52,7 @@ public sealed partial class IlgpuBackend : Backend
             LoadScoreMask();
             LoadThresholdMask();
             LoadTopMask();
+            LoadChannelPenalty();
             LoadLstm();
             LoadLayout();
             LoadPool();
@@ -181,6 +182,7 @@ public sealed partial class IlgpuBackend : Backend
     {
         if (elementType == typeof(float)) return new IlgpuStorage<float>(accelerator, capacity);
         if (elementType == typeof(int)) return new IlgpuStorage<int>(accelerator, capacity);
+        if (elementType == typeof(double)) return new IlgpuStorage<double>(accelerator, capacity);
         if (elementType == typeof(byte)) return new IlgpuStorage<byte>(accelerator, capacity);
         throw new NotSupportedException($"IlgpuBackend: no storage for element type {elementType.Name}");
     }

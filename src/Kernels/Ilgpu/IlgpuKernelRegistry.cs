@@ -44,7 +44,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 60;
+    public const int Count = 63;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     /// <summary>
@@ -113,6 +113,11 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry ThresholdMask = Explicit(typeof(IlgpuThresholdMaskKernels), nameof(IlgpuThresholdMaskKernels.ThresholdMask));
     public static readonly IlgpuKernelEntry TopMask = Implicit(typeof(IlgpuTopMaskKernels), nameof(IlgpuTopMaskKernels.TopMask));
 
+    // GrowReg's and DepGraph's per-step channel penalties (Masked/IlgpuChannelPenaltyKernels.cs)
+    public static readonly IlgpuKernelEntry ChannelSquares = Implicit(typeof(IlgpuChannelPenaltyKernels), nameof(IlgpuChannelPenaltyKernels.ChannelSquares));
+    public static readonly IlgpuKernelEntry ChannelPenalty = Implicit(typeof(IlgpuChannelPenaltyKernels), nameof(IlgpuChannelPenaltyKernels.ChannelPenalty));
+    public static readonly IlgpuKernelEntry UnitScales = Implicit(typeof(IlgpuChannelPenaltyKernels), nameof(IlgpuChannelPenaltyKernels.UnitScales));
+
     // LSTM cell (Lstm/IlgpuLstmKernels.cs)
     public static readonly IlgpuKernelEntry LstmCellForward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellForward));
     public static readonly IlgpuKernelEntry LstmCellBackward = Implicit(typeof(IlgpuLstmKernels), nameof(IlgpuLstmKernels.LstmCellBackward));
@@ -159,6 +164,7 @@ internal static class IlgpuKernelRegistry
         GemmSmall, GemmTiled, GemmSplitKSum,
         GatherChannels, ScatterChannels, ScatterChannelsZero, MaskWeight, MaskWeightGradOut, MaskWeightGradIn,
         ScoreMaskBackward, ThresholdMask, TopMask,
+        ChannelSquares, ChannelPenalty, UnitScales,
         LstmCellForward, LstmCellBackward,
         Permute, CopyAxis, Patchify, PatchifyBackward,
         MaxPool2d, MaxPool2dBackward, AvgPool2d, AvgPool2dBackward,

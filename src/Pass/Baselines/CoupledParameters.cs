@@ -1,3 +1,5 @@
+using SparseCore.Kernels;
+using SparseCore.Kernels.Memory;
 using SparseCore.Models.Modules;
 using SparseCore.Pass.Graph;
 
@@ -11,17 +13,22 @@ namespace SparseCore.Pass.Baselines;
 /// in the masks' concatenation ([<see cref="ChannelGraph.TotalChannels"/>]). A conv's weight element
 /// belongs to two groups, its output channel's and its input channel's, as in Torch-Pruning's
 /// dependency groups. Built once, so that a penalty applied every step (GrowReg's, DepGraph's) reads
-/// values and adds to gradients without looking layers up again.
+/// values and adds to gradients on the device (<see cref="Backend.ChannelSquares"/>,
+/// <see cref="Backend.ChannelPenalty"/>) without looking layers up or reading anything back.
+/// Owns the device buffer of the per-channel sums; dispose it with the penalty.
 /// </summary>
-internal sealed class CoupledParameters
+internal sealed class CoupledParameters : IDisposable
 {
     /// <summary>
-    /// One mask's share of a parameter, its channels from concatenation position <paramref name="Offset"/>:
-    /// rows ([Channels, row]), or for a reader (<paramref name="Outputs"/> given) columns ([Outputs, Channels, inner]).
+    /// One mask's share of a parameter viewed as [Outer, Channels, Inner], its channels from
+    /// concatenation position <paramref name="Offset"/>: rows are Outer = 1, a reader's columns
+    /// Outer = its outputs. <paramref name="Accumulate"/> is false for the first slice of its mask,
+    /// which starts the mask's chain of sums.
     /// </summary>
-    private sealed record Slice(int Offset, int Channels, int? Outputs);
+    private sealed record Slice(int Offset, int Outer, int Channels, int Inner, bool Accumulate);
 
     private readonly List<(Parameter Parameter, string Name, List<Slice> Slices)> parameters = new();
+    private readonly DeviceBuffer<double> squares;
 
     public CoupledParameters(Module model, ChannelGraph graph, string method)
     {
@@ -31,7 +38,7 @@ internal sealed class CoupledParameters
         var offsets = new int[graph.Masks.Count];
         for (int i = 1; i < offsets.Length; i++) offsets[i] = offsets[i - 1] + graph.Masks[i - 1].Channels;
         var byParameter = new Dictionary<Parameter, List<Slice>>(ReferenceEqualityComparer.Instance);
-        void Add(Parameter? p, string name, int mask, int? outputs = null)
+        void Add(Parameter? p, string name, int mask, int outer = 1)
         {
             if (p is null) return;
             if (!byParameter.TryGetValue(p, out var slices))
@@ -39,7 +46,8 @@ internal sealed class CoupledParameters
                 byParameter[p] = slices = new List<Slice>();
                 parameters.Add((p, name, slices));
             }
-            slices.Add(new Slice(offsets[mask], graph.Masks[mask].Channels, outputs));
+            int channels = graph.Masks[mask].Channels;
+            slices.Add(new Slice(offsets[mask], outer, channels, p.Value.Size / (outer * channels), Accumulate: true));
         }
         foreach (var mask in graph.Masks)
         {
@@ -53,61 +61,77 @@ internal sealed class CoupledParameters
             foreach (var reader in graph.Layers.Where(l => l.InputMask == mask.Id))
                 Add(layers.WeightParameter(reader), $"'{reader.Name}' weight", mask.Id, reader.OutChannels);
         }
+        // The sums are chained in the order they are computed: parameters in order, then their slices.
+        var started = new HashSet<int>();
+        foreach (var (_, _, slices) in parameters)
+            for (int s = 0; s < slices.Count; s++)
+                slices[s] = slices[s] with { Accumulate = !started.Add(slices[s].Offset) };
+        Backend = parameters[0].Parameter.Value.Backend;
+        squares = Backend.Allocate<double>(graph.TotalChannels);
+        // Once, for a mask no parameter touches (its sums are never written again): 0, as on the host.
+        Backend.Upload<double>(new double[graph.TotalChannels], squares);
     }
 
     public ChannelGraph Graph { get; }
 
+    public Backend Backend { get; }
+
     /// <summary>What the caller computes, for messages.</summary>
     public string Method { get; }
 
-    /// <summary>Per channel, Σ w² over its group, in double precision. A non-finite value is an ArgumentException naming the parameter.</summary>
-    public double[] SumSquares()
+    /// <summary>
+    /// Per channel, Σ w² over its group in double precision, computed on the device into a buffer
+    /// this object owns (overwritten by the next call). Nothing is read back, so a non-finite weight
+    /// is not refused here: it is the trainer's per-epoch divergence check that catches it.
+    /// </summary>
+    public DeviceBuffer<double> DeviceSquares()
     {
-        var sums = new double[Graph.TotalChannels];
-        foreach (var (p, name, slices) in parameters)
-        {
-            var w = p.Value.ToArray();
-            if (!w.All(float.IsFinite)) throw new ArgumentException($"{Method}: {name} holds a non-finite value; the network diverged");
-            foreach (var slice in slices) Visit(slice, w.Length, (k, c) => sums[c] += (double)w[k] * w[k]);
-        }
-        return sums;
+        foreach (var (p, _, slices) in parameters)
+            foreach (var s in slices)
+                Backend.ChannelSquares(p.Value.Buffer, s.Outer, s.Channels, s.Inner, squares, s.Offset, s.Accumulate);
+        return squares;
     }
 
     /// <summary>
-    /// Adds <paramref name="coefficient"/>[c]·w to the gradient of every element w of channel c's
-    /// group (twice the coefficient where an element is in two groups with the same coefficient, as
-    /// both penalties' sums over groups have it). Call it after loss.Backward() and before the
-    /// optimizer's step; frozen parameters are skipped, as the optimizer skips them, and so are
-    /// parameters none of whose channels has a nonzero coefficient.
+    /// <see cref="DeviceSquares"/> read back, for the rare callers (a final ranking, a log line). A
+    /// non-finite value is an ArgumentException naming the parameter that holds it (found by reading
+    /// the parameters back, on that error path only).
     /// </summary>
-    public void AddToGradients(ReadOnlySpan<float> coefficient)
+    public double[] SumSquares()
+    {
+        var sums = Backend.ToArray(DeviceSquares());
+        if (sums.All(double.IsFinite)) return sums;
+        var (_, name, _) = parameters.First(e => !e.Parameter.Value.ToArray().All(float.IsFinite));
+        throw new ArgumentException($"{Method}: {name} holds a non-finite value; the network diverged");
+    }
+
+    /// <summary>
+    /// Adds <paramref name="scale"/>·<paramref name="coefficient"/>[c]·w to the gradient of every
+    /// element w of channel c's group, on the device (twice where an element is in two groups with
+    /// the same coefficient, as both penalties' sums over groups have it). Call it after
+    /// loss.Backward() and before the optimizer's step; frozen parameters are skipped, as the
+    /// optimizer skips them, and so are parameters none of whose channels is
+    /// <paramref name="penalised"/> (all are when it is empty), whose coefficients are all zero.
+    /// </summary>
+    public void AddToGradients(DeviceBuffer<float> coefficient, float scale, ReadOnlySpan<bool> penalised = default)
     {
         if (coefficient.Length != Graph.TotalChannels)
             throw new ArgumentException($"{Method}: expected {Graph.TotalChannels} coefficients, got {coefficient.Length}");
-        var c = coefficient.ToArray();
         foreach (var (p, name, slices) in parameters)
         {
-            if (p.Frozen || !slices.Any(s => c.AsSpan(s.Offset, s.Channels).ContainsAnyExcept(0f))) continue;
+            if (p.Frozen) continue;
+            if (!penalised.IsEmpty)
+            {
+                bool any = false;
+                foreach (var s in slices) any |= penalised.Slice(s.Offset, s.Channels).Contains(true);
+                if (!any) continue;
+            }
             var grad = p.Grad ?? throw new InvalidOperationException(
                 $"{Method}: {name} has no gradient; call it after loss.Backward() and before optimizer.Step()");
-            var w = p.Value.ToArray();
-            var g = grad.ToArray();
-            foreach (var slice in slices) Visit(slice, w.Length, (k, channel) => g[k] += c[channel] * w[k]);
-            grad.Backend.Upload<float>(g, grad.Buffer);
+            foreach (var s in slices)
+                Backend.ChannelPenalty(p.Value.Buffer, grad.Buffer, coefficient, scale, s.Offset, s.Outer, s.Channels, s.Inner);
         }
     }
 
-    /// <summary>Calls <paramref name="visit"/>(element, concatenation position) for every element of a slice of a parameter of <paramref name="length"/> values.</summary>
-    private static void Visit(Slice slice, int length, Action<int, int> visit)
-    {
-        if (slice.Outputs is not int outputs)
-        {
-            int row = length / slice.Channels;
-            for (int k = 0; k < length; k++) visit(k, slice.Offset + k / row);
-            return;
-        }
-        // [outputs, channels · inner]: element k is input channel (k / inner) mod channels.
-        int inner = length / (outputs * slice.Channels);
-        for (int k = 0; k < length; k++) visit(k, slice.Offset + k / inner % slice.Channels);
-    }
+    public void Dispose() => squares.Dispose();
 }

@@ -33,7 +33,7 @@ public static class GroupSparsity
     /// </summary>
     public static float[] Scores(Module backbone, ChannelGraph graph, ResidualMode mode)
     {
-        var coupled = new CoupledParameters(backbone, graph, "DepGraph importance");
+        using var coupled = new CoupledParameters(backbone, graph, "DepGraph importance");
         var norms = UnitNorms(coupled.SumSquares(), ChannelCoupling.Of(graph, mode));
         var scores = new float[norms.Length];
         int offset = 0;
@@ -59,46 +59,15 @@ public static class GroupSparsity
     /// equal): the gradient of Σ_k γ_k·I_k² / 2, Torch-Pruning's GroupNormPruner.regularize (its
     /// `reg · w · gamma`, with bias = True: biases and β are part of the group here as in the
     /// criterion). The weakest groups are pushed hardest, so the criterion separates them after
-    /// training. Importances are recomputed from the weights at every step, as Torch-Pruning does.
-    /// Hand it to TrainerOptions.AfterBackward.
+    /// training. Importances are recomputed from the weights at every step, as Torch-Pruning does,
+    /// on the device (<see cref="GroupPenalty"/>). Hand its Apply to TrainerOptions.AfterBackward and
+    /// dispose it after training.
     /// </summary>
-    public static Action<Module> Gradient(Module backbone, ChannelGraph graph, ResidualMode mode, float lambda)
+    public static GroupPenalty Gradient(Module backbone, ChannelGraph graph, ResidualMode mode, float lambda)
     {
         if (!(float.IsFinite(lambda) && lambda >= 0))
             throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "DepGraph's sparsity λ must be finite and non-negative");
-        var coupled = new CoupledParameters(backbone, graph, "DepGraph sparsity training");
-        var coupling = ChannelCoupling.Of(graph, mode);
-        return model =>
-        {
-            if (!ReferenceEquals(model, backbone))
-                throw new ArgumentException($"DepGraph sparsity training: built for one model of {graph.Model}, called with another", nameof(model));
-            if (lambda == 0) return;
-            var scales = Scales(graph, UnitNorms(coupled.SumSquares(), coupling));
-            var coefficient = new float[scales.Length];
-            for (int c = 0; c < scales.Length; c++) coefficient[c] = (float)(lambda * scales[c]);
-            coupled.AddToGradients(coefficient);
-        };
-    }
-
-    /// <summary>γ per channel from its unit's importance: 16^((I_max − I) / (I_max − I_min)) over its mask's channels, 1 when they are all equal.</summary>
-    public static double[] Scales(ChannelGraph graph, double[] norms)
-    {
-        var scales = new double[norms.Length];
-        int offset = 0;
-        foreach (var mask in graph.Masks)
-        {
-            var span = norms.AsSpan(offset, mask.Channels);
-            double max = double.MinValue, min = double.MaxValue;
-            foreach (double n in span)
-            {
-                max = Math.Max(max, n);
-                min = Math.Min(min, n);
-            }
-            for (int c = 0; c < mask.Channels; c++)
-                scales[offset + c] = max > min ? Math.Pow(MaxScale, (max - span[c]) / (max - min)) : 1;
-            offset += mask.Channels;
-        }
-        return scales;
+        return new GroupPenalty(backbone, graph, ChannelCoupling.Of(graph, mode), lambda);
     }
 
     /// <summary>Per channel, the L2 norm of its whole unit: √ of Σ over the unit's member channels of their groups' Σ w².</summary>

@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Memory;
 using SparseCore.Models.Modules;
 using SparseCore.Pass.Graph;
 
@@ -24,13 +25,15 @@ public sealed record GrowingSchedule(float Delta, int Interval, float Ceiling)
 /// column) and so belongs to its group too. The whole group rather than the filters alone (the
 /// paper's) is penalised because removal takes the whole group: a zeroed filter followed by
 /// batch-norm still outputs β, so only γ and β going to zero make removing the channel harmless.
+/// A step runs on the device and waits for nothing: the removal pattern (1 on removed channels) is
+/// uploaded once and scaled by 2λ as a launch argument. Owns device buffers: dispose it after training.
 /// </summary>
-public sealed class GrowingPenalty
+public sealed class GrowingPenalty : IDisposable
 {
     private readonly Module backbone;
     private readonly CoupledParameters coupled;
     private readonly bool[] removed;
-    private readonly float[] coefficient;
+    private readonly DeviceBuffer<float> pattern;
 
     /// <param name="removed">Per channel of the masks' concatenation, whether it is chosen for removal.</param>
     public GrowingPenalty(Module backbone, ChannelGraph graph, IReadOnlyList<bool> removed, GrowingSchedule schedule)
@@ -40,12 +43,13 @@ public sealed class GrowingPenalty
         if (!(float.IsFinite(schedule.Delta) && schedule.Delta > 0)) throw new ArgumentOutOfRangeException(nameof(schedule), schedule.Delta, "GrowReg's Δ must be finite and positive");
         if (schedule.Interval < 1) throw new ArgumentOutOfRangeException(nameof(schedule), schedule.Interval, "GrowReg's interval must be at least one step");
         if (!(float.IsFinite(schedule.Ceiling) && schedule.Ceiling > 0)) throw new ArgumentOutOfRangeException(nameof(schedule), schedule.Ceiling, "GrowReg's ceiling must be finite and positive");
-        this.backbone = backbone;
-        coupled = new CoupledParameters(backbone, graph, "GrowReg penalty");
         if (removed.Count != graph.TotalChannels)
             throw new ArgumentException($"GrowReg penalty: expected a removal flag per channel of {graph.Model} ({graph.TotalChannels}), got {removed.Count}");
+        this.backbone = backbone;
+        coupled = new CoupledParameters(backbone, graph, "GrowReg penalty");
         this.removed = removed.ToArray();
-        coefficient = new float[this.removed.Length];
+        pattern = coupled.Backend.Allocate<float>(this.removed.Length);
+        coupled.Backend.Upload<float>(this.removed.Select(r => r ? 1f : 0f).ToArray(), pattern);
     }
 
     public GrowingSchedule Schedule { get; }
@@ -64,14 +68,14 @@ public sealed class GrowingPenalty
         Steps++;
         float twice = 2 * Lambda;
         if (twice == 0) return;
-        for (int c = 0; c < removed.Length; c++) coefficient[c] = removed[c] ? twice : 0f;
-        coupled.AddToGradients(coefficient);
+        // 2λ·1 and 2λ·0 are exact, so the coefficients are the host's removed ? 2λ : 0.
+        coupled.AddToGradients(pattern, twice, removed);
     }
 
     /// <summary>
     /// √(Σ over removed channels of their groups' Σ w²) and the same over kept channels — how negligible
     /// the removed weights have become, for the log. A weight element in two groups (a reader's input
-    /// column) counts in both.
+    /// column) counts in both. Reads the sums back (one wait): for the log before and after training, not per step.
     /// </summary>
     public (double Removed, double Kept) Norms()
     {
@@ -81,5 +85,11 @@ public sealed class GrowingPenalty
             if (removed[c]) r += squares[c];
             else k += squares[c];
         return (Math.Sqrt(r), Math.Sqrt(k));
+    }
+
+    public void Dispose()
+    {
+        pattern.Dispose();
+        coupled.Dispose();
     }
 }

@@ -24,8 +24,8 @@ public sealed class DepGraphMethod : GlobalRanking
         if (s.DepGraphEpochs > 0)
         {
             context.Log($"depgraph: {s.DepGraphEpochs} epochs of group-sparsity training (λ = {s.DepGraphLambda}, group scales 1…{GroupSparsity.MaxScale}) on {context.Data.SearchIndices.Length} images");
-            PenalisedTraining.Run(context, s.DepGraphEpochs, GroupSparsity.Gradient(context.Dense, context.Graph, s.Mode, s.DepGraphLambda),
-                "DepGraph (group-sparsity training)", TrainedFileName);
+            using var penalty = GroupSparsity.Gradient(context.Dense, context.Graph, s.Mode, s.DepGraphLambda);
+            PenalisedTraining.Run(context, s.DepGraphEpochs, penalty.Apply, "DepGraph (group-sparsity training)", TrainedFileName);
         }
         return GroupSparsity.Scores(context.Dense, context.Graph, s.Mode);
     }

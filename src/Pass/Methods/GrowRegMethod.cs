@@ -28,7 +28,7 @@ public sealed class GrowRegMethod : PruningMethod
         if (s.GrowRegEpochs > 0)
         {
             var schedule = new GrowingSchedule(s.GrowRegDelta, s.GrowRegInterval, s.GrowRegCeiling);
-            var penalty = new GrowingPenalty(context.Dense, context.Graph, selected.Mask.Select(m => m == 0f).ToArray(), schedule);
+            using var penalty = new GrowingPenalty(context.Dense, context.Graph, selected.Mask.Select(m => m == 0f).ToArray(), schedule);
             var (removedBefore, keptBefore) = penalty.Norms();
             context.Log(Invariant($"growreg: {budget.Coupling.UnitCount - selected.Kept} of {budget.Coupling.UnitCount} channel units chosen for removal by group-L2; {s.GrowRegEpochs} epochs on {context.Data.SearchIndices.Length} images ") +
                              Invariant($"with λ·‖w‖² on their groups, λ += {s.GrowRegDelta} every {s.GrowRegInterval} step(s) up to {s.GrowRegCeiling}"));

@@ -85,7 +85,7 @@ public class GroupSparsityTests
             F.SumAll(F.Mul(conv1.Weight.Value, Tensor.FromArray(Cpu, Enumerable.Repeat(1f, conv1.Weight.Value.Size).ToArray(), conv1.Weight.Value.Shape))).Backward();
         foreach (var p in model.Parameters().Where(p => p.Grad is null)) p.Frozen = true; // only the stem's weight has a gradient here
         const float lambda = 1e-2f;
-        GroupSparsity.Gradient(model, graph, ResidualMode.Union, lambda)(model);
+        using (var step = GroupSparsity.Gradient(model, graph, ResidualMode.Union, lambda)) step.Apply(model);
 
         var g = conv1.Weight.Grad!.ToArray();
         for (int k = 0; k < g.Length; k++)
@@ -101,10 +101,16 @@ public class GroupSparsityTests
         using var model = ResNet20();
         using var other = ResNet20();
         var graph = ChannelGraph.Of(model);
-        var scales = GroupSparsity.Scales(graph, Enumerable.Repeat(2.0, graph.TotalChannels).ToArray());
-        Assert.All(scales, s => Assert.Equal(1.0, s));
+        var conv1 = (Conv2d)Modules(model)["conv1"];
+        // Every parameter 0.5: the stem's channels have equal groups, so γ = 1 and the gradient gains λ·w.
+        foreach (var p in model.Parameters()) Set(p, _ => 0.5f);
+        using (var scope = new TensorScope())
+            F.SumAll(F.Mul(conv1.Weight.Value, Tensor.FromArray(Cpu, Enumerable.Repeat(1f, conv1.Weight.Value.Size).ToArray(), conv1.Weight.Value.Shape))).Backward();
+        foreach (var p in model.Parameters().Where(p => p.Grad is null)) p.Frozen = true;
         Assert.Throws<ArgumentOutOfRangeException>(() => GroupSparsity.Gradient(model, graph, ResidualMode.Shared, -1f));
-        var step = GroupSparsity.Gradient(model, graph, ResidualMode.Shared, 1e-3f);
-        Assert.Contains("another", Assert.Throws<ArgumentException>(() => step(other)).Message);
+        using var step = GroupSparsity.Gradient(model, graph, ResidualMode.Union, 1e-3f);
+        step.Apply(model);
+        Assert.All(conv1.Weight.Grad!.ToArray(), g => Assert.Equal(1f + 1e-3f * 0.5f, g));
+        Assert.Contains("another", Assert.Throws<ArgumentException>(() => step.Apply(other)).Message);
     }
 }

@@ -56,7 +56,7 @@ public class GrowingPenaltyTests
         var graph = ChannelGraph.Of(model);
         var modules = Modules(model);
         // Stem channel 3 (read by layer1.0.conv1) and channel 5 of the mask layer2.0.conv2 shares with its downsample conv.
-        var penalty = new GrowingPenalty(model, graph, Removed(graph, ("conv1", 3), ("layer2.0.conv2", 5)), new GrowingSchedule(0.25f, 1, 1f));
+        using var penalty = new GrowingPenalty(model, graph, Removed(graph, ("conv1", 3), ("layer2.0.conv2", 5)), new GrowingSchedule(0.25f, 1, 1f));
         var before = Backward(model);
         penalty.Apply(model);
         Assert.Equal(0.25f, penalty.Lambda);
@@ -97,7 +97,7 @@ public class GrowingPenaltyTests
         float[] expected = [0f, 0.3f, 0.3f, 0.6f, 0.6f, 0.9f, 0.9f, 1f, 1f, 1f];
         for (int n = 1; n <= expected.Length; n++) Assert.Equal(expected[n - 1], schedule.LambdaAt(n), 6);
 
-        var penalty = new GrowingPenalty(model, graph, Removed(graph, ("conv1", 0)), schedule);
+        using var penalty = new GrowingPenalty(model, graph, Removed(graph, ("conv1", 0)), schedule);
         var gamma = ((BatchNorm2d)Modules(model)["bn1"]).Weight;
         float w = gamma.Value.ToArray()[0];
         Backward(model);
@@ -122,7 +122,7 @@ public class GrowingPenaltyTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new GrowingPenalty(model, graph, removed, new GrowingSchedule(1e-2f, 0, 1f)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new GrowingPenalty(model, graph, removed, new GrowingSchedule(1e-2f, 1, float.NaN)));
         Assert.Contains("removal flag", Assert.Throws<ArgumentException>(() => new GrowingPenalty(model, graph, new bool[3], new GrowingSchedule(1e-2f, 1, 1f))).Message);
-        var penalty = new GrowingPenalty(model, graph, removed, new GrowingSchedule(1e-2f, 1, 1f));
+        using var penalty = new GrowingPenalty(model, graph, removed, new GrowingSchedule(1e-2f, 1, 1f));
         Assert.Contains("another", Assert.Throws<ArgumentException>(() => penalty.Apply(other)).Message);
     }
 }
