@@ -53,7 +53,7 @@ public sealed class Sweep
     public int Run()
     {
         FixPlan();
-        if (settings.Commit) GitRecord.CommitLeftovers(store.Folder, $"results: {grid.Name} files stored but not committed when the sweep last stopped");
+        CommitStore($"results: {grid.Name} files stored but not committed when the sweep last stopped");
         string commit = GitRecord.Commit(settings.Results);
         var cells = CellPlan.Cells(grid);
         int ran = 0;
@@ -116,10 +116,21 @@ public sealed class Sweep
         var summary = PruneSummaryFile.Read(Path.Combine(runFolder, PruneSummaryFile.FileName));
         var record = Record(cell, summary, match, commit, clock.Elapsed.TotalSeconds);
         store.Write(record);
-        var reportFiles = SweepReport.Write(store);
+        SweepReport.Write(store);
         settings.Log(string.Create(CultureInfo.InvariantCulture,
             $"{cell.Name}: test {100 * record.TestAccuracy:F2} %, {100.0 * record.Macs / record.DenseMacs:F1} % of the dense MACs{(record.Match is { } m ? $" ({100 * m.Deviation:+0.00;−0.00;0.00} % from {m.Reference})" : "")}, {record.CellSeconds:F0} s"));
-        if (settings.Commit) GitRecord.CommitFiles([store.CellPath(cell.Name), .. reportFiles], $"results: {grid.Name} {cell.Name} (cell {position})");
+        CommitStore($"results: {grid.Name} {cell.Name} (cell {position})");
+    }
+
+    /// <summary>
+    /// With --commit, the store's changed files in one commit. The whole store rather than the cell's
+    /// files: a cell whose commit git refused (a merge in progress beside the sweep) is not lost to
+    /// the next run's skip-if-stored, nor does it stop the grid — it goes with the next cell's commit.
+    /// </summary>
+    private void CommitStore(string message)
+    {
+        if (settings.Commit && !GitRecord.TryCommitFolder(store.Folder, message))
+            settings.Log($"warning: git refused to commit {store.Folder} ({message}); its files stay and go with the next cell's commit");
     }
 
     /// <summary>The cell's `sparsecore prune` command line; with a run folder left by a cut-off attempt, its --resume.</summary>
