@@ -128,7 +128,7 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         return results;
     }
 
-    /// <summary>Channel gather/scatter through an unsorted selection, the weight mask with its three gradients, and the score mask's backward.</summary>
+    /// <summary>Channel gather/scatter through an unsorted selection, the weight mask with its three gradients, the score mask's backward and PASS's two recurrence masks.</summary>
     private void CheckMasked()
     {
         var (outer, width, inner) = small ? (3, 13, 7) : (16, 67, 63);
@@ -158,6 +158,10 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         int ns = small ? 1031 : 1_000_003;
         Check("score mask backward", $"[{ns}]", Exact, [ns, ns, ns, ns, ns, ns], 4, (b, x) =>
             b.ScoreMaskBackward(x[0], x[1], x[2], x[3], x[4], x[5], ns));
+        // PASS's recurrence in-masks, at a layer's width (the top mask is O(C²) by design).
+        int nc = small ? 67 : 2048;
+        Check("threshold mask", $"[{nc}]", Exact, [nc, nc], 1, (b, x) => b.ThresholdMask(x[0], nc, 0.25f, x[1]));
+        Check("top-k mask", $"[{nc}] keep {nc / 3}", Exact, [nc, nc], 1, (b, x) => b.TopMask(x[0], nc, nc / 3, x[1]));
     }
 
     /// <summary>
