@@ -10,11 +10,11 @@ namespace SparseCore.Cli.Sweeps;
 public static class GitRecord
 {
     /// <summary>HEAD's short hash, "+modified" when tracked files outside <paramref name="store"/> differ from it, "unknown" outside a repository.</summary>
-    public static string Commit(string store)
+    public static string Commit(string store, string? repository = null)
     {
-        string? head = Git("rev-parse", "--short=12", "HEAD");
+        string? head = Git(repository, "rev-parse", "--short=12", "HEAD");
         if (head is null) return "unknown";
-        string? changed = Git("status", "--porcelain", "--untracked-files=no", "--", ".", $":(exclude){store}");
+        string? changed = Git(repository, "status", "--porcelain", "--untracked-files=no", "--", ".", $":(exclude){store}");
         return string.IsNullOrWhiteSpace(changed) ? head.Trim() : head.Trim() + "+modified";
     }
 
@@ -54,8 +54,6 @@ public static class GitRecord
             Thread.Sleep(TimeSpan.FromSeconds(1 << attempt));
         }
     }
-
-    private static string? Git(params string[] args) => Git(null, args);
 
     /// <summary>git's output, or null when it failed; run in <paramref name="repository"/> (null: the current folder).</summary>
     private static string? Git(string? repository, params string[] args)

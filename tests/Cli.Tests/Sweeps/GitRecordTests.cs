@@ -33,6 +33,26 @@ public sealed class GitRecordTests : IDisposable
     }
 
     [Fact]
+    public void A_cell_is_labelled_with_heads_hash_and_modified_when_the_program_differs_from_it()
+    {
+        Git("init", "-q", "-b", "main");
+        Git("config", "user.email", "test@example.com");
+        Git("config", "user.name", "test");
+        Write("src/program.cs", "v1\n");
+        Write("results/grid/a.json", "{}");
+        Git("add", ".");
+        Git("commit", "-qm", "base");
+        string head = Git("rev-parse", "--short=12", "HEAD").Trim();
+        Assert.Equal(12, head.Length);
+
+        Assert.Equal(head, GitRecord.Commit("results", repo));
+        Write("results/grid/a.json", "{\"changed\": true}"); // the store itself may change under the sweep
+        Assert.Equal(head, GitRecord.Commit("results", repo));
+        Write("src/program.cs", "v2\n");
+        Assert.Equal(head + "+modified", GitRecord.Commit("results", repo));
+    }
+
+    [Fact]
     public void A_cell_refused_during_a_merge_is_committed_by_the_next_call()
     {
         Git("init", "-q", "-b", "main");
