@@ -25,6 +25,13 @@ public sealed class GitRecordTests : IDisposable
         return output;
     }
 
+    private void Init()
+    {
+        Git("init", "-q", "-b", "main");
+        Git("config", "user.email", "test@example.com");
+        Git("config", "user.name", "test");
+    }
+
     private void Write(string path, string text)
     {
         string full = Path.Combine(repo, path);
@@ -35,9 +42,7 @@ public sealed class GitRecordTests : IDisposable
     [Fact]
     public void A_cell_is_labelled_with_heads_hash_and_modified_when_the_program_differs_from_it()
     {
-        Git("init", "-q", "-b", "main");
-        Git("config", "user.email", "test@example.com");
-        Git("config", "user.name", "test");
+        Init();
         Write("src/program.cs", "v1\n");
         Write("results/grid/a.json", "{}");
         Git("add", ".");
@@ -55,9 +60,7 @@ public sealed class GitRecordTests : IDisposable
     [Fact]
     public void A_cell_refused_during_a_merge_is_committed_by_the_next_call()
     {
-        Git("init", "-q", "-b", "main");
-        Git("config", "user.email", "test@example.com");
-        Git("config", "user.name", "test");
+        Init();
         Write("notes.md", "base\n");
         Git("add", "notes.md");
         Git("commit", "-qm", "base");
