@@ -106,26 +106,38 @@ internal sealed class CoupledParameters : IDisposable
     }
 
     /// <summary>
+    /// Per parameter (in this object's order), whether any of its slices holds a channel flagged in
+    /// <paramref name="penalised"/>: computed once by a penalty whose coefficients are zero off a fixed
+    /// set of channels, so its steps skip the untouched parameters without scanning the flags again.
+    /// </summary>
+    public bool[] Touched(ReadOnlySpan<bool> penalised)
+    {
+        if (penalised.Length != Graph.TotalChannels)
+            throw new ArgumentException($"{Method}: expected {Graph.TotalChannels} channel flags, got {penalised.Length}");
+        var touched = new bool[parameters.Count];
+        for (int i = 0; i < parameters.Count; i++)
+            foreach (var s in parameters[i].Slices) touched[i] |= penalised.Slice(s.Offset, s.Channels).Contains(true);
+        return touched;
+    }
+
+    /// <summary>
     /// Adds <paramref name="scale"/>·<paramref name="coefficient"/>[c]·w to the gradient of every
     /// element w of channel c's group, on the device (twice where an element is in two groups with
     /// the same coefficient, as both penalties' sums over groups have it). Call it after
     /// loss.Backward() and before the optimizer's step; frozen parameters are skipped, as the
-    /// optimizer skips them, and so are parameters none of whose channels is
-    /// <paramref name="penalised"/> (all are when it is empty), whose coefficients are all zero.
+    /// optimizer skips them, and so are those <paramref name="touched"/> (from <see cref="Touched"/>)
+    /// marks false, whose coefficients are all zero; null visits every parameter.
     /// </summary>
-    public void AddToGradients(DeviceBuffer<float> coefficient, float scale, ReadOnlySpan<bool> penalised = default)
+    public void AddToGradients(DeviceBuffer<float> coefficient, float scale, bool[]? touched = null)
     {
         if (coefficient.Length != Graph.TotalChannels)
             throw new ArgumentException($"{Method}: expected {Graph.TotalChannels} coefficients, got {coefficient.Length}");
-        foreach (var (p, name, slices) in parameters)
+        if (touched is not null && touched.Length != parameters.Count)
+            throw new ArgumentException($"{Method}: expected a flag per coupled parameter ({parameters.Count}), got {touched.Length}");
+        for (int i = 0; i < parameters.Count; i++)
         {
-            if (p.Frozen) continue;
-            if (!penalised.IsEmpty)
-            {
-                bool any = false;
-                foreach (var s in slices) any |= penalised.Slice(s.Offset, s.Channels).Contains(true);
-                if (!any) continue;
-            }
+            var (p, name, slices) = parameters[i];
+            if (p.Frozen || touched is { } t && !t[i]) continue;
             var grad = p.Grad ?? throw new InvalidOperationException(
                 $"{Method}: {name} has no gradient; call it after loss.Backward() and before optimizer.Step()");
             foreach (var s in slices)

@@ -34,6 +34,7 @@ public sealed class GrowingPenalty : IDisposable
     private readonly CoupledParameters coupled;
     private readonly bool[] removed;
     private readonly DeviceBuffer<float> pattern;
+    private readonly bool[] touched;
 
     /// <param name="removed">Per channel of the masks' concatenation, whether it is chosen for removal.</param>
     public GrowingPenalty(Module backbone, ChannelGraph graph, IReadOnlyList<bool> removed, GrowingSchedule schedule)
@@ -50,6 +51,7 @@ public sealed class GrowingPenalty : IDisposable
         this.removed = removed.ToArray();
         pattern = coupled.Backend.Allocate<float>(this.removed.Length);
         coupled.Backend.Upload<float>(this.removed.Select(r => r ? 1f : 0f).ToArray(), pattern);
+        touched = coupled.Touched(this.removed);
     }
 
     public GrowingSchedule Schedule { get; }
@@ -69,7 +71,7 @@ public sealed class GrowingPenalty : IDisposable
         float twice = 2 * Lambda;
         if (twice == 0) return;
         // 2λ·1 and 2λ·0 are exact, so the coefficients are the host's removed ? 2λ : 0.
-        coupled.AddToGradients(pattern, twice, removed);
+        coupled.AddToGradients(pattern, twice, touched);
     }
 
     /// <summary>
