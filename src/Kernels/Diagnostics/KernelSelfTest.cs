@@ -202,7 +202,7 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         });
     }
 
-    /// <summary>Attention's layout kernels: head permutations, an axis slice/placement, patchify and back.</summary>
+    /// <summary>Attention's layout kernels: head permutations, an axis slice/placement, patchify and back; the ResNet shortcut's subsample-and-pad and back.</summary>
     private void CheckLayout()
     {
         int[] dims = small ? [2, 5, 3, 7] : [32, 65, 3, 64];
@@ -217,6 +217,12 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         {
             b.Patchify(x[0], x[1], pn, pc, ph, pw, pp);
             b.PatchifyBackward(x[1], x[2], pn, pc, ph, pw, pp);
+        });
+        var sub = small ? new SubsamplePadShape(2, 3, 9, 11, 5, 2) : new SubsamplePadShape(128, 16, 32, 32, 32, 2);
+        Check("subsample pad + backward", sub.ToString(), Exact, [sub.InputSize, sub.OutputSize, sub.InputSize], 1, (b, x) =>
+        {
+            b.SubsamplePad(x[0], x[1], sub);
+            b.SubsamplePadBackward(x[1], x[2], sub);
         });
     }
 

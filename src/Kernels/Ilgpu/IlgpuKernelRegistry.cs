@@ -44,7 +44,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 63;
+    public const int Count = 65;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     /// <summary>
@@ -127,6 +127,8 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry CopyAxis = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.CopyAxis));
     public static readonly IlgpuKernelEntry Patchify = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.Patchify));
     public static readonly IlgpuKernelEntry PatchifyBackward = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.PatchifyBackward));
+    public static readonly IlgpuKernelEntry SubsamplePad = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.SubsamplePad));
+    public static readonly IlgpuKernelEntry SubsamplePadBackward = Implicit(typeof(IlgpuLayoutKernels), nameof(IlgpuLayoutKernels.SubsamplePadBackward));
     // Pooling (Pool/IlgpuPoolKernels.cs)
     public static readonly IlgpuKernelEntry MaxPool2d = Implicit(typeof(IlgpuPoolKernels), nameof(IlgpuPoolKernels.MaxPool2d));
     public static readonly IlgpuKernelEntry MaxPool2dBackward = Implicit(typeof(IlgpuPoolKernels), nameof(IlgpuPoolKernels.MaxPool2dBackward));
@@ -166,7 +168,7 @@ internal static class IlgpuKernelRegistry
         ScoreMaskBackward, ThresholdMask, TopMask,
         ChannelSquares, ChannelPenalty, UnitScales,
         LstmCellForward, LstmCellBackward,
-        Permute, CopyAxis, Patchify, PatchifyBackward,
+        Permute, CopyAxis, Patchify, PatchifyBackward, SubsamplePad, SubsamplePadBackward,
         MaxPool2d, MaxPool2dBackward, AvgPool2d, AvgPool2dBackward,
         BatchNormStats, BatchNormStatsCombine, BatchNormEvalStats, BatchNormApply, BatchNormBackwardReduce, BatchNormBackwardCombine, BatchNormBackwardData,
         LayerNorm, LayerNormBackwardData, LayerNormBackwardParams,

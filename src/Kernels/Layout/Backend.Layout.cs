@@ -8,7 +8,8 @@ namespace SparseCore.Kernels;
 /// Layout kernels for attention and ViT: pure data movement, each output element written exactly
 /// once from one input element (so they are exact, and the backward of each is another of them).
 /// Permute moves heads ([B, T, heads, d] ↔ [B, heads, T, d]); CopyAxis slices and concatenates
-/// (the class token, q/k/v out of one packed projection); Patchify cuts images into patch rows.
+/// (the class token, q/k/v out of one packed projection); Patchify cuts images into patch rows;
+/// SubsamplePad is the CIFAR ResNets' zero-padding shortcut in one pass.
 /// </summary>
 public abstract partial class Backend
 {
@@ -58,6 +59,26 @@ public abstract partial class Backend
         RunPatchifyBackward(dy, dx, n, c, h, w, patch);
     }
 
+    /// <summary>y = x[:, :, ::Stride, ::Stride] followed by OutC − C zero channels (see <see cref="SubsamplePadShape"/>). y must not be x.</summary>
+    public void SubsamplePad(DeviceBuffer<float> x, DeviceBuffer<float> y, in SubsamplePadShape shape)
+    {
+        shape.Validate("SubsamplePad");
+        CheckLength("SubsamplePad", "x", x, shape.InputSize); CheckLength("SubsamplePad", "y", y, shape.OutputSize);
+        CheckLayoutDistinct("SubsamplePad", x, y);
+        using var profile = Profile(OpFamily.Layout, 0, 4.0 * (shape.Sampled + shape.OutputSize));
+        RunSubsamplePad(x, y, shape);
+    }
+
+    /// <summary>dx[n, c, h, w] = dy[n, c, h/Stride, w/Stride] where Stride divides h and w, else 0 (every dx element written). dx must not be dy.</summary>
+    public void SubsamplePadBackward(DeviceBuffer<float> dy, DeviceBuffer<float> dx, in SubsamplePadShape shape)
+    {
+        shape.Validate("SubsamplePadBackward");
+        CheckLength("SubsamplePadBackward", "dy", dy, shape.OutputSize); CheckLength("SubsamplePadBackward", "dx", dx, shape.InputSize);
+        CheckLayoutDistinct("SubsamplePadBackward", dy, dx);
+        using var profile = Profile(OpFamily.Layout, 0, 4.0 * (shape.Sampled + shape.InputSize));
+        RunSubsamplePadBackward(dy, dx, shape);
+    }
+
     private static void CheckPatchify(string op, int n, int c, int h, int w, int patch)
     {
         if (n <= 0 || c <= 0 || h <= 0 || w <= 0 || patch <= 0)
@@ -78,4 +99,6 @@ public abstract partial class Backend
     protected abstract void RunCopyAxis(DeviceBuffer<float> x, DeviceBuffer<float> y, in AxisCopy copy);
     protected abstract void RunPatchify(DeviceBuffer<float> x, DeviceBuffer<float> y, int n, int c, int h, int w, int patch);
     protected abstract void RunPatchifyBackward(DeviceBuffer<float> dy, DeviceBuffer<float> dx, int n, int c, int h, int w, int patch);
+    protected abstract void RunSubsamplePad(DeviceBuffer<float> x, DeviceBuffer<float> y, in SubsamplePadShape shape);
+    protected abstract void RunSubsamplePadBackward(DeviceBuffer<float> dy, DeviceBuffer<float> dx, in SubsamplePadShape shape);
 }

@@ -68,4 +68,57 @@ public partial class CpuBackend
             }
         });
     }
+
+    /// <summary>One output row (n, c, i) per work item: a strided gather from x, or zeros for a padded channel.</summary>
+    protected override void RunSubsamplePad(DeviceBuffer<float> x, DeviceBuffer<float> y, in SubsamplePadShape shape)
+    {
+        var xa = ArrayOf(x); var ya = ArrayOf(y);
+        var s = shape;
+        int oh = s.OutH, ow = s.OutW;
+        CpuParallel.For(s.N * s.OutC * oh, Math.Max(1, ElementGrain / ow), (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                int i = r % oh, nc = r / oh, c = nc % s.OutC, n = nc / s.OutC;
+                var dst = ya.AsSpan(r * ow, ow);
+                if (c >= s.C)
+                {
+                    dst.Clear();
+                    continue;
+                }
+                int src = ((n * s.C + c) * s.H + i * s.Stride) * s.W;
+                if (s.Stride == 1) xa.AsSpan(src, ow).CopyTo(dst);
+                else for (int j = 0; j < ow; j++) dst[j] = xa[src + j * s.Stride];
+            }
+        });
+    }
+
+    /// <summary>One dx row (n, c, h) per work item: zeros, with dy's row scattered every Stride-th column when Stride divides h.</summary>
+    protected override void RunSubsamplePadBackward(DeviceBuffer<float> dy, DeviceBuffer<float> dx, in SubsamplePadShape shape)
+    {
+        var dya = ArrayOf(dy); var dxa = ArrayOf(dx);
+        var s = shape;
+        int oh = s.OutH, ow = s.OutW;
+        CpuParallel.For(s.N * s.C * s.H, Math.Max(1, ElementGrain / s.W), (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                int h = r % s.H, nc = r / s.H, c = nc % s.C, n = nc / s.C;
+                var dst = dxa.AsSpan(r * s.W, s.W);
+                if (h % s.Stride != 0)
+                {
+                    dst.Clear();
+                    continue;
+                }
+                var src = dya.AsSpan(((n * s.OutC + c) * oh + h / s.Stride) * ow, ow);
+                if (s.Stride == 1)
+                {
+                    src.CopyTo(dst);
+                    continue;
+                }
+                dst.Clear();
+                for (int j = 0; j < ow; j++) dst[j * s.Stride] = src[j];
+            }
+        });
+    }
 }

@@ -13,12 +13,17 @@ public sealed partial class IlgpuBackend
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int, int> patchifyKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int, int> patchifyBackwardKernel = null!;
 
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int> subsamplePadKernel = null!;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int> subsamplePadBackwardKernel = null!;
+
     private void LoadLayout()
     {
         permuteKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PermuteSpec, int>>(IlgpuKernelRegistry.Permute);
         copyAxisKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int, int>>(IlgpuKernelRegistry.CopyAxis);
         patchifyKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int, int>>(IlgpuKernelRegistry.Patchify);
         patchifyBackwardKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int, int>>(IlgpuKernelRegistry.PatchifyBackward);
+        subsamplePadKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int>>(IlgpuKernelRegistry.SubsamplePad);
+        subsamplePadBackwardKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int>>(IlgpuKernelRegistry.SubsamplePadBackward);
     }
 
     protected override void RunPermute(DeviceBuffer<float> x, DeviceBuffer<float> y, in PermuteSpec spec)
@@ -38,5 +43,17 @@ public sealed partial class IlgpuBackend
     {
         int total = n * c * h * w;
         patchifyBackwardKernel(stream, FlatThreads(total), View(dy), View(dx), total, c, h, w, patch);
+    }
+
+    protected override void RunSubsamplePad(DeviceBuffer<float> x, DeviceBuffer<float> y, in SubsamplePadShape shape)
+    {
+        int total = (int)shape.OutputSize;
+        subsamplePadKernel(stream, FlatThreads(total), View(x), View(y), total, shape.C, shape.H, shape.W, shape.OutC, shape.Stride);
+    }
+
+    protected override void RunSubsamplePadBackward(DeviceBuffer<float> dy, DeviceBuffer<float> dx, in SubsamplePadShape shape)
+    {
+        int total = (int)shape.InputSize;
+        subsamplePadBackwardKernel(stream, FlatThreads(total), View(dy), View(dx), total, shape.C, shape.H, shape.W, shape.OutC, shape.Stride);
     }
 }

@@ -57,6 +57,36 @@ internal static class IlgpuLayoutKernels
             dx[k] = dy[PatchIndex(k, c, h, w, patch)];
     }
 
+    /// <summary>k runs over y [n, outC, oh, ow]: the sampled input element, or 0 in a padded channel.</summary>
+    [IlgpuKernel]
+    internal static void SubsamplePad(Index1D t, ArrayView<float> x, ArrayView<float> y, int total, int c, int h, int w, int outC, int stride)
+    {
+        int oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
+        int threads = IlgpuElementwiseKernels.Threads(total);
+        for (int e = 0, k = t; e < IlgpuElementwiseKernels.ElementsPerThread && k < total; e++, k += threads)
+        {
+            int j = k % ow, r = k / ow;
+            int i = r % oh; r /= oh;
+            int ch = r % outC, n = r / outC;
+            y[k] = ch < c ? x[((n * c + ch) * h + i * stride) * w + j * stride] : 0f;
+        }
+    }
+
+    /// <summary>k runs over dx [n, c, h, w]: dy's element where the stride divides both coordinates, else 0.</summary>
+    [IlgpuKernel]
+    internal static void SubsamplePadBackward(Index1D t, ArrayView<float> dy, ArrayView<float> dx, int total, int c, int h, int w, int outC, int stride)
+    {
+        int oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
+        int threads = IlgpuElementwiseKernels.Threads(total);
+        for (int e = 0, k = t; e < IlgpuElementwiseKernels.ElementsPerThread && k < total; e++, k += threads)
+        {
+            int col = k % w, r = k / w;
+            int row = r % h; r /= h;
+            int ch = r % c, n = r / c;
+            dx[k] = row % stride == 0 && col % stride == 0 ? dy[((n * outC + ch) * oh + row / stride) * ow + col / stride] : 0f;
+        }
+    }
+
     /// <summary>The image element [img, ch, py·p + ky, px·p + kx] that patch element k holds.</summary>
     private static int ImageIndex(int k, int c, int h, int w, int patch)
     {

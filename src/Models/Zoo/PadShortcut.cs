@@ -6,7 +6,7 @@ namespace SparseCore.Models.Zoo;
 
 /// <summary>
 /// The option-A shortcut: x[:, :, ::stride, ::stride] followed by zero channels up to the block's
-/// width. The subsample is a 1×1 max-pool with the stride. The padded channels are appended after
+/// width, one <see cref="F.SubsamplePad"/> pass. The padded channels are appended after
 /// the input's (akamaster's CIFAR ResNet pads both sides; with freshly initialised weights the two
 /// are the same network up to a channel permutation).
 /// </summary>
@@ -25,13 +25,8 @@ public sealed class PadShortcut : Module
     public int OutChannels { get; }
     public int Stride { get; }
 
-    protected override Tensor ForwardCore(Tensor x)
-    {
-        var sub = Stride == 1 ? x : F.MaxPool2d(x, 1, Stride);
-        if (OutChannels == InChannels) return sub;
-        var zeros = Tensor.Zeros(x.Backend, new Shape(sub.Shape[0], OutChannels - InChannels, sub.Shape[2], sub.Shape[3]));
-        return F.Concat([sub, zeros], 1);
-    }
+    protected override Tensor ForwardCore(Tensor x) =>
+        Stride == 1 && OutChannels == InChannels ? x : F.SubsamplePad(x, Stride, OutChannels - InChannels);
 
     /// <summary>
     /// Unmasked, the input's channels plus the padding. An extracted stream's width may be given

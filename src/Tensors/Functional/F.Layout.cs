@@ -2,7 +2,7 @@ using SparseCore.Kernels.Layout;
 
 namespace SparseCore.Tensors;
 
-/// <summary>Layout ops (copies, not views): axis permutation, slice, concatenation, ViT patchify.</summary>
+/// <summary>Layout ops (copies, not views): axis permutation, slice, concatenation, ViT patchify, the ResNet shortcut's subsample-and-pad.</summary>
 public static partial class F
 {
     /// <summary>y's axis k is x's axis perm[k] (rank ≤ 4).</summary>
@@ -50,6 +50,29 @@ public static partial class F
         {
             var dx = Tensor.Zeros(x.Backend, x.Shape);
             x.Backend.CopyAxis(g.Buffer, dx.Buffer, AxisCopy.Place(outer, length, inner, extent, start));
+            return [dx];
+        });
+        return y;
+    }
+
+    /// <summary>
+    /// x[:, :, ::stride, ::stride] with <paramref name="zeroChannels"/> zero channels appended:
+    /// the CIFAR ResNets' option-A shortcut in one kernel (as a max-pool, a zeros tensor and a
+    /// concatenation it was four passes and three launches). Exact: every element is copied or zero.
+    /// </summary>
+    public static Tensor SubsamplePad(Tensor x, int stride, int zeroChannels)
+    {
+        const string op = "SubsamplePad";
+        if (x.Rank != 4) throw new TensorShapeException(op, $"needs x [N, C, H, W], got {x.Shape}");
+        if (stride <= 0) throw new TensorShapeException(op, $"stride must be positive, got {stride}");
+        if (zeroChannels < 0) throw new TensorShapeException(op, $"cannot append {zeroChannels} zero channels");
+        var s = new SubsamplePadShape(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], x.Shape[1] + zeroChannels, stride);
+        var y = Tensor.Empty(x.Backend, new Shape(s.N, s.OutC, s.OutH, s.OutW));
+        x.Backend.SubsamplePad(x.Buffer, y.Buffer, s);
+        Autograd.Record(op, y, [x], (g, _) =>
+        {
+            var dx = Tensor.Empty(x.Backend, x.Shape);
+            x.Backend.SubsamplePadBackward(g.Buffer, dx.Buffer, s);
             return [dx];
         });
         return y;

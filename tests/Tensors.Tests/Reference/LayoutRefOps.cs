@@ -1,6 +1,6 @@
 namespace SparseCore.Tensors.Tests.Reference;
 
-/// <summary>Layout ops as plain index loops: permutation, slice, concatenation, ViT patchify.</summary>
+/// <summary>Layout ops as plain index loops: permutation, slice, concatenation, ViT patchify, the ResNet shortcut's subsample-and-pad.</summary>
 public static class LayoutRefOps
 {
     /// <summary>y's axis k is x's axis perm[k].</summary>
@@ -87,12 +87,26 @@ public static class LayoutRefOps
     }
 
     /// <summary>y[j] = x[map[j]]; the backward scatters (adds) the gradient back.</summary>
+    /// <summary>x[:, :, ::stride, ::stride] then <paramref name="zeroChannels"/> zero channels (map entry −1: a zero).</summary>
+    public static RefOp SubsamplePad(int n, int c, int h, int w, int stride, int zeroChannels)
+    {
+        int oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1, outC = c + zeroChannels;
+        var map = new int[n * outC * oh * ow];
+        for (int b = 0; b < n; b++)
+            for (int ch = 0; ch < outC; ch++)
+                for (int i = 0; i < oh; i++)
+                    for (int j = 0; j < ow; j++)
+                        map[((b * outC + ch) * oh + i) * ow + j] = ch < c ? ((b * c + ch) * h + i * stride) * w + j * stride : -1;
+        return Gather("SubsamplePad", map, [n, outC, oh, ow]);
+    }
+
     private static RefOp Gather(string name, int[] map, int[] yShape) => new(name,
-        xs => new RefTensor(map.Select(i => xs[0].Data[i]).ToArray(), yShape),
+        xs => new RefTensor(map.Select(i => i < 0 ? 0.0 : xs[0].Data[i]).ToArray(), yShape),
         (xs, g) =>
         {
             var dx = new double[xs[0].Size];
-            for (int j = 0; j < map.Length; j++) dx[map[j]] += g.Data[j];
+            for (int j = 0; j < map.Length; j++)
+                if (map[j] >= 0) dx[map[j]] += g.Data[j];
             return [new RefTensor(dx, xs[0].Shape)];
         });
 }
