@@ -69,55 +69,64 @@ public partial class CpuBackend
         });
     }
 
-    /// <summary>One output row (n, c, i) per work item: a strided gather from x, or zeros for a padded channel.</summary>
+    /// <summary>
+    /// One output plane (n, c) per work item: zeros for a padded channel, else each row a strided
+    /// gather. Planes, not rows: a row is only OutW (7–16) floats at ResNet shapes, and decoding
+    /// (n, c, i) from a row index cost three integer divisions, more than the row's copy.
+    /// </summary>
     protected override void RunSubsamplePad(DeviceBuffer<float> x, DeviceBuffer<float> y, in SubsamplePadShape shape)
     {
         var xa = ArrayOf(x); var ya = ArrayOf(y);
         var s = shape;
-        int oh = s.OutH, ow = s.OutW;
-        CpuParallel.For(s.N * s.OutC * oh, Math.Max(1, ElementGrain / ow), (r0, r1) =>
+        CpuParallel.For(s.N * s.OutC, Math.Max(1, ElementGrain / (s.OutH * s.OutW)), (p0, p1) =>
         {
-            for (int r = r0; r < r1; r++)
+            int c = s.C, outC = s.OutC, h = s.H, w = s.W, stride = s.Stride, oh = s.OutH, ow = s.OutW;
+            for (int p = p0; p < p1; p++)
             {
-                int i = r % oh, nc = r / oh, c = nc % s.OutC, n = nc / s.OutC;
-                var dst = ya.AsSpan(r * ow, ow);
-                if (c >= s.C)
+                int n = p / outC, ch = p - n * outC;
+                var plane = ya.AsSpan(p * oh * ow, oh * ow);
+                if (ch >= c)
                 {
-                    dst.Clear();
+                    plane.Clear();
                     continue;
                 }
-                int src = ((n * s.C + c) * s.H + i * s.Stride) * s.W;
-                if (s.Stride == 1) xa.AsSpan(src, ow).CopyTo(dst);
-                else for (int j = 0; j < ow; j++) dst[j] = xa[src + j * s.Stride];
+                var from = xa.AsSpan((n * c + ch) * h * w, h * w);
+                for (int i = 0; i < oh; i++)
+                {
+                    var dst = plane.Slice(i * ow, ow);
+                    var src = from.Slice(i * stride * w);
+                    if (stride == 1) src[..ow].CopyTo(dst);
+                    else for (int j = 0; j < ow; j++) dst[j] = src[j * stride];
+                }
             }
         });
     }
 
-    /// <summary>One dx row (n, c, h) per work item: zeros, with dy's row scattered every Stride-th column when Stride divides h.</summary>
+    /// <summary>One dx plane (n, c) per work item: zeros, with dy's rows scattered every Stride-th row and column.</summary>
     protected override void RunSubsamplePadBackward(DeviceBuffer<float> dy, DeviceBuffer<float> dx, in SubsamplePadShape shape)
     {
         var dya = ArrayOf(dy); var dxa = ArrayOf(dx);
         var s = shape;
-        int oh = s.OutH, ow = s.OutW;
-        CpuParallel.For(s.N * s.C * s.H, Math.Max(1, ElementGrain / s.W), (r0, r1) =>
+        CpuParallel.For(s.N * s.C, Math.Max(1, ElementGrain / (s.H * s.W)), (p0, p1) =>
         {
-            for (int r = r0; r < r1; r++)
+            int c = s.C, outC = s.OutC, h = s.H, w = s.W, stride = s.Stride, oh = s.OutH, ow = s.OutW;
+            for (int p = p0; p < p1; p++)
             {
-                int h = r % s.H, nc = r / s.H, c = nc % s.C, n = nc / s.C;
-                var dst = dxa.AsSpan(r * s.W, s.W);
-                if (h % s.Stride != 0)
+                int n = p / c, ch = p - n * c;
+                var plane = dxa.AsSpan(p * h * w, h * w);
+                var from = dya.AsSpan((n * outC + ch) * oh * ow, oh * ow);
+                if (stride == 1)
                 {
-                    dst.Clear();
+                    from.CopyTo(plane);
                     continue;
                 }
-                var src = dya.AsSpan(((n * s.OutC + c) * oh + h / s.Stride) * ow, ow);
-                if (s.Stride == 1)
+                plane.Clear();
+                for (int i = 0; i < oh; i++)
                 {
-                    src.CopyTo(dst);
-                    continue;
+                    var dst = plane.Slice(i * stride * w);
+                    var src = from.Slice(i * ow, ow);
+                    for (int j = 0; j < ow; j++) dst[j * stride] = src[j];
                 }
-                dst.Clear();
-                for (int j = 0; j < ow; j++) dst[j * s.Stride] = src[j];
             }
         });
     }
