@@ -248,7 +248,7 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
         }
     }
 
-    /// <summary>Batch-norm (train with the running-statistic update, eval) and layer-norm, each forward then backward.</summary>
+    /// <summary>Batch-norm (train with the running-statistic update, eval) and layer-norm, each forward then backward; the inference fold of batch-norm into a conv.</summary>
     private void CheckNorm()
     {
         var bn = small ? new BatchNormShape(3, 5, 63) : new BatchNormShape(32, 65, 17 * 19);
@@ -264,6 +264,15 @@ public sealed class KernelSelfTest(Backend target, Backend reference, bool small
                 b.BatchNorm2dBackward(x[0], x[3], x[1], x[7], x[8], x[9], x[10], x[11], bn, training);
             });
         }
+        // w, bias, γ, β, mean, var, then outputs w', b' (with and without a conv bias).
+        var (foldC, foldK) = small ? (5, 27) : (257, 1152);
+        foreach (bool withBias in new[] { true, false })
+            Check($"batch-norm fold{(withBias ? " (conv bias)" : "")}", $"[{foldC}, {foldK}]", Exact,
+                [(long)foldC * foldK, foldC, foldC, foldC, foldC, foldC, (long)foldC * foldK, foldC], 6, (b, x) =>
+            {
+                b.Affine(x[5], x[5], 0.5f, 1f, foldC); // running variances are positive
+                b.FoldBatchNorm(x[0], withBias ? x[1] : null, x[2], x[3], x[4], x[5], x[6], x[7], foldC, foldK, 1e-5f);
+            });
         var (rows, cols) = small ? (7, 37) : (64 * 65, 193);
         long cells = (long)rows * cols;
         Check("layer-norm + backward", $"[{rows}, {cols}]", Exact, [cells, cols, cols, cells, cells, rows, rows, cells, cols, cols], 4, (b, x) =>

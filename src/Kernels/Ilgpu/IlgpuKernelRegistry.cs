@@ -44,7 +44,7 @@ internal sealed record IlgpuKernelEntry(string Name, MethodInfo Method, IlgpuKer
 /// </summary>
 internal static class IlgpuKernelRegistry
 {
-    public const int Count = 65;
+    public const int Count = 66;
 
     private static IlgpuKernelEntry Implicit(Type owner, string name) => new(name, Find(owner, name), IlgpuKernelStyle.ImplicitlyGrouped);
     /// <summary>
@@ -139,6 +139,7 @@ internal static class IlgpuKernelRegistry
     public static readonly IlgpuKernelEntry BatchNormStats = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormStats));
     public static readonly IlgpuKernelEntry BatchNormStatsCombine = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormStatsCombine));
     public static readonly IlgpuKernelEntry BatchNormEvalStats = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormEvalStats));
+    public static readonly IlgpuKernelEntry FoldBatchNorm = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.FoldBatchNorm));
     public static readonly IlgpuKernelEntry BatchNormApply = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormApply));
     public static readonly IlgpuKernelEntry BatchNormBackwardReduce = Explicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormBackwardReduce));
     public static readonly IlgpuKernelEntry BatchNormBackwardCombine = Implicit(typeof(IlgpuNormKernels), nameof(IlgpuNormKernels.BatchNormBackwardCombine));
@@ -170,7 +171,7 @@ internal static class IlgpuKernelRegistry
         LstmCellForward, LstmCellBackward,
         Permute, CopyAxis, Patchify, PatchifyBackward, SubsamplePad, SubsamplePadBackward,
         MaxPool2d, MaxPool2dBackward, AvgPool2d, AvgPool2dBackward,
-        BatchNormStats, BatchNormStatsCombine, BatchNormEvalStats, BatchNormApply, BatchNormBackwardReduce, BatchNormBackwardCombine, BatchNormBackwardData,
+        BatchNormStats, BatchNormStatsCombine, BatchNormEvalStats, BatchNormApply, FoldBatchNorm, BatchNormBackwardReduce, BatchNormBackwardCombine, BatchNormBackwardData,
         LayerNorm, LayerNormBackwardData, LayerNormBackwardParams,
         ConvGemm, ConvSplitKSum, ConvBiasGrad, ConvEpilogue,
         SparseConv2d,

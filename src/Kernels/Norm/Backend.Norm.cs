@@ -37,6 +37,32 @@ public abstract partial class Backend
     }
 
     /// <summary>
+    /// Batch-norm's running statistics folded into the conv before it, in one pass: per output channel
+    /// co, s = rstd·γ with rstd = 1/√(var + eps) (<see cref="NormMath.Rstd"/>), w'[co, ·] = w[co, ·]·s
+    /// and b'[co] = (b[co] − mean)·s + β (b = 0 without a conv bias) — the same float operations, in
+    /// the same order, as the evaluation-mode batch-norm kernel applied to the bias followed by two
+    /// multiplies, so the fold is bit for bit what those three launches gave.
+    /// </summary>
+    public void FoldBatchNorm(DeviceBuffer<float> weight, DeviceBuffer<float>? bias, DeviceBuffer<float> gamma, DeviceBuffer<float> beta,
+                              DeviceBuffer<float> runningMean, DeviceBuffer<float> runningVar, DeviceBuffer<float> foldedWeight,
+                              DeviceBuffer<float> foldedBias, int channels, int perChannel, float eps)
+    {
+        const string op = "FoldBatchNorm";
+        if (channels <= 0 || perChannel <= 0) throw new ArgumentException($"{op}: channels and weights per channel must be positive, got {channels} and {perChannel}");
+        if ((long)channels * perChannel > int.MaxValue) throw new ArgumentException($"{op}: {channels}·{perChannel} weights exceed the int index range");
+        CheckEps(op, eps);
+        long size = (long)channels * perChannel;
+        CheckLength(op, "weight", weight, size); CheckLength(op, "foldedWeight", foldedWeight, size);
+        if (bias is not null) CheckLength(op, "bias", bias, channels);
+        CheckLength(op, "gamma", gamma, channels); CheckLength(op, "beta", beta, channels);
+        CheckLength(op, "runningMean", runningMean, channels); CheckLength(op, "runningVar", runningVar, channels);
+        CheckLength(op, "foldedBias", foldedBias, channels);
+        if (ReferenceEquals(weight.Storage, foldedWeight.Storage)) throw new ArgumentException($"{op}: weight and foldedWeight must be different buffers");
+        using var profile = Profile(OpFamily.BatchNorm, 0, 8.0 * size + 4.0 * 6 * channels);
+        RunFoldBatchNorm(weight, bias, gamma, beta, runningMean, runningVar, foldedWeight, foldedBias, channels, perChannel, eps);
+    }
+
+    /// <summary>
     /// From the saved mean and rstd: dβ = Σ dy, dγ = Σ dy·x̂ with x̂ = (x − mean)·rstd, and
     /// dx = γ·rstd·(dy − dβ/M − x̂·dγ/M) in training (M = N·Spatial; the statistics depend on x)
     /// or dx = γ·rstd·dy in evaluation (they are constants).
@@ -93,6 +119,9 @@ public abstract partial class Backend
         if (!(eps > 0) || float.IsInfinity(eps)) throw new ArgumentException($"{op}: eps must be positive and finite, got {eps}");
     }
 
+    protected abstract void RunFoldBatchNorm(DeviceBuffer<float> weight, DeviceBuffer<float>? bias, DeviceBuffer<float> gamma, DeviceBuffer<float> beta,
+                                             DeviceBuffer<float> runningMean, DeviceBuffer<float> runningVar, DeviceBuffer<float> foldedWeight,
+                                             DeviceBuffer<float> foldedBias, int channels, int perChannel, float eps);
     protected abstract void RunBatchNorm2d(DeviceBuffer<float> x, DeviceBuffer<float> gamma, DeviceBuffer<float> beta,
                                            DeviceBuffer<float> runningMean, DeviceBuffer<float> runningVar, DeviceBuffer<float> y,
                                            DeviceBuffer<float> saveMean, DeviceBuffer<float> saveRstd, BatchNormShape shape,

@@ -14,6 +14,23 @@ public partial class CpuBackend
 {
     private const int NormGrain = 1 << 14;
 
+    protected override void RunFoldBatchNorm(DeviceBuffer<float> weight, DeviceBuffer<float>? bias, DeviceBuffer<float> gamma, DeviceBuffer<float> beta,
+                                             DeviceBuffer<float> runningMean, DeviceBuffer<float> runningVar, DeviceBuffer<float> foldedWeight,
+                                             DeviceBuffer<float> foldedBias, int channels, int perChannel, float eps)
+    {
+        var wa = ArrayOf(weight); var ba = bias is null ? null : ArrayOf(bias); var ga = ArrayOf(gamma); var be = ArrayOf(beta);
+        var rma = ArrayOf(runningMean); var rva = ArrayOf(runningVar); var fw = ArrayOf(foldedWeight); var fb = ArrayOf(foldedBias);
+        CpuParallel.For(channels, Math.Max(1, NormGrain / perChannel), (c0, c1) =>
+        {
+            for (int c = c0; c < c1; c++)
+            {
+                float scale = NormMath.Rstd(rva[c], eps) * ga[c];
+                fb[c] = ((ba is null ? 0f : ba[c]) - rma[c]) * scale + be[c];
+                TensorPrimitives.Multiply(wa.AsSpan(c * perChannel, perChannel), scale, fw.AsSpan(c * perChannel, perChannel));
+            }
+        });
+    }
+
     protected override void RunBatchNorm2d(DeviceBuffer<float> x, DeviceBuffer<float> gamma, DeviceBuffer<float> beta,
                                            DeviceBuffer<float> runningMean, DeviceBuffer<float> runningVar, DeviceBuffer<float> y,
                                            DeviceBuffer<float> saveMean, DeviceBuffer<float> saveRstd, BatchNormShape s,

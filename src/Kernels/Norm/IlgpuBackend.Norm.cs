@@ -19,8 +19,11 @@ public sealed partial class IlgpuBackend
     private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> layerNormBackwardDataKernel = null!;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> layerNormBackwardParamsKernel = null!;
 
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float> foldBatchNormKernel = null!;
+
     private void LoadNorm()
     {
+        foldBatchNormKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float>>(IlgpuKernelRegistry.FoldBatchNorm);
         batchNormStatsKernel = LoadExplicit<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, int, int, int, int, int>>(IlgpuKernelRegistry.BatchNormStats);
         batchNormStatsCombineKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, float>>(IlgpuKernelRegistry.BatchNormStatsCombine);
         batchNormBackwardCombineKernel = LoadImplicit<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>>(IlgpuKernelRegistry.BatchNormBackwardCombine);
@@ -88,5 +91,15 @@ public sealed partial class IlgpuBackend
             View(partialGamma), View(partialBeta), rows, cols, perPart);
         SumPartsInOrder(partialGamma, dgamma, cols, parts);
         SumPartsInOrder(partialBeta, dbeta, cols, parts);
+    }
+
+    protected override void RunFoldBatchNorm(DeviceBuffer<float> weight, DeviceBuffer<float>? bias, DeviceBuffer<float> gamma, DeviceBuffer<float> beta,
+                                             DeviceBuffer<float> runningMean, DeviceBuffer<float> runningVar, DeviceBuffer<float> foldedWeight,
+                                             DeviceBuffer<float> foldedBias, int channels, int perChannel, float eps)
+    {
+        int n = channels * perChannel;
+        // Without a conv bias the kernel never reads its view; γ stands in for it.
+        foldBatchNormKernel(stream, FlatThreads(n), View(weight), View(bias ?? gamma), View(gamma), View(beta), View(runningMean), View(runningVar),
+                            View(foldedWeight), View(foldedBias), n, perChannel, bias is null ? 0 : 1, eps);
     }
 }

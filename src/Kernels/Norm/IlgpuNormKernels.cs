@@ -90,6 +90,22 @@ internal static class IlgpuNormKernels
         saveRstd[c] = NormMath.Rstd(runningVar[c], eps);
     }
 
+    /// <summary>w'[i] = w[i]·s and, at each channel's first weight, b' = (b − mean)·s + β, with s = rstd·γ (the CPU's order).</summary>
+    [IlgpuKernel]
+    internal static void FoldBatchNorm(Index1D t, ArrayView<float> weight, ArrayView<float> bias, ArrayView<float> gamma, ArrayView<float> beta,
+                                       ArrayView<float> runningMean, ArrayView<float> runningVar, ArrayView<float> foldedWeight,
+                                       ArrayView<float> foldedBias, int n, int perChannel, int hasBias, float eps)
+    {
+        int stride = IlgpuElementwiseKernels.Threads(n);
+        for (int e = 0, i = t; e < IlgpuElementwiseKernels.ElementsPerThread && i < n; e++, i += stride)
+        {
+            int c = i / perChannel;
+            float scale = NormMath.Rstd(runningVar[c], eps) * gamma[c];
+            foldedWeight[i] = weight[i] * scale;
+            if (i - c * perChannel == 0) foldedBias[c] = ((hasBias != 0 ? bias[c] : 0f) - runningMean[c]) * scale + beta[c];
+        }
+    }
+
     /// <summary>y = (x − mean)·(rstd·γ) + β, the CPU's order.</summary>
     [IlgpuKernel]
     internal static void BatchNormApply(Index1D t, ArrayView<float> x, ArrayView<float> gamma, ArrayView<float> beta,
