@@ -18,18 +18,6 @@ public partial class CpuBackend
     {
         int height = s.H, width = s.W, k = s.Kernel, stride = s.Stride, pad = s.Padding;
         int oh = s.OutH, ow = s.OutW, plane = height * width;
-        if (k == 1 && pad == 0)
-        {
-            // A 1×1 window is a subsample (ResNet-20's shortcut): no window bounds, no comparisons.
-            for (int p = p0; p < p1; p++)
-                for (int r = 0, o = p * oh * ow; r < oh; r++)
-                    for (int c = 0, at = p * plane + r * stride * width; c < ow; c++, o++, at += stride)
-                    {
-                        ya[o] = xa[at];
-                        ia[o] = at - p * plane;
-                    }
-            return;
-        }
         for (int p = p0; p < p1; p++)
         {
             var xp = xa.AsSpan(p * plane, plane);
