@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Cpu;
 using SparseCore.Kernels.Gemm;
 
 namespace SparseCore.Kernels.Conv;
@@ -25,64 +26,51 @@ internal static class CpuBatchedConv
     /// up (ResNet-18's 512 @4×4 at batch 32: 15.4 against 20.5 ms implicit; 64 @4×4: 0.61 against
     /// 0.24 ms, so narrow layers stay on the implicit paths).
     /// </summary>
-    public static bool PrefersForward(in Conv2dShape s) =>
-        Prefers(s) && s.Cout >= 128 && (s.H + 2 * s.PadH) * (s.W + 2 * s.PadW) <= MaxPaddedPlane;
-
-    // The padded plane lives on the stack (16 KiB at most); larger inputs with small outputs are rare.
-    private const int MaxPaddedPlane = 4096;
+    public static bool PrefersForward(in Conv2dShape s) => Prefers(s) && s.Cout >= 128 && SmallPatches.Fits(s);
 
     private static int GroupSize(in Conv2dShape s) => Math.Clamp(GroupColumns / (s.OutH * s.OutW), 1, s.N);
 
     /// <summary>
-    /// y = conv(x, w) (+ bias) then the epilogue, a group of images per GEMM. The patch matrix is
-    /// cut from each channel's zero-padded plane (<see cref="Im2ColSmall"/>): the general im2col
-    /// spent more on bounds and slicing per 4-float row than the copy itself.
+    /// y = conv(x, w) (+ bias) then the epilogue, a group of images per GEMM: the team gathers the
+    /// group's patch matrices (<see cref="SmallPatches"/>), the GEMM multiplies, and the team scatters
+    /// the product to NCHW, each thread a fixed range of images.
     /// </summary>
-    public static void Forward(in Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, CpuEpilogue epilogue)
+    public static unsafe void Forward(in Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, CpuEpilogue epilogue)
     {
-        int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, outPlane = s.Cout * p, group = GroupSize(s);
+        var shape = s;
+        int k = s.PatchSize, p = s.OutH * s.OutW, outPlane = s.Cout * p, group = GroupSize(s);
+        bool vector = SmallPatches.Vectorised;
         var weights = w.AsSpan(0, (int)s.WeightLength);
         for (int n0 = 0; n0 < s.N; n0 += group)
         {
-            int count = Math.Min(group, s.N - n0), width = count * p;
+            int count = Math.Min(group, s.N - n0), width = count * p, first = n0;
             var cols = CpuConv.Scratch((long)k * width);
             var product = CpuConv.GroupRows((long)s.Cout * width);
-            for (int i = 0; i < count; i++)
-                Im2ColSmall(s, x.AsSpan((n0 + i) * inPlane, inPlane), cols[(i * p)..], width);
-            CpuGemm.Sgemm(false, false, s.Cout, width, k, 1f, weights, cols, 0f, product);
-            for (int i = 0; i < count; i++)
+            fixed (float* xp = x, cp = cols)
             {
-                int n = n0 + i;
-                for (int co = 0; co < s.Cout; co++)
-                {
-                    var src = product.Slice(co * width + i * p, p);
-                    var dst = y.AsSpan(n * outPlane + co * p, p);
-                    if (bias is null) src.CopyTo(dst);
-                    else System.Numerics.Tensors.TensorPrimitives.Add(src, bias[co], dst);
-                }
-                if (!epilogue.IsNone) epilogue.Apply(y.AsSpan(n * outPlane, outPlane), n * outPlane);
+                nint xa = (nint)xp, ca = (nint)cp;
+                CpuParallel.For(count, 1, (i0, i1) => SmallPatches.Gather(shape, (float*)xa, first + i0, first + i1, (float*)ca + (long)i0 * p, width, vector));
             }
-        }
-    }
-
-    /// <summary>One image's patch matrix, rows <paramref name="rowStride"/> apart: each channel padded once into a small zero-bordered plane, each tap a strided gather from it.</summary>
-    private static void Im2ColSmall(in Conv2dShape s, ReadOnlySpan<float> x, Span<float> cols, int rowStride)
-    {
-        int ph = s.H + 2 * s.PadH, pw = s.W + 2 * s.PadW, outH = s.OutH, outW = s.OutW, plane = s.H * s.W;
-        Span<float> padded = stackalloc float[ph * pw];
-        padded.Clear();
-        for (int ci = 0; ci < s.Cin; ci++)
-        {
-            var xc = x.Slice(ci * plane, plane);
-            for (int ih = 0; ih < s.H; ih++) xc.Slice(ih * s.W, s.W).CopyTo(padded[((ih + s.PadH) * pw + s.PadW)..]);
-            for (int r = 0; r < s.KH; r++)
-                for (int t = 0; t < s.KW; t++)
+            CpuGemm.Sgemm(false, false, s.Cout, width, k, 1f, weights, cols, 0f, product);
+            fixed (float* pp = product)
+            {
+                nint pa = (nint)pp;
+                CpuParallel.For(count, 1, (i0, i1) =>
                 {
-                    var row = cols.Slice(((ci * s.KH + r) * s.KW + t) * rowStride, outH * outW);
-                    for (int oh = 0, o = 0; oh < outH; oh++)
-                        for (int ow = 0, at = (oh * s.StrideH + r) * pw + t; ow < outW; ow++, o++, at += s.StrideW)
-                            row[o] = padded[at];
-                }
+                    for (int i = i0; i < i1; i++)
+                    {
+                        int n = first + i;
+                        for (int co = 0; co < shape.Cout; co++)
+                        {
+                            var src = new ReadOnlySpan<float>((float*)pa + (long)co * width + i * p, p);
+                            var dst = y.AsSpan(n * outPlane + co * p, p);
+                            if (bias is null) src.CopyTo(dst);
+                            else System.Numerics.Tensors.TensorPrimitives.Add(src, bias[co], dst);
+                        }
+                        if (!epilogue.IsNone) epilogue.Apply(y.AsSpan(n * outPlane, outPlane), n * outPlane);
+                    }
+                });
+            }
         }
     }
 
