@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.Intrinsics;
 using SparseCore.Kernels.Cpu;
 
 namespace SparseCore.Kernels.Conv;
@@ -61,6 +60,7 @@ internal static unsafe class CpuShiftedConv
         var layout = new ShiftedLayout(s, keptIn, groupSize);
         int[] offsets = ArrayPool<int>.Shared.Rent(k);
         float[]? keptBias = bias is null ? null : Enumerable.Range(0, m).Select(j => bias[outRows is null ? j : outRows[j]]).ToArray();
+        var scatter = new ShiftedScatter(s, layout);
         try
         {
             for (int c = 0, kk = 0; c < keptIn; c++)
@@ -69,7 +69,7 @@ internal static unsafe class CpuShiftedConv
                         offsets[kk] = layout.Offset(c, r, t);
             if (s.N < WorkerTeam.Shared.Size)
             {
-                ForwardByTiles(s, layout, x, packedWeights, y, inChannels, m, rowPanels, k, offsets, keptBias, epilogue);
+                ForwardByTiles(s, layout, x, packedWeights, y, inChannels, m, rowPanels, k, offsets, keptBias, epilogue, scatter);
                 return;
             }
             int threads = Math.Min(s.N, WorkerTeam.Shared.Size);
@@ -94,7 +94,7 @@ internal static unsafe class CpuShiftedConv
                         {
                             for (int ip = 0; ip < rowPanels; ip++)
                                 Avx512ShiftedKernel.Run(Math.Min(MR, m - ip * MR), k, ap + (long)ip * MR * k, stacked + j0, op, tile + ip * MR * NR, NR);
-                            Scatter(s, layout, tile, j0, Math.Min(NR, positions - j0), yp, n0, m, keptBias, epilogue);
+                            scatter.Write(tile, j0, Math.Min(NR, positions - j0), yp, n0, m, keptBias, epilogue);
                         }
                     }
             });
@@ -102,6 +102,7 @@ internal static unsafe class CpuShiftedConv
         finally
         {
             ArrayPool<int>.Shared.Return(offsets);
+            scatter.Dispose();
         }
     }
 
@@ -111,7 +112,7 @@ internal static unsafe class CpuShiftedConv
     /// still one micro-kernel call over the full K, so results equal the image-parallel form's.
     /// </summary>
     private static void ForwardByTiles(Conv2dShape s, ShiftedLayout layout, float[] x, float[] packedWeights, float[] y, int[]? inChannels,
-                                       int m, int rowPanels, int k, int[] offsets, float[]? keptBias, CpuEpilogue epilogue)
+                                       int m, int rowPanels, int k, int[] offsets, float[]? keptBias, CpuEpilogue epilogue, ShiftedScatter scatter)
     {
         float* stacked = AlignedScratch.Get(AlignedScratch.Slot.ConvImage, layout.Floats);
         new Span<float>(stacked, checked((int)layout.Floats)).Clear();
@@ -130,7 +131,7 @@ internal static unsafe class CpuShiftedConv
                     int j0 = t * NR;
                     for (int ip = 0; ip < rowPanels; ip++)
                         Avx512ShiftedKernel.Run(Math.Min(MR, m - ip * MR), k, (float*)wa + (long)ip * MR * k, (float*)sa + j0, (int*)oa, tile + ip * MR * NR, NR);
-                    Scatter(s, layout, tile, j0, Math.Min(NR, positions - j0), (float*)ya, first, m, keptBias, epilogue);
+                    scatter.Write(tile, j0, Math.Min(NR, positions - j0), (float*)ya, first, m, keptBias, epilogue);
                 });
             }
         }
@@ -142,69 +143,5 @@ internal static unsafe class CpuShiftedConv
         long imageBytes = ShiftedLayout.ImageFloats(s, keptIn) * sizeof(float);
         int share = (s.N + WorkerTeam.Shared.Size - 1) / WorkerTeam.Shared.Size;
         return (int)Math.Clamp(GroupBytes / Math.Max(1, imageBytes), 1, Math.Max(1, share));
-    }
-
-    /// <summary>The real positions among wide positions j0 … j0 + cols − 1 of the tile, to y (+ bias).</summary>
-    private static void Scatter(in Conv2dShape s, in ShiftedLayout layout, float* tile, int j0, int cols, float* y, int n0, int m, float[]? bias,
-                                CpuEpilogue epilogue)
-    {
-        int outW = s.OutW, p = s.OutH * outW;
-        for (int q = j0; q < j0 + cols;)
-        {
-            int row = q / layout.RowStride, column = q - row * layout.RowStride;
-            int run = Math.Min(layout.RowStride - column, j0 + cols - q);
-            int image = row / layout.ImageRows, oh = row - image * layout.ImageRows;
-            if (column < outW && oh < s.OutH)
-            {
-                int len = Math.Min(run, outW - column);
-                float* dst = y + (long)(n0 + image) * m * p + oh * outW + column;
-                float* src = tile + (q - j0);
-                for (int j = 0; j < m; j++)
-                {
-                    if (epilogue.IsNone) CopyRun(src + j * NR, dst + (long)j * p, len, bias?[j]);
-                    else EpilogueRun(src + j * NR, dst + (long)j * p, len, bias?[j] ?? 0f, epilogue, dst + (long)j * p - y);
-                }
-            }
-            q += run;
-        }
-    }
-
-    /// <summary>to = relu?(from + bias + residual), the residual read at the output's own index.</summary>
-    private static void EpilogueRun(float* from, float* to, int len, float bias, in CpuEpilogue epilogue, long index)
-    {
-        var b = Vector256.Create(bias);
-        bool relu = epilogue.Relu;
-        fixed (float* residualBase = epilogue.Residual)
-        {
-            float* r = residualBase is null ? null : residualBase + index;
-            int t = 0;
-            for (; t + 8 <= len; t += 8)
-            {
-                var v = Vector256.Load(from + t) + b;
-                if (r is not null) v += Vector256.Load(r + t);
-                if (relu) v = Vector256.Max(v, Vector256<float>.Zero);
-                v.Store(to + t);
-            }
-            for (; t < len; t++)
-            {
-                float v = from[t] + bias;
-                if (r is not null) v += r[t];
-                to[t] = relu ? MathF.Max(v, 0f) : v;
-            }
-        }
-    }
-
-    private static void CopyRun(float* from, float* to, int len, float? bias)
-    {
-        int t = 0;
-        if (bias is null)
-        {
-            for (; t + 8 <= len; t += 8) Vector256.Load(from + t).Store(to + t);
-            for (; t < len; t++) to[t] = from[t];
-            return;
-        }
-        var b = Vector256.Create(bias.Value);
-        for (; t + 8 <= len; t += 8) (Vector256.Load(from + t) + b).Store(to + t);
-        for (; t < len; t++) to[t] = from[t] + bias.Value;
     }
 }

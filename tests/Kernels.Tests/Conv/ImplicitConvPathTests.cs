@@ -58,6 +58,45 @@ public class ImplicitConvPathTests
         Assert.Equal(packed, shifted);
     }
 
+    // The tile writer's cases: tiles spanning up to three images (4×4 outputs: 25 wide positions an
+    // image), an image period of exactly one tile (7×7), images that touch (no padding), one image's
+    // tiles shared by the team, stride phases — each with the epilogue's variants.
+    public static TheoryData<int, int, int, int, int, int, int, bool, bool, bool> ScatterCases() => new()
+    {
+        { 7, 6, 4, 4, 9, 1, 1, true, true, true },
+        { 5, 5, 7, 7, 11, 1, 1, false, true, false },
+        { 3, 4, 14, 13, 7, 1, 1, true, false, true },
+        { 4, 3, 9, 9, 5, 1, 0, false, true, true },
+        { 1, 5, 23, 21, 8, 1, 1, true, true, false },
+        { 5, 7, 15, 13, 9, 2, 1, false, false, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(ScatterCases))]
+    public void The_shifted_path_writes_every_output_once_with_bias_residual_and_relu(int n, int cin, int h, int w, int cout, int stride, int pad,
+                                                                                       bool withBias, bool withResidual, bool relu)
+    {
+        if (!Avx512F.IsSupported) return;
+        var s = new Conv2dShape(n, cin, h, w, cout, 3, 3, stride, stride, pad, pad);
+        var random = new System.Random(n * 7 + h);
+        float[] x = Random(random, s.XLength), weights = Random(random, s.WeightLength), residual = Random(random, s.YLength);
+        float[]? bias = withBias ? Random(random, s.Cout) : null;
+        int[] keptOut = Kept(random, s.Cout, 0.6);
+        int m = keptOut.Length, p = s.OutH * s.OutW;
+        var y = new float[s.N * m * p];
+        Array.Fill(y, float.NaN);
+        CpuImplicitConv.Forward(s, x, weights, bias, y, null, keptOut, ImplicitConvPath.Shifted,
+                                new CpuEpilogue(withResidual ? residual : null, relu));
+        var expected = Reference(s, x, weights, bias, null, keptOut);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (withResidual) expected[i] += residual[i];
+            if (relu) expected[i] = Math.Max(expected[i], 0);
+        }
+        double error = RelativeError(y, expected);
+        Assert.True(error <= 1e-5, $"normwise error {error:E2}");
+    }
+
     [Fact]
     public void The_shifted_path_refuses_a_stride_past_the_kernel_by_name()
     {
