@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.Intrinsics;
 using SparseCore.Kernels.Cpu;
 using SparseCore.Kernels.Gemm;
 
@@ -144,7 +143,7 @@ internal static unsafe class CpuImplicitConv
             {
                 float* row = dst + (s.PadH + ih) * wp;
                 new Span<float>(row, s.PadW).Clear();
-                new ReadOnlySpan<float>(src + ih * s.W, s.W).CopyTo(new Span<float>(row + s.PadW, s.W));
+                ShortCopy.Floats(src + ih * s.W, row + s.PadW, s.W);
                 new Span<float>(row + s.PadW + s.W, s.PadW).Clear();
             }
             new Span<float>(dst + (s.PadH + s.H) * wp, s.PadH * wp).Clear();
@@ -178,7 +177,7 @@ internal static unsafe class CpuImplicitConv
                     for (int q = 0; q < s.KW; q++, kk++)
                     {
                         float* src = padded + (long)c * hp * wp + r * wp + q + first, dst = panel + (long)kk * nr;
-                        for (int g = 0; g < rows; g++, src += rowStep, dst += outW) CopyShort(src, dst, outW);
+                        for (int g = 0; g < rows; g++, src += rowStep, dst += outW) ShortCopy.Floats(src, dst, outW);
                     }
             return;
         }
@@ -190,19 +189,11 @@ internal static unsafe class CpuImplicitConv
                     for (int g = 0; g < segments; g++)
                     {
                         float* from = src + segSrc[g], to = dst + segDst[g];
-                        if (s.StrideW == 1) CopyShort(from, to, segLen[g]);
+                        if (s.StrideW == 1) ShortCopy.Floats(from, to, segLen[g]);
                         else for (int t = 0; t < segLen[g]; t++) to[t] = from[t * s.StrideW];
                     }
                     for (int j = cols; j < nr; j++) dst[j] = 0f;
                 }
-    }
-
-    /// <summary>A copy of a few dozen floats without a memmove call: the segments are output rows (8–32 floats here).</summary>
-    private static void CopyShort(float* from, float* to, int len)
-    {
-        int t = 0;
-        for (; t + 8 <= len; t += 8) Vector256.Store(Vector256.Load(from + t), to + t);
-        for (; t < len; t++) to[t] = from[t];
     }
 }
 

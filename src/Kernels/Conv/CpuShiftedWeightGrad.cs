@@ -110,7 +110,7 @@ internal static unsafe class CpuShiftedWeightGrad
                         float* src = dp + (long)(n0 + g) * dyImage + (long)co * outPlane;
                         float* dst = wide + (long)co * ldd + g * layout.ImageRows * layout.RowStride;
                         for (int oh = 0; oh < s.OutH; oh++)
-                            new ReadOnlySpan<float>(src + oh * s.OutW, s.OutW).CopyTo(new Span<float>(dst + oh * layout.RowStride, s.OutW));
+                            ShortCopy.Floats(src + oh * s.OutW, dst + oh * layout.RowStride, s.OutW);
                     }
                 int positions = layout.PositionsFor(images), padded = RoundUp(positions, Step);
                 // A short last group's tail would read the previous group's gradients: zero it.

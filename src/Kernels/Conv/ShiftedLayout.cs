@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using SparseCore.Kernels.Cpu;
 
 namespace SparseCore.Kernels.Conv;
 
@@ -97,8 +98,7 @@ internal readonly struct ShiftedLayout
                 if (Unit)
                 {
                     float* dst = stacked + (long)c * Plane + (s.PadH + g * ImageRows) * RowStride + s.PadW;
-                    for (int ih = 0; ih < s.H; ih++)
-                        new ReadOnlySpan<float>(src + ih * s.W, s.W).CopyTo(new Span<float>(dst + ih * RowStride, s.W));
+                    for (int ih = 0; ih < s.H; ih++) ShortCopy.Floats(src + ih * s.W, dst + ih * RowStride, s.W);
                     continue;
                 }
                 for (int ih = 0; ih < s.H; ih++)

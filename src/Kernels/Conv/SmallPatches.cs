@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using SparseCore.Kernels.Cpu;
 
 namespace SparseCore.Kernels.Conv;
 
@@ -50,7 +51,7 @@ internal static unsafe class SmallPatches
             {
                 float* xc = x + ((long)n * s.Cin + ci) * plane;
                 for (int ih = 0; ih < s.H; ih++)
-                    new ReadOnlySpan<float>(xc + ih * s.W, s.W).CopyTo(new Span<float>(padded + (ih + s.PadH) * pw + s.PadW, s.W));
+                    ShortCopy.Floats(xc + ih * s.W, padded + (ih + s.PadH) * pw + s.PadW, s.W);
                 float* rows = cols + (long)ci * taps * rowStride + (long)(n - first) * p;
                 for (int k = 0; k < taps; k++)
                 {
