@@ -107,24 +107,30 @@ internal static unsafe class CpuImplicitConv
         /// <summary>The kept weight rows as MR-row micro-panels: a[ip][kk·MR + r] = w[outRows[ip·MR + r], inChannels[kk / area], kk % area], 0 past the last row.</summary>
         private static void PackWeights(in Conv2dShape s, float[] w, float[] a, int[]? inChannels, int[]? outRows, int m, int keptIn)
         {
+            var shape = s;
             int mr = TKernel.MR, area = s.KH * s.KW, k = keptIn * area, rowPanels = (m + mr - 1) / mr;
-            for (int ip = 0; ip < rowPanels; ip++)
-                for (int r = 0; r < mr; r++)
-                {
-                    int row = ip * mr + r;
-                    var dst = a.AsSpan(ip * mr * k);
-                    if (row >= m)
+            // The team packs disjoint panels: single-threaded, packing took 5–6 % of a 64- or
+            // 256-channel 7×7 conv. Panels of ~16 K floats a chunk or more, so small convs stay on the caller.
+            CpuParallel.For(rowPanels, Math.Max(1, (1 << 14) / (mr * k)), (p0, p1) =>
+            {
+                for (int ip = p0; ip < p1; ip++)
+                    for (int r = 0; r < mr; r++)
                     {
-                        for (int kk = 0; kk < k; kk++) dst[kk * mr + r] = 0f;
-                        continue;
+                        int row = ip * mr + r;
+                        var dst = a.AsSpan(ip * mr * k);
+                        if (row >= m)
+                        {
+                            for (int kk = 0; kk < k; kk++) dst[kk * mr + r] = 0f;
+                            continue;
+                        }
+                        int wRow = (outRows is null ? row : outRows[row]) * shape.Cin;
+                        for (int c = 0; c < keptIn; c++)
+                        {
+                            var src = w.AsSpan((wRow + (inChannels is null ? c : inChannels[c])) * area, area);
+                            for (int t = 0; t < area; t++) dst[(c * area + t) * mr + r] = src[t];
+                        }
                     }
-                    int wRow = (outRows is null ? row : outRows[row]) * s.Cin;
-                    for (int c = 0; c < keptIn; c++)
-                    {
-                        var src = w.AsSpan((wRow + (inChannels is null ? c : inChannels[c])) * area, area);
-                        for (int t = 0; t < area; t++) dst[(c * area + t) * mr + r] = src[t];
-                    }
-                }
+            });
         }
     }
 
