@@ -35,14 +35,16 @@ internal sealed unsafe class ShiftedScatter : IDisposable
         real = (int*)NativeMemory.Alloc((nuint)length * 3, sizeof(int));
         image = real + length;
         before = image + length;
-        for (int q = 0, count = 0; q < length; q++)
-        {
-            int inImage = q % period, row = inImage / layout.RowStride, column = inImage - row * layout.RowStride;
-            if (inImage == 0) count = 0;
-            bool isReal = row < s.OutH && column < s.OutW;
-            (real[q], image[q], before[q]) = (isReal ? -1 : 0, q / period, count);
-            if (isReal) count++;
-        }
+        // One image's period, walked row by row (no division per position), then repeated for the tile past it.
+        for (int row = 0, q = 0, count = 0; row < layout.ImageRows; row++)
+            for (int column = 0; column < layout.RowStride; column++, q++)
+            {
+                bool isReal = row < s.OutH && column < s.OutW;
+                (real[q], image[q], before[q]) = (isReal ? -1 : 0, 0, count);
+                if (isReal) count++;
+            }
+        for (int q = period; q < length; q++)
+            (real[q], image[q], before[q]) = (real[q - period], image[q - period] + 1, before[q - period]);
     }
 
     /// <summary>
