@@ -74,22 +74,44 @@ internal static class CpuBatchedConv
         }
     }
 
-    /// <summary>dx = ∂L/∂x: the group's output gradients side by side, Wᵀ times them, col2im per image.</summary>
-    public static void DataGradient(in Conv2dShape s, float[] dy, float[] w, float[] dx)
+    /// <summary>
+    /// dx = ∂L/∂x: the group's output gradients side by side, Wᵀ times them, col2im per image — the
+    /// copy in and the col2im (SmallPatches.ScatterAdd where the padded plane fits the stack) by the
+    /// team, a fixed range of images each.
+    /// </summary>
+    public static unsafe void DataGradient(in Conv2dShape s, float[] dy, float[] w, float[] dx)
     {
+        var shape = s;
         int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, outPlane = s.Cout * p, group = GroupSize(s);
+        bool small = SmallPatches.Fits(s);
         var weights = w.AsSpan(0, (int)s.WeightLength);
         for (int n0 = 0; n0 < s.N; n0 += group)
         {
-            int count = Math.Min(group, s.N - n0), width = count * p;
+            int count = Math.Min(group, s.N - n0), width = count * p, first = n0;
             var rows = CpuConv.GroupRows((long)s.Cout * width);
             var cols = CpuConv.Scratch((long)k * width);
-            for (int i = 0; i < count; i++)
-                for (int co = 0; co < s.Cout; co++)
-                    dy.AsSpan((n0 + i) * outPlane + co * p, p).CopyTo(rows.Slice(co * width + i * p, p));
+            fixed (float* rp = rows, dyp = dy)
+            {
+                nint ra = (nint)rp, da = (nint)dyp;
+                CpuParallel.For(count, 1, (i0, i1) =>
+                {
+                    for (int i = i0; i < i1; i++)
+                        for (int co = 0; co < shape.Cout; co++)
+                            ShortCopy.Floats((float*)da + (long)(first + i) * outPlane + co * p, (float*)ra + (long)co * width + i * p, p);
+                });
+            }
             CpuGemm.Sgemm(true, false, k, width, s.Cout, 1f, weights, rows, 0f, cols);
-            for (int i = 0; i < count; i++)
-                CpuConv.Col2Im(s, cols[(i * p)..], dx.AsSpan((n0 + i) * inPlane, inPlane), width);
+            if (!small)
+            {
+                for (int i = 0; i < count; i++)
+                    CpuConv.Col2Im(s, cols[(i * p)..], dx.AsSpan((n0 + i) * inPlane, inPlane), width);
+                continue;
+            }
+            fixed (float* cp = cols, dxp = dx)
+            {
+                nint ca = (nint)cp, xa = (nint)dxp;
+                CpuParallel.For(count, 1, (i0, i1) => SmallPatches.ScatterAdd(shape, (float*)ca + (long)i0 * p, width, first + i0, first + i1, (float*)xa));
+            }
         }
     }
 }

@@ -46,6 +46,29 @@ public unsafe class SmallPatchesTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void The_adjoint_equals_col2im_bit_for_bit_and_writes_only_its_images(int n, int cin, int h, int w, int kh, int kw, int sh, int sw, int pad)
+    {
+        var s = new Conv2dShape(n, cin, h, w, 4, kh, kw, sh, sw, pad, Math.Min(pad, kw - 1));
+        int p = s.OutH * s.OutW, first = 1, end = n, width = n * p + 3, inPlane = cin * h * w;
+        var random = new System.Random(n * 103 + h);
+        var cols = new float[(long)s.PatchSize * width];
+        for (int i = 0; i < cols.Length; i++) cols[i] = (float)random.NextDouble() * 2 - 1;
+        var dx = new float[s.XLength];
+        Array.Fill(dx, float.NaN);
+        fixed (float* cp = cols, dp = dx) SmallPatches.ScatterAdd(s, cp, width, first, end, dp);
+        Assert.All(dx.Take(first * inPlane), v => Assert.True(float.IsNaN(v), "an image outside the range was written"));
+        for (int image = first; image < end; image++)
+        {
+            var expected = new float[inPlane];
+            CpuConv.Col2Im(s, cols.AsSpan((image - first) * p), expected, width);
+            for (int i = 0; i < inPlane; i++)
+                Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(dx[image * inPlane + i]),
+                            $"image {image}, element {i}: {dx[image * inPlane + i]} against col2im's {expected[i]}");
+        }
+    }
+
     [Fact]
     public void A_plane_too_large_for_the_stack_is_refused_by_name()
     {
