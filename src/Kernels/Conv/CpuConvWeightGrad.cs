@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using SparseCore.Kernels.Cpu;
 using SparseCore.Kernels.Gemm;
 
 namespace SparseCore.Kernels.Conv;
@@ -25,9 +26,21 @@ internal static class CpuConvWeightGrad
     // Pixels per GEMM: a group's depth reaches about one K block of the packed GEMM.
     private const int GroupPixels = 1024;
 
-    /// <summary>dw[Cout, Cin·KH·KW] = Σ_n dy_n · cols_nᵀ (written, not accumulated).</summary>
-    public static void Run(Conv2dShape s, float[] x, float[] dy, float[] dw)
+    // Weight gradients of at least this many floats are not worth lanes: each lane's partial would be
+    // read and written per group and added at the end, more memory traffic than the GEMMs' arithmetic.
+    private const long DeepWeights = 1 << 20;
+
+    /// <summary>Whether the one-lane form runs: a large weight gradient of images small enough for SmallPatches.</summary>
+    public static bool Deep(in Conv2dShape s) => s.WeightLength >= DeepWeights && SmallPatches.Fits(s);
+
+    /// <summary>dw[Cout, Cin·KH·KW] = Σ_n dy_n · cols_nᵀ (written, not accumulated); <paramref name="deep"/> forces a form (tests).</summary>
+    public static void Run(Conv2dShape s, float[] x, float[] dy, float[] dw, bool? deep = null)
     {
+        if (deep ?? Deep(s))
+        {
+            RunDeep(s, x, dy, dw);
+            return;
+        }
         int lanes = Math.Min(Lanes, s.N), length = (int)s.WeightLength;
         float[] partials = ArrayPool<float>.Shared.Rent((lanes - 1) * length);
         try
@@ -64,6 +77,37 @@ internal static class CpuConvWeightGrad
                     dy.AsSpan(n * outPlane + co * p, p).CopyTo(rows.Slice(co * width + i * p, p));
             }
             CpuGemm.Sgemm(false, true, s.Cout, k, width, 1f, rows, cols, n0 == first ? 0f : 1f, sum);
+        }
+    }
+
+    /// <summary>
+    /// One lane for a large weight gradient of small images (ResNet-18's 512-channel 4×4 layers: 2.4 M
+    /// floats, where four lanes' partials cost more than the GEMMs): groups of images in order, each
+    /// one GEMM run by the whole team, their patch matrices (SmallPatches) and output-gradient rows
+    /// laid out by the team image by image.
+    /// </summary>
+    private static unsafe void RunDeep(Conv2dShape s, float[] x, float[] dy, float[] dw)
+    {
+        int k = s.PatchSize, p = s.OutH * s.OutW, outPlane = s.Cout * p;
+        int group = Math.Min(s.N, (GroupPixels + p - 1) / p);
+        bool vector = SmallPatches.Vectorised;
+        var cols = CpuConv.Scratch((long)k * group * p);
+        var rows = CpuConv.GroupRows((long)s.Cout * group * p);
+        fixed (float* xp = x, dyp = dy, cp = cols, rp = rows)
+        {
+            nint xa = (nint)xp, da = (nint)dyp, ca = (nint)cp, ra = (nint)rp;
+            for (int n0 = 0; n0 < s.N; n0 += group)
+            {
+                int count = Math.Min(group, s.N - n0), width = count * p, first = n0;
+                CpuParallel.For(count, 1, (i0, i1) =>
+                {
+                    SmallPatches.Gather(s, (float*)xa, first + i0, first + i1, (float*)ca + (long)i0 * p, width, vector);
+                    for (int i = i0; i < i1; i++)
+                        for (int co = 0; co < s.Cout; co++)
+                            ShortCopy.Floats((float*)da + (long)(first + i) * outPlane + co * p, (float*)ra + (long)co * width + i * p, p);
+                });
+                CpuGemm.Sgemm(false, true, s.Cout, k, width, 1f, rows[..(s.Cout * width)], cols[..(k * width)], n0 == 0 ? 0f : 1f, dw.AsSpan(0, (int)s.WeightLength));
+            }
         }
     }
 }

@@ -99,6 +99,24 @@ public class ConvGradientPathTests
         Assert.False(CpuBatchedConv.PrefersForward(s with { Cout = 64 })); // narrow layers keep the implicit paths
     }
 
+    [Theory]
+    [InlineData(3, 7, 5, 5, 9, 1)]     // one group
+    [InlineData(45, 5, 6, 5, 11, 1)]   // 30 pixels an image: groups of 35 and 10
+    [InlineData(70, 3, 7, 7, 6, 2)]    // stride 2 to 4×4: groups of 64 and 6
+    public void The_one_lane_weight_gradient_matches_the_double_reference(int n, int cin, int h, int w, int cout, int stride)
+    {
+        var s = new Conv2dShape(n, cin, h, w, cout, 3, 3, stride, stride, 1, 1);
+        var random = new System.Random(n + cin);
+        float[] x = Random(random, s.XLength), dy = Random(random, s.YLength);
+        var dw = new float[s.WeightLength];
+        CpuConvWeightGrad.Run(s, x, dy, dw, deep: true);
+        var expected = WeightGradient(s, x, dy);
+        Assert.True(RelativeError(dw, expected) <= 1e-5, $"normwise error {RelativeError(dw, expected):E2}");
+        // The rule: one lane only where the weight gradient is large (ResNet-18's 512-channel 4×4 layers), never for small layers.
+        Assert.False(CpuConvWeightGrad.Deep(s));
+        Assert.True(CpuConvWeightGrad.Deep(new Conv2dShape(32, 512, 4, 4, 512, 3, 3, 1, 1, 1, 1)));
+    }
+
     [Fact]
     public void The_weight_gradient_cost_rule_keeps_small_images_and_deep_strided_convs_on_the_gemm()
     {
