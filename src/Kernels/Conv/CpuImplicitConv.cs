@@ -48,8 +48,7 @@ internal static unsafe class CpuImplicitConv
             float[] packed = ArrayPool<float>.Shared.Rent(rowPanels * mr * k);
             try
             {
-                PackWeights(s, w, packed, inChannels, outRows, m, keptIn);
-                // The shifted path shares the 6-row weight panels of the AVX-512 kernel.
+                // The shifted path shares the 6-row weight panels of the AVX-512 kernel, cut its own way.
                 bool shifted = typeof(TKernel) == typeof(Avx512MicroKernel) && path switch
                 {
                     ImplicitConvPath.Shifted => true,
@@ -57,9 +56,11 @@ internal static unsafe class CpuImplicitConv
                     // With fewer images than threads only the shifted form shares one image's work out.
                     _ => s.N < WorkerTeam.Shared.Size && CpuShiftedConv.Fits(s) || CpuShiftedConv.Prefers(s, m, keptIn),
                 };
+                var panels = new RowPanels(m, balanced: shifted);
+                PackWeights(s, w, packed, inChannels, outRows, m, keptIn, shifted ? panels : null);
                 if (shifted)
                 {
-                    CpuShiftedConv.Forward(s, x, packed, bias, y, inChannels, outRows, epilogue);
+                    CpuShiftedConv.Forward(s, x, packed, panels, bias, y, inChannels, outRows, epilogue);
                     return;
                 }
                 CpuConv.ForEachImage(s.N, n =>
@@ -104,8 +105,11 @@ internal static unsafe class CpuImplicitConv
             }
         }
 
-        /// <summary>The kept weight rows as MR-row micro-panels: a[ip][kk·MR + r] = w[outRows[ip·MR + r], inChannels[kk / area], kk % area], 0 past the last row.</summary>
-        private static void PackWeights(in Conv2dShape s, float[] w, float[] a, int[]? inChannels, int[]? outRows, int m, int keptIn)
+        /// <summary>
+        /// The kept weight rows as MR-row micro-panels: a[ip][kk·MR + r] = w[outRows[ip·MR + r], inChannels[kk / area], kk % area],
+        /// 0 past the last row; rows placed by <paramref name="panels"/> when given (the shifted kernel's cut).
+        /// </summary>, rows placed by <paramref name="panels"/> when given (the shifted kernel's cut).</summary>
+        private static void PackWeights(in Conv2dShape s, float[] w, float[] a, int[]? inChannels, int[]? outRows, int m, int keptIn, RowPanels? panels)
         {
             var shape = s;
             int mr = TKernel.MR, area = s.KH * s.KW, k = keptIn * area, rowPanels = (m + mr - 1) / mr;
@@ -116,7 +120,7 @@ internal static unsafe class CpuImplicitConv
                 for (int ip = p0; ip < p1; ip++)
                     for (int r = 0; r < mr; r++)
                     {
-                        int row = ip * mr + r;
+                        int row = panels is { } cut ? (r < cut.Rows(ip) ? cut.First(ip) + r : m) : ip * mr + r;
                         var dst = a.AsSpan(ip * mr * k);
                         if (row >= m)
                         {

@@ -50,9 +50,9 @@ internal static unsafe class CpuShiftedConv
 
     /// <summary>
     /// y[n, j] = Σ conv(x[n, inChannels[c]], w[outRows[j], inChannels[c]]) (+ bias[outRows[j]]);
-    /// <paramref name="packedWeights"/> are the kept rows in 6-row micro-panels (CpuImplicitConv's layout).
+    /// <paramref name="packedWeights"/> are the kept rows in 6-row micro-panels (CpuImplicitConv's layout), cut as <paramref name="panels"/> says.
     /// </summary>
-    public static void Forward(Conv2dShape s, float[] x, float[] packedWeights, float[]? bias, float[] y, int[]? inChannels, int[]? outRows,
+    public static void Forward(Conv2dShape s, float[] x, float[] packedWeights, RowPanels panels, float[]? bias, float[] y, int[]? inChannels, int[]? outRows,
                                CpuEpilogue epilogue = default)
     {
         int keptIn = inChannels?.Length ?? s.Cin, m = outRows?.Length ?? s.Cout, k = keptIn * s.KH * s.KW;
@@ -69,7 +69,7 @@ internal static unsafe class CpuShiftedConv
                         offsets[kk] = layout.Offset(c, r, t);
             if (s.N < WorkerTeam.Shared.Size)
             {
-                ForwardByTiles(s, layout, x, packedWeights, y, inChannels, m, rowPanels, k, offsets, keptBias, epilogue, scatter);
+                ForwardByTiles(s, layout, x, packedWeights, panels, y, inChannels, m, rowPanels, k, offsets, keptBias, epilogue, scatter);
                 return;
             }
             int threads = Math.Min(s.N, WorkerTeam.Shared.Size);
@@ -93,7 +93,7 @@ internal static unsafe class CpuShiftedConv
                         for (int j0 = 0; j0 < positions; j0 += NR)
                         {
                             for (int ip = 0; ip < rowPanels; ip++)
-                                Avx512ShiftedKernel.Run(Math.Min(MR, m - ip * MR), k, ap + (long)ip * MR * k, stacked + j0, op, tile + ip * MR * NR, NR);
+                                Avx512ShiftedKernel.Run(panels.Rows(ip), k, ap + (long)ip * MR * k, stacked + j0, op, tile + panels.First(ip) * NR, NR);
                             scatter.Write(tile, j0, Math.Min(NR, positions - j0), yp, n0, m, keptBias, epilogue);
                         }
                     }
@@ -111,7 +111,7 @@ internal static unsafe class CpuShiftedConv
     /// team shares its 64-position tiles, so a single image still uses every core. Each output is
     /// still one micro-kernel call over the full K, so results equal the image-parallel form's.
     /// </summary>
-    private static void ForwardByTiles(Conv2dShape s, ShiftedLayout layout, float[] x, float[] packedWeights, float[] y, int[]? inChannels,
+    private static void ForwardByTiles(Conv2dShape s, ShiftedLayout layout, float[] x, float[] packedWeights, RowPanels panels, float[] y, int[]? inChannels,
                                        int m, int rowPanels, int k, int[] offsets, float[]? keptBias, CpuEpilogue epilogue, ShiftedScatter scatter)
     {
         float* stacked = AlignedScratch.Get(AlignedScratch.Slot.ConvImage, layout.Floats);
@@ -130,7 +130,7 @@ internal static unsafe class CpuShiftedConv
                     float* tile = AlignedScratch.Get(AlignedScratch.Slot.ConvTile, (long)rowPanels * MR * NR);
                     int j0 = t * NR;
                     for (int ip = 0; ip < rowPanels; ip++)
-                        Avx512ShiftedKernel.Run(Math.Min(MR, m - ip * MR), k, (float*)wa + (long)ip * MR * k, (float*)sa + j0, (int*)oa, tile + ip * MR * NR, NR);
+                        Avx512ShiftedKernel.Run(panels.Rows(ip), k, (float*)wa + (long)ip * MR * k, (float*)sa + j0, (int*)oa, tile + panels.First(ip) * NR, NR);
                     scatter.Write(tile, j0, Math.Min(NR, positions - j0), (float*)ya, first, m, keptBias, epilogue);
                 });
             }

@@ -28,6 +28,9 @@ public class ImplicitConvPathTests
         ["3x3 s2 p1 odd 15x13, phases"] = (new(5, 7, 15, 13, 9, 3, 3, 2, 2, 1, 1), true, 1.0, 1.0),
         ["3x3 s2 p1 even 28x28, kept 5 of 9 out"] = (new(3, 4, 28, 28, 9, 3, 3, 2, 2, 1, 1), false, 0.6, 0.6),
         ["5x5 s(2,3) p2, phases of unequal stride"] = (new(4, 3, 11, 14, 5, 5, 5, 2, 3, 2, 2), true, 1.0, 1.0),
+        ["3x3 p1 7 outputs: shifted panels 4 + 3"] = (new(4, 5, 10, 9, 7, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
+        ["3x3 p1 31 outputs: shifted panels 6 × 4 + 4 + 3"] = (new(3, 6, 8, 11, 31, 3, 3, 1, 1, 1, 1), false, 1.0, 1.0),
+        ["3x3 p1 one image, 13 outputs: shared tiles, panels 6 + 4 + 3"] = (new(1, 4, 12, 13, 13, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
     };
 
     [Theory]
