@@ -21,7 +21,7 @@ internal sealed unsafe class ShiftedScatter : IDisposable
 {
     private const int Lanes = 16, NR = Avx512ShiftedKernel.NR;
 
-    private readonly int period, outPlane;
+    private readonly int period, outPlane, maxPieces;
     // Over [0, period + NR): real[q] = −1 where wide position q is a real output, else 0; image[q] = q / period;
     // before[q] = the real positions of q's image before q (q's output index when it is real).
     private readonly int* real, image, before;
@@ -30,6 +30,8 @@ internal sealed unsafe class ShiftedScatter : IDisposable
     {
         period = layout.ImageRows * layout.RowStride;
         outPlane = s.OutH * s.OutW;
+        // A vector's 16 lanes meet at most ⌊15 / period⌋ + 2 images (two once an image has 16 wide positions or more).
+        maxPieces = NR / Lanes * Math.Min(Lanes, (Lanes - 1) / period + 2);
         int length = period + NR;
         // Native memory: the vector loads read the tables by pointer from every team thread.
         real = (int*)NativeMemory.Alloc((nuint)length * 3, sizeof(int));
@@ -54,10 +56,10 @@ internal sealed unsafe class ShiftedScatter : IDisposable
     public void Write(float* tile, int j0, int cols, float* y, int n0, int m, float[]? bias, in CpuEpilogue epilogue)
     {
         // The pieces of this tile: a vector's lanes of one image, where they go and how many.
-        var compress = stackalloc Vector512<float>[2 * NR / Lanes];
-        var store = stackalloc Vector512<float>[2 * NR / Lanes];
-        int* vector = stackalloc int[2 * NR / Lanes];
-        long* target = stackalloc long[2 * NR / Lanes];
+        var compress = stackalloc Vector512<float>[maxPieces];
+        var store = stackalloc Vector512<float>[maxPieces];
+        int* vector = stackalloc int[maxPieces];
+        long* target = stackalloc long[maxPieces];
         int pieces = 0, first = j0 / period, b = j0 - first * period;
         var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         for (int c = 0; c * Lanes < cols; c++)

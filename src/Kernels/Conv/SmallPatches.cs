@@ -5,8 +5,9 @@ using SparseCore.Kernels.Cpu;
 namespace SparseCore.Kernels.Conv;
 
 /// <summary>
-/// The patch matrix of a small image (ResNet-18's 4×4 outputs) for the batched conv forward. Each
-/// channel is first copied into a zero-bordered plane on the stack; then a tap's row of the patch
+/// The patch matrix of a small image (ResNet-18's 4×4 outputs) and its adjoint, for the convs that
+/// batch small images into one GEMM (CpuBatchedConv's forward and data gradient, the one-lane weight
+/// gradient of CpuConvWeightGrad). Each channel is first copied into a zero-bordered plane on the stack; then a tap's row of the patch
 /// matrix is the plane read at the output pixels' fixed offsets shifted by the tap — with AVX2,
 /// one 8-lane gather per 8 pixels. Why: a 512-channel 4×4 layer's patch matrix at batch 32 is
 /// 2.4 M floats of 4-float runs, and the element-by-element copy of it, on the caller alone, took
@@ -32,7 +33,7 @@ internal static unsafe class SmallPatches
     /// </summary>
     public static void Gather(in Conv2dShape s, float* x, int first, int end, float* cols, long rowStride, bool vector)
     {
-        if (!Fits(s)) throw new ArgumentException($"conv2d forward: the small-image patch matrix needs a padded plane of at most {MaxPaddedPlane} floats, not {s}");
+        if (!Fits(s)) throw new ArgumentException($"conv2d: the small-image patch matrix needs a padded plane of at most {MaxPaddedPlane} floats, not {s}");
         if (vector && !Vectorised) throw new PlatformNotSupportedException("the gather form of the small-image patch matrix needs AVX2");
         int ph = s.H + 2 * s.PadH, pw = s.W + 2 * s.PadW, p = s.OutH * s.OutW, chunks = (p + Lanes - 1) / Lanes;
         int plane = s.H * s.W, taps = s.KH * s.KW;

@@ -72,6 +72,9 @@ public class ImplicitConvPathTests
         { 4, 3, 9, 9, 5, 1, 0, false, true, true },
         { 1, 5, 23, 21, 8, 1, 1, true, true, false },
         { 5, 7, 15, 13, 9, 2, 1, false, false, true },
+        { 9, 4, 2, 2, 7, 1, 1, true, true, true },     // 9 wide positions an image: a 16-lane vector over three images
+        { 21, 3, 1, 1, 13, 1, 1, true, true, false },  // 4 an image: a vector over five
+        { 1, 5, 3, 2, 8, 1, 1, false, true, true },    // one 3×2 image: tiles shared by the team, 12 wide positions
     };
 
     [Theory]
