@@ -13,7 +13,7 @@ public class ImplicitConvPathTests
     public static TheoryData<string> Shapes() => new(Cases.Keys);
 
     // Odd sizes; several images per stacked group (5 images over 2 threads); groups capped by their
-    // bytes (300 channels: 2 images a group, 5 a thread, so a short last group after a full one);
+    // bytes (8 channels at 26×26: 2 images a group, 5 a thread, so a short last group after a full one);
     // borders of 0 up to KH − 1; non-square kernels; last row panels of 1 to 6 rows.
     private static readonly Dictionary<string, (Conv2dShape Shape, bool Bias, double InRatio, double OutRatio)> Cases = new()
     {
@@ -23,7 +23,8 @@ public class ImplicitConvPathTests
         ["5x5 p0 valid, 9 outputs"] = (new(4, 3, 13, 10, 9, 5, 5, 1, 1, 0, 0), true, 1.0, 1.0),
         ["1x3 p(0,1), 10 outputs"] = (new(3, 6, 5, 17, 10, 1, 3, 1, 1, 0, 1), false, 1.0, 1.0),
         ["7x7 p3 wide"] = (new(2, 3, 9, 70, 11, 7, 7, 1, 1, 3, 3), true, 1.0, 0.5),
-        ["3x3 p1 300 channels, groups of 2 and a short last group"] = (new(10, 300, 17, 17, 7, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
+        ["3x3 p1 300 channels: an image a group"] = (new(10, 300, 17, 17, 7, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
+        ["3x3 p1 8 channels at 26x26: groups of 2 and a short last group"] = (new(10, 8, 26, 26, 7, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
         ["3x3 p1 one image: tiles shared by the team"] = (new(1, 5, 23, 21, 7, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
         ["3x3 s2 p1 odd 15x13, phases"] = (new(5, 7, 15, 13, 9, 3, 3, 2, 2, 1, 1), true, 1.0, 1.0),
         ["3x3 s2 p1 even 28x28, kept 5 of 9 out"] = (new(3, 4, 28, 28, 9, 3, 3, 2, 2, 1, 1), false, 0.6, 0.6),
