@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using SparseCore.Kernels.Cpu;
 using SparseCore.Kernels.Gemm;
 
@@ -38,6 +39,7 @@ internal static unsafe class CpuImplicitConv
 
     private static class Driver<TKernel> where TKernel : struct, IGemmMicroKernel
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Forward(Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, int[]? inChannels, int[]? outRows, ImplicitConvPath path,
                                    CpuEpilogue epilogue)
         {
@@ -63,7 +65,7 @@ internal static unsafe class CpuImplicitConv
                     CpuShiftedConv.Forward(s, x, packed, panels, bias, y, inChannels, outRows, epilogue);
                     return;
                 }
-                CpuConv.ForEachImage(s.N, n =>
+                CpuConv.ForEachImage(s.N, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (n) =>
                 {
                     var yn = y.AsSpan(n * m * p, m * p);
                     if (bias is not null)
@@ -109,13 +111,14 @@ internal static unsafe class CpuImplicitConv
         /// The kept weight rows as MR-row micro-panels: a[ip][kk·MR + r] = w[outRows[ip·MR + r], inChannels[kk / area], kk % area],
         /// 0 past the last row; rows placed by <paramref name="panels"/> when given (the shifted kernel's cut).
         /// </summary>, rows placed by <paramref name="panels"/> when given (the shifted kernel's cut).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void PackWeights(in Conv2dShape s, float[] w, float[] a, int[]? inChannels, int[]? outRows, int m, int keptIn, RowPanels? panels)
         {
             var shape = s;
             int mr = TKernel.MR, area = s.KH * s.KW, k = keptIn * area, rowPanels = (m + mr - 1) / mr;
             // The team packs disjoint panels: single-threaded, packing took 5–6 % of a 64- or
             // 256-channel 7×7 conv. Panels of ~16 K floats a chunk or more, so small convs stay on the caller.
-            CpuParallel.For(rowPanels, Math.Max(1, (1 << 14) / (mr * k)), (p0, p1) =>
+            CpuParallel.For(rowPanels, Math.Max(1, (1 << 14) / (mr * k)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (p0, p1) =>
             {
                 for (int ip = p0; ip < p1; ip++)
                     for (int r = 0; r < mr; r++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using SparseCore.Kernels.Cpu;
@@ -86,6 +87,7 @@ internal readonly struct ShiftedLayout
     /// The kept channels of images n0 … n0 + images − 1 into their slots (borders untouched: the
     /// caller zeroes the buffer once, and only real pixels are ever written).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void Stack(in Conv2dShape s, float* x, int n0, int images, int[]? inChannels, float* stacked)
     {
         int plane = s.H * s.W, inPlane = s.Cin * plane;
@@ -141,6 +143,7 @@ internal readonly struct ShiftedLayout
     /// last ones by a masked load and two masked stores. Why: with an 8-float step and a scalar tail
     /// for the rest, the stacking took a third of a thin stride-2 conv's time at 14-float rows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Deinterleave(float* line, int width, float* evens, float* odds)
     {
         int i = 0;

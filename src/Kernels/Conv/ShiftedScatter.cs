@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -26,6 +27,7 @@ internal sealed unsafe class ShiftedScatter : IDisposable
     // before[q] = the real positions of q's image before q (q's output index when it is real).
     private readonly int* real, image, before;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ShiftedScatter(in Conv2dShape s, in ShiftedLayout layout)
     {
         period = layout.ImageRows * layout.RowStride;
@@ -53,6 +55,7 @@ internal sealed unsafe class ShiftedScatter : IDisposable
     /// Wide positions j0 … j0 + cols − 1 of a group whose first image is n0: row j of the tile (NR
     /// floats apart) to y[n, j] for m output channels, + bias[j], then the epilogue.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(float* tile, int j0, int cols, float* y, int n0, int m, float[]? bias, in CpuEpilogue epilogue)
     {
         // The pieces of this tile: a vector's lanes of one image, where they go and how many.

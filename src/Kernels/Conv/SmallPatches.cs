@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using SparseCore.Kernels.Cpu;
@@ -31,6 +32,7 @@ internal static unsafe class SmallPatches
     /// x[n, ci, oh·sh − ph + r, ow·sw − pw + t] for q = oh·OutW + ow, 0 in the padding (P = OutH·OutW).
     /// <paramref name="vector"/> false reads the same offsets one by one (the tests compare both).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gather(in Conv2dShape s, float* x, int first, int end, float* cols, long rowStride, bool vector)
     {
         if (!Fits(s)) throw new ArgumentException($"conv2d: the small-image patch matrix needs a padded plane of at most {MaxPaddedPlane} floats, not {s}");
@@ -87,6 +89,7 @@ internal static unsafe class SmallPatches
     /// scalar: as masked vector runs they were 1.7× slower (512 @4×4 at batch 32: 19–20 against
     /// 11.4–11.9 ms), most likely each tap's masked load waiting on the previous tap's overlapping store.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScatterAdd(in Conv2dShape s, float* cols, long rowStride, int first, int end, float* dx)
     {
         if (!Fits(s)) throw new ArgumentException($"conv2d data gradient: the small-image col2im needs a padded plane of at most {MaxPaddedPlane} floats, not {s}");

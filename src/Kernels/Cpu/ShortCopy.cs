@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -11,6 +12,7 @@ namespace SparseCore.Kernels.Cpu;
 /// </summary>
 internal static unsafe class ShortCopy
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Floats(float* from, float* to, int length)
     {
         int t = 0;
