@@ -110,7 +110,7 @@ internal static unsafe class CpuImplicitConv
         /// <summary>
         /// The kept weight rows as MR-row micro-panels: a[ip][kk·MR + r] = w[outRows[ip·MR + r], inChannels[kk / area], kk % area],
         /// 0 past the last row; rows placed by <paramref name="panels"/> when given (the shifted kernel's cut).
-        /// </summary>, rows placed by <paramref name="panels"/> when given (the shifted kernel's cut).</summary>
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void PackWeights(in Conv2dShape s, float[] w, float[] a, int[]? inChannels, int[]? outRows, int m, int keptIn, RowPanels? panels)
         {

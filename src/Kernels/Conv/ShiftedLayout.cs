@@ -95,11 +95,12 @@ internal readonly struct ShiftedLayout
         // pixels go from there — worked out once, not with two divisions per row (a third of a thin
         // stride-2 conv's time went into stacking).
         int* rowAt = stackalloc int[Unit ? 0 : s.H];
-        for (int ih = 0; ih < (Unit ? 0 : s.H); ih++)
-        {
-            int u = ih + s.PadH;
-            rowAt[ih] = u % SH * SW * Plane + u / SH * RowStride;
-        }
+        if (!Unit)
+            for (int ih = 0; ih < s.H; ih++)
+            {
+                int u = ih + s.PadH;
+                rowAt[ih] = u % SH * SW * Plane + u / SH * RowStride;
+            }
         long evens = (long)(s.PadW % 2) * Plane + s.PadW / 2, odds = (long)((1 + s.PadW) % 2) * Plane + (1 + s.PadW) / 2;
         for (int c = 0; c < KeptIn; c++)
         {
