@@ -48,8 +48,9 @@ internal static class CpuConv
     }
 
     /// <summary>
-    /// Runs body(n) for n in [0, count): dealt out round-robin to the team when every thread gets
-    /// an image, otherwise in order on the caller. Bodies must write disjoint outputs.
+    /// Runs body(n) for n in [0, count) on the team when every thread gets one (each thread its
+    /// own contiguous range first, then what is left of the others'), otherwise in order on the
+    /// caller. Bodies must write disjoint outputs and depend on n alone, never on the thread that runs them.
     /// </summary>
     public static void ForEachImage(int count, Action<int> body)
     {
@@ -62,11 +63,14 @@ internal static class CpuConv
         for (int n = 0; n < count; n++) body(n);
     }
 
+    /// <summary>Each thread takes its own contiguous range of n, then helps with the others' (see <see cref="StealingRanges"/>).</summary>
     private sealed class ImageJob(int count, Action<int> body) : IWorkerJob
     {
+        private readonly StealingRanges ranges = new(count, WorkerTeam.Shared.Size);
+
         public void Execute(in WorkerContext ctx)
         {
-            for (int n = ctx.ThreadIndex; n < count; n += ctx.ThreadCount) body(n);
+            while (ranges.TryTake(ctx.ThreadIndex, out int n)) body(n);
         }
     }
 

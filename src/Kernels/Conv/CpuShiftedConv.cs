@@ -32,6 +32,9 @@ internal static unsafe class CpuShiftedConv
     /// </summary>
     private const long GroupBytes = 1 << 16;
 
+    /// <summary>Groups per thread at least, for the threads to balance a call between them.</summary>
+    private const int GroupsPerThread = 4;
+
 
     /// <summary>Whether the layout works: the 6×64 kernel, and (stride 1) borders no wider than the kernel's reach.</summary>
     public static bool Fits(in Conv2dShape s) => Avx512ShiftedKernel.IsSupported && ShiftedLayout.Fits(s);
@@ -83,11 +86,12 @@ internal static unsafe class CpuShiftedConv
                 ForwardByTiles(s, layout, x, packedWeights, panels, y, inChannels, m, rowPanels, k, offsets, keptBias, epilogue, scatter);
                 return;
             }
-            int threads = Math.Min(s.N, WorkerTeam.Shared.Size);
+            int threads = WorkerTeam.Shared.Size;
+            var groups = new StealingRanges((s.N + groupSize - 1) / groupSize, threads);
             CpuConv.ForEachImage(threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (thread) =>
             {
-                // Contiguous image ranges per thread keep the groups full and the threads balanced.
-                int first = (int)((long)s.N * thread / threads), end = (int)((long)s.N * (thread + 1) / threads);
+                // Each thread its own run of groups, then what the others have not reached (a fixed
+                // half each left the faster core waiting up to a fifth of a forward).
                 float* stacked = AlignedScratch.Get(AlignedScratch.Slot.ConvImage, layout.Floats);
                 float* tile = AlignedScratch.Get(AlignedScratch.Slot.ConvTile, (long)rowPanels * MR * NR);
                 // Borders, gaps and slack are zeroed once per call: groups only overwrite image rows.
@@ -96,9 +100,9 @@ internal static unsafe class CpuShiftedConv
                 new Span<float>(stacked, checked((int)layout.Floats)).Clear();
                 fixed (float* xp = x, yp = y, ap = packedWeights)
                 fixed (int* op = offsets)
-                    for (int n0 = first; n0 < end; n0 += groupSize)
+                    while (groups.TryTake(thread, out int g))
                     {
-                        int images = Math.Min(groupSize, end - n0);
+                        int n0 = g * groupSize, images = Math.Min(groupSize, s.N - n0);
                         layout.Stack(s, xp, n0, images, inChannels, stacked);
                         int positions = layout.PositionsFor(images);
                         for (int j0 = 0; j0 < positions; j0 += NR)
@@ -149,11 +153,14 @@ internal static unsafe class CpuShiftedConv
         }
     }
 
-    /// <summary>Images per stacked group: as many as fit GroupBytes, but no more than a thread's share.</summary>
+    /// <summary>
+    /// Images per stacked group: as many as fit GroupBytes, but at least GroupsPerThread groups a
+    /// thread, so a thread the VM slows can hand groups over to the other.
+    /// </summary>
     private static int GroupSize(in Conv2dShape s, int keptIn)
     {
         long imageBytes = ShiftedLayout.ImageFloats(s, keptIn) * sizeof(float);
-        int share = (s.N + WorkerTeam.Shared.Size - 1) / WorkerTeam.Shared.Size;
+        int share = (s.N + GroupsPerThread * WorkerTeam.Shared.Size - 1) / (GroupsPerThread * WorkerTeam.Shared.Size);
         return (int)Math.Clamp(GroupBytes / Math.Max(1, imageBytes), 1, Math.Max(1, share));
     }
 }
