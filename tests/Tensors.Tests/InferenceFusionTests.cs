@@ -4,8 +4,8 @@ namespace SparseCore.Tensors.Tests;
 
 /// <summary>
 /// The inference fusions against the unfused ops they replace, on both backends: the conv epilogue
-/// (+ residual, ReLU) and batch-norm folded into the conv weights, each within 1e-5 normwise — and a
-/// fold that forgets rstd is caught by the same check.
+/// (+ residual, ReLU), a block's two convs as one pair, and batch-norm folded into the conv weights,
+/// each within 1e-5 normwise — and a fold that forgets rstd is caught by the same check.
 /// </summary>
 public class InferenceFusionTests
 {
@@ -40,6 +40,41 @@ public class InferenceFusionTests
             }
             if (stride == 1 && kernel == 3)
                 Assert.Throws<TensorShapeException>(() => F.Conv2dInference(x, weight, bias, 2, 1, residual, true));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Conv_pair_equals_conv_relu_conv_then_add_then_relu(string backendName)
+    {
+        var b = TestBackends.Get(backendName);
+        bool small = TestBackends.IsSlow(backendName);
+        var rng = new System.Random(13);
+        int n = small ? 2 : 6, cin = small ? 3 : 11, mid = small ? 4 : 7, cout = small ? 3 : 11, h = small ? 6 : 14, w = small ? 5 : 13;
+        using var scope = new TensorScope();
+        using var noGrad = Autograd.NoGrad();
+        // Stride 1 (the CPU fuses the pair), stride 2 first (two convs in turn), one image (below a thread each).
+        foreach (var (images, stride) in new[] { (n, 1), (n, 2), (1, 1) })
+        {
+            int oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
+            var x = Random(b, rng, images, cin, h, w);
+            var w1 = Random(b, rng, mid, cin, 3, 3);
+            var b1 = Random(b, rng, mid);
+            var w2 = Random(b, rng, cout, mid, 3, 3);
+            var b2 = Random(b, rng, cout);
+            var residual = Random(b, rng, images, cout, oh, ow);
+            foreach (var (withResidual, relu) in new[] { (true, true), (false, false) })
+            {
+                var fused = F.Conv2dPairInference(x, w1, b1, stride, 1, w2, b2, 1, withResidual ? residual : null, relu);
+                var plain = F.Conv2d(F.Relu(F.Conv2d(x, w1, b1, stride, 1)), w2, b2, 1, 1);
+                if (withResidual) plain = F.Add(plain, residual);
+                if (relu) plain = F.Relu(plain);
+                double error = Norms.RelativeError(fused.ToArray(), plain.ToArray().Select(v => (double)v).ToArray());
+                Assert.True(error <= 1e-6, $"{images} images, stride {stride}, residual {withResidual}, relu {relu}: normwise error {error:E2}");
+            }
+            var narrow = Random(b, rng, cout, mid + 1, 3, 3);
+            var e = Assert.Throws<TensorShapeException>(() => F.Conv2dPairInference(x, w1, b1, stride, 1, narrow, b2, 1, residual, true));
+            Assert.Contains("Conv2dPairInference", e.Message);
         }
     }
 
@@ -84,6 +119,9 @@ public class InferenceFusionTests
         var weight = Random(b, rng, 3, 2, 3, 3);
         weight.RequiresGrad = true;
         var e = Assert.Throws<InvalidOperationException>(() => F.Conv2dInference(x, weight, null, 1, 1, null, true));
+        Assert.Contains("Autograd.NoGrad", e.Message);
+        var second = Random(b, rng, 2, 3, 3, 3);
+        e = Assert.Throws<InvalidOperationException>(() => F.Conv2dPairInference(x, weight, null, 1, 1, second, null, 1, null, true));
         Assert.Contains("Autograd.NoGrad", e.Message);
     }
 

@@ -29,6 +29,45 @@ public abstract partial class Backend
         RunConv2dForward(shape, x, w, bias, y, epilogue);
     }
 
+    /// <summary>
+    /// Two convs in a row, the first with its ReLU: y = epilogue(conv(relu(conv(x, w1) + b1), w2) + b2),
+    /// a ResNet basic block's body at inference (batch-norms folded, the block input as the residual).
+    /// The intermediate is never handed out, so a backend may keep it where the second conv wants it;
+    /// by default it is one more buffer and the two convs run one after the other.
+    /// </summary>
+    public void Conv2dPairForward(in Conv2dShape first, in Conv2dShape second, DeviceBuffer<float> x, DeviceBuffer<float> w1, DeviceBuffer<float>? b1,
+                                  DeviceBuffer<float> w2, DeviceBuffer<float>? b2, DeviceBuffer<float> y, in ConvEpilogue epilogue = default)
+    {
+        const string op = "Conv2dPairForward";
+        first.Validate(op);
+        second.Validate(op);
+        if (second.N != first.N || second.Cin != first.Cout || second.H != first.OutH || second.W != first.OutW)
+            throw new ArgumentException($"{op}: the second conv's input [{second.N}, {second.Cin}, {second.H}, {second.W}] is not the first conv's output [{first.N}, {first.Cout}, {first.OutH}, {first.OutW}]");
+        CheckLength(op, "x", x, first.XLength); CheckLength(op, "w1", w1, first.WeightLength); CheckLength(op, "w2", w2, second.WeightLength);
+        if (b1 is not null) CheckLength(op, "b1", b1, first.Cout);
+        if (b2 is not null) CheckLength(op, "b2", b2, second.Cout);
+        CheckLength(op, "y", y, second.YLength);
+        if (ReferenceEquals(x.Storage, y.Storage)) throw new ArgumentException($"{op}: the input x must not be the output buffer y");
+        if (epilogue.Residual is { } residual)
+        {
+            CheckLength(op, "residual", residual, second.YLength);
+            if (ReferenceEquals(residual.Storage, y.Storage)) throw new ArgumentException($"{op}: the residual must not be the output buffer y");
+        }
+        double epilogueBytes = epilogue.IsNone ? 0 : 4.0 * second.YLength * (epilogue.Residual is null ? 1 : 2);
+        using var profile = Profile(OpFamily.ConvForward, first.Flops + second.Flops,
+                                    4.0 * (first.XLength + first.WeightLength + second.WeightLength + second.YLength) + epilogueBytes);
+        RunConv2dPairForward(first, second, x, w1, b1, w2, b2, y, epilogue);
+    }
+
+    /// <summary>The two convs one after the other through a buffer of the first one's output.</summary>
+    protected virtual void RunConv2dPairForward(in Conv2dShape first, in Conv2dShape second, DeviceBuffer<float> x, DeviceBuffer<float> w1, DeviceBuffer<float>? b1,
+                                                DeviceBuffer<float> w2, DeviceBuffer<float>? b2, DeviceBuffer<float> y, in ConvEpilogue epilogue)
+    {
+        using var mid = Allocate<float>(checked((int)first.YLength));
+        RunConv2dForward(first, x, w1, b1, mid, new ConvEpilogue(null, Relu: true));
+        RunConv2dForward(second, mid, w2, b2, y, epilogue);
+    }
+
     /// <summary>dx = ∂L/∂x from dy = ∂L/∂y (dx written, not accumulated).</summary>
     public void Conv2dBackwardData(in Conv2dShape shape, DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx)
     {

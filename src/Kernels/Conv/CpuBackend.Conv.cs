@@ -29,6 +29,18 @@ public partial class CpuBackend
         Conv2dForward(shape, ArrayOf(x), ArrayOf(w), bias is null ? null : ArrayOf(bias), ArrayOf(y), tail);
     }
 
+    /// <summary>The pair fused where both convs take the shifted path (CpuShiftedPair), else the two convs in turn.</summary>
+    protected override void RunConv2dPairForward(in Conv2dShape first, in Conv2dShape second, DeviceBuffer<float> x, DeviceBuffer<float> w1, DeviceBuffer<float>? b1,
+                                                 DeviceBuffer<float> w2, DeviceBuffer<float>? b2, DeviceBuffer<float> y, in ConvEpilogue epilogue)
+    {
+        var tail = new CpuEpilogue(epilogue.Residual is { } r ? ArrayOf(r) : null, epilogue.Relu);
+        bool fused = !CpuBatchedConv.PrefersForward(first) && !CpuBatchedConv.PrefersForward(second)
+                     && CpuConv.UsesImplicitForward(first) && CpuConv.UsesImplicitForward(second)
+                     && CpuImplicitConv.ForwardPair(first, second, ArrayOf(x), ArrayOf(w1), b1 is null ? null : ArrayOf(b1), ArrayOf(w2),
+                                                    b2 is null ? null : ArrayOf(b2), ArrayOf(y), tail);
+        if (!fused) base.RunConv2dPairForward(first, second, x, w1, b1, w2, b2, y, epilogue);
+    }
+
     private static void Conv2dForward(in Conv2dShape shape, float[] xa, float[] wa, float[]? ba, float[] ya, CpuEpilogue epilogue)
     {
         var s = shape;

@@ -37,8 +37,43 @@ internal static unsafe class CpuImplicitConv
         else Driver<Vector128MicroKernel>.Forward(s, x, w, bias, y, inChannels, outRows, path, epilogue);
     }
 
+    /// <summary>
+    /// Two convs in a row, the first with bias and ReLU (<see cref="CpuShiftedPair"/>), when both would
+    /// take the shifted path on their own and the pair fits; false (nothing written) otherwise.
+    /// </summary>
+    public static bool ForwardPair(in Conv2dShape first, in Conv2dShape second, float[] x, float[] w1, float[]? b1, float[] w2, float[]? b2, float[] y,
+                                   CpuEpilogue epilogue)
+    {
+        if (!CpuShiftedPair.Fits(first, second)
+            || !CpuShiftedConv.Prefers(first, first.Cout, first.Cin) || !CpuShiftedConv.Prefers(second, second.Cout, second.Cin))
+            return false;
+        Driver<Avx512MicroKernel>.ForwardPair(first, second, x, w1, b1, w2, b2, y, epilogue);
+        return true;
+    }
+
     private static class Driver<TKernel> where TKernel : struct, IGemmMicroKernel
     {
+        public static void ForwardPair(Conv2dShape first, Conv2dShape second, float[] x, float[] w1, float[]? b1, float[] w2, float[]? b2, float[] y,
+                                       CpuEpilogue epilogue)
+        {
+            int mr = TKernel.MR;
+            var panels1 = new RowPanels(first.Cout, balanced: true);
+            var panels2 = new RowPanels(second.Cout, balanced: true);
+            float[] packed1 = ArrayPool<float>.Shared.Rent(panels1.Count * mr * first.PatchSize);
+            float[] packed2 = ArrayPool<float>.Shared.Rent(panels2.Count * mr * second.PatchSize);
+            try
+            {
+                PackWeights(first, w1, packed1, null, null, first.Cout, first.Cin, panels1);
+                PackWeights(second, w2, packed2, null, null, second.Cout, second.Cin, panels2);
+                CpuShiftedPair.Forward(first, second, x, packed1, panels1, b1, packed2, panels2, b2, y, epilogue);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(packed1);
+                ArrayPool<float>.Shared.Return(packed2);
+            }
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Forward(Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, int[]? inChannels, int[]? outRows, ImplicitConvPath path,
                                    CpuEpilogue epilogue)

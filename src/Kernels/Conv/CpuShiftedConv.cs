@@ -157,7 +157,7 @@ internal static unsafe class CpuShiftedConv
     /// Images per stacked group: as many as fit GroupBytes, but at least GroupsPerThread groups a
     /// thread, so a thread the VM slows can hand groups over to the other.
     /// </summary>
-    private static int GroupSize(in Conv2dShape s, int keptIn)
+    internal static int GroupSize(in Conv2dShape s, int keptIn)
     {
         long imageBytes = ShiftedLayout.ImageFloats(s, keptIn) * sizeof(float);
         int share = (s.N + GroupsPerThread * WorkerTeam.Shared.Size - 1) / (GroupsPerThread * WorkerTeam.Shared.Size);

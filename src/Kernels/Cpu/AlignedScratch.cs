@@ -10,7 +10,7 @@ namespace SparseCore.Kernels.Cpu;
 /// </summary>
 internal static unsafe class AlignedScratch
 {
-    public enum Slot { PackA, PackB, ConvImage, ConvTile, Count }
+    public enum Slot { PackA, PackB, ConvImage, ConvTile, ConvPairImage, Count }
 
     [ThreadStatic] private static float[]?[]? t_buffers;
 

@@ -31,10 +31,31 @@ public static class ConvBnFusion
     /// <summary>relu?(bn(conv(x)) + residual) as one conv with the batch-norm folded in.</summary>
     public static Tensor Forward(Conv2d conv, BatchNorm2d bn, Tensor x, Tensor? residual = null, bool relu = false)
     {
-        var weight = conv.WeightView?.Invoke(conv.Weight.Value) ?? conv.Weight.Value;
-        var (w, b) = F.FoldBatchNorm(weight, conv.Bias?.Value, bn.Weight.Value, bn.Bias.Value, bn.RunningMean, bn.RunningVar, bn.Eps);
+        var (w, b) = Fold(conv, bn);
         using (w)
         using (b)
             return F.Conv2dInference(x, w, b, conv.Stride, conv.Padding, residual, relu);
+    }
+
+    /// <summary>
+    /// relu?(bn2(conv2(relu(bn1(conv1(x))))) + residual): a basic block's body as one pair of convs
+    /// (F.Conv2dPairInference), both batch-norms folded, the intermediate never handed out.
+    /// </summary>
+    public static Tensor ForwardPair(Conv2d conv1, BatchNorm2d bn1, Conv2d conv2, BatchNorm2d bn2, Tensor x, Tensor? residual, bool relu)
+    {
+        if (conv2.Stride != 1) throw new ArgumentException($"a fused conv pair needs the second conv at stride 1, not {conv2.Stride}", nameof(conv2));
+        var (w1, b1) = Fold(conv1, bn1);
+        var (w2, b2) = Fold(conv2, bn2);
+        using (w1)
+        using (b1)
+        using (w2)
+        using (b2)
+            return F.Conv2dPairInference(x, w1, b1, conv1.Stride, conv1.Padding, w2, b2, conv2.Padding, residual, relu);
+    }
+
+    private static (Tensor Weight, Tensor Bias) Fold(Conv2d conv, BatchNorm2d bn)
+    {
+        var weight = conv.WeightView?.Invoke(conv.Weight.Value) ?? conv.Weight.Value;
+        return F.FoldBatchNorm(weight, conv.Bias?.Value, bn.Weight.Value, bn.Bias.Value, bn.RunningMean, bn.RunningVar, bn.Eps);
     }
 }

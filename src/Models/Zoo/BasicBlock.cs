@@ -49,9 +49,9 @@ public sealed class BasicBlock : Module
     {
         if (ConvBnFusion.Applies(conv1, bn1, conv2, bn2, downsample, downConv, downBn))
         {
-            var mid = ConvBnFusion.Forward(conv1, bn1, x, relu: true);
             var shortcut = downConv is not null ? ConvBnFusion.Forward(downConv, downBn!, x) : pad?.Forward(x) ?? x;
-            return ConvBnFusion.Forward(conv2, bn2, mid, shortcut, relu: true);
+            // Both convs in one call: a backend may hand conv1's output straight to conv2 (the CPU does).
+            return ConvBnFusion.ForwardPair(conv1, bn1, conv2, bn2, x, shortcut, relu: true);
         }
         var y = F.Relu(bn1.Forward(conv1.Forward(x)));
         y = bn2.Forward(conv2.Forward(y));

@@ -31,6 +31,41 @@ public static partial class F
     }
 
     /// <summary>
+    /// y = relu?(conv(relu(conv(x, w1) + b1), w2) + b2 + residual): a basic block's two convs in one
+    /// call, so a backend can keep the intermediate where the second conv reads it (the CPU hands the
+    /// first conv's tiles straight to the second, Backend.Conv2dPairForward). Stride 1 for the
+    /// second conv; the first's stride and padding as given.
+    /// </summary>
+    public static Tensor Conv2dPairInference(Tensor x, Tensor w1, Tensor? b1, int stride1, int padding1, Tensor w2, Tensor? b2, int padding2,
+                                             Tensor? residual, bool relu)
+    {
+        const string op = "Conv2dPairInference";
+        if (Autograd.IsEnabled && (x.RequiresGrad || w1.RequiresGrad || b1?.RequiresGrad == true || w2.RequiresGrad || b2?.RequiresGrad == true
+                                   || residual?.RequiresGrad == true))
+            throw new InvalidOperationException($"{op}: the fused inference convs record no gradient; run them under Autograd.NoGrad() or use the unfused ops");
+        var first = Conv2dShapeOf(x, w1, b1, stride1, stride1, padding1, padding1, op);
+        CheckSameBackend(op, x, w2);
+        if (w2.Rank != 4 || w2.Shape[1] != first.Cout)
+            throw new TensorShapeException(op, $"the second weight {w2.Shape} must be [Cout, {first.Cout}, KH, KW] to read the first conv's {first.Cout} channels");
+        int kh = w2.Shape[2], kw = w2.Shape[3];
+        if (kh < 1 || kw < 1 || kh > Conv2dShape.MaxKernel || kw > Conv2dShape.MaxKernel || w2.Shape[0] < 1)
+            throw new TensorShapeException(op, $"the second weight {w2.Shape} must have 1 to {Conv2dShape.MaxKernel} rows and columns and at least one output channel");
+        if (padding2 < 0 || first.OutH + 2 * padding2 < kh || first.OutW + 2 * padding2 < kw)
+            throw new TensorShapeException(op, $"the second conv's {kh}×{kw} kernel does not fit the first conv's {first.OutH}×{first.OutW} output padded by {padding2}");
+        var second = new Conv2dShape(first.N, first.Cout, first.OutH, first.OutW, w2.Shape[0], kh, kw, 1, 1, padding2, padding2);
+        if (b2 is not null) CheckPerChannel(op, "b2", w2, b2, second.Cout);
+        var output = new Shape(second.N, second.Cout, second.OutH, second.OutW);
+        if (residual is not null)
+        {
+            CheckSameBackend(op, x, residual);
+            if (residual.Shape != output) throw TensorShapeException.Mismatch(op, output, residual.Shape, "the residual must have the second conv's output shape");
+        }
+        var y = Tensor.Empty(x.Backend, output);
+        x.Backend.Conv2dPairForward(first, second, x.Buffer, w1.Buffer, b1?.Buffer, w2.Buffer, b2?.Buffer, y.Buffer, new ConvEpilogue(residual?.Buffer, relu));
+        return y;
+    }
+
+    /// <summary>
     /// The conv weight and bias that compute bn(conv(x)) with batch-norm's running statistics:
     /// s = γ·rstd per output channel, w' = w·s, b' = (b − mean)·s + β (b = 0 without a conv bias), in
     /// one kernel (<see cref="Backend.FoldBatchNorm"/>) whose arithmetic is the evaluation-mode
