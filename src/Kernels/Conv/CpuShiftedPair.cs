@@ -7,12 +7,12 @@ using SparseCore.Kernels.Cpu;
 namespace SparseCore.Kernels.Conv;
 
 /// <summary>
-/// Two stride-1 shifted convs in a row (a basic block's conv1 → ReLU → conv2 at inference), a group
-/// of images at a time: the first conv's tiles go, with their bias and ReLU, straight into the second
-/// conv's stacked buffer instead of out to NCHW and back. Why that works: with the same padding and
-/// an output the size of its input, the first conv's wide output position q is exactly the second
-/// conv's stacked-buffer cell q + PadH·RowStride + PadW — real positions land on image pixels, junk
-/// positions on the zero borders, which are written as zeros. Why it pays: the intermediate's trip
+/// Two shifted convs in a row (a basic block's conv1 → ReLU → conv2 at inference), a group of images
+/// at a time: the first conv's tiles go, with their bias and ReLU, straight into the second conv's
+/// stacked buffer instead of out to NCHW and back. Why that works: where the first conv's wide
+/// outputs have the second's stacked geometry (<see cref="Fits"/>), its wide output position q is
+/// exactly the second conv's stacked-buffer cell q + PadH·RowStride + PadW — real positions land on
+/// image pixels, junk positions on the zero borders, which are written as zeros. Why it pays: the intermediate's trip
 /// out (a compress and masked store per vector) and back in (a copy per row) is a fifth of a thin
 /// conv's time; here a tile row is one masked select and four plain stores.
 /// Bit-identical to the two convs run alone: the same tile + bias, the same max(·, 0), the same
@@ -23,15 +23,20 @@ internal static unsafe class CpuShiftedPair
     private const int MR = Avx512ShiftedKernel.MR, NR = Avx512ShiftedKernel.NR, Lanes = 16;
 
     /// <summary>
-    /// Whether the pair can run fused: both on the shifted path with stride 1, the first keeping the
-    /// image size, both with the same padding (so the two stacked layouts share their geometry), and
-    /// an image per thread at least.
+    /// Whether the pair can run fused: both on the shifted path, the second at stride 1, and the
+    /// first conv's wide output positions laid out as the second conv's stacked buffer is — the same
+    /// floats a row and rows an image (a 3×3 pad-1 conv at stride 1 or 2 before a 3×3 pad-1 one:
+    /// 28 px → 29 and 29, 28 → 14 px by phases of 15 → 15 and 15) — with an image per thread at least.
     /// </summary>
-    public static bool Fits(in Conv2dShape first, in Conv2dShape second) =>
-        CpuShiftedConv.Fits(first) && CpuShiftedConv.Fits(second)
-        && first.StrideH == 1 && first.StrideW == 1 && second.StrideH == 1 && second.StrideW == 1
-        && first.OutH == first.H && first.OutW == first.W && first.PadH == second.PadH && first.PadW == second.PadW
-        && first.N >= WorkerTeam.Shared.Size;
+    public static bool Fits(in Conv2dShape first, in Conv2dShape second)
+    {
+        if (!CpuShiftedConv.Fits(first) || !CpuShiftedConv.Fits(second) || second.StrideH != 1 || second.StrideW != 1
+            || first.N < WorkerTeam.Shared.Size)
+            return false;
+        var one = new ShiftedLayout(first, first.Cin, 1);
+        var two = new ShiftedLayout(second, second.Cin, 1);
+        return one.RowStride == two.RowStride && one.ImageRows == two.ImageRows;
+    }
 
     /// <summary>
     /// y = epilogue(conv(relu(conv(x, w1) + b1), w2) + b2), the weights packed as the shifted conv

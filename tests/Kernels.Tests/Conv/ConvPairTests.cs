@@ -10,7 +10,8 @@ namespace SparseCore.Kernels.Tests.Conv;
 /// Conv2dPairForward, a basic block's two convs at inference: the CPU's fused form (the first conv's
 /// tiles handed straight into the second's stacked buffer) bit for bit against the two convs run one
 /// after the other, on shapes that take the fused form (asserted) — groups of several images and a
-/// short last one, an image a group, 5×5 borders, one intermediate channel — with and without
+/// short last one, an image a group, 5×5 borders, one intermediate channel, a stride-2 first conv whose
+/// phases line up with the second's rows — with and without
 /// biases, residual and ReLU; the default two-step form on ILGPU against the CPU; and bad shapes
 /// refused by name.
 /// </summary>
@@ -18,23 +19,25 @@ public class ConvPairTests
 {
     public static TheoryData<string> Pairs() => new(Cases.Keys);
 
-    private static readonly Dictionary<string, (int N, int Cin, int H, int W, int Mid, int Cout, int K, int Pad, bool Biases, bool Residual, bool Relu)> Cases = new()
+    private static readonly Dictionary<string, (int N, int Cin, int H, int W, int Mid, int Cout, int K, int Pad, bool Biases, bool Residual, bool Relu, int Stride)> Cases = new()
     {
-        ["5 images of 7×9×11, 13 between, 7 out"] = (5, 7, 9, 11, 13, 7, 3, 1, true, true, true),
-        ["groups of 2 images at 26×26 and a short last group"] = (10, 8, 26, 26, 5, 8, 3, 1, true, true, true),
-        ["300 channels: an image a group"] = (3, 300, 9, 9, 7, 5, 3, 1, true, false, true),
-        ["5×5 pad 2, one channel between, no biases, no epilogue"] = (4, 3, 10, 13, 1, 6, 5, 2, false, false, false),
-        ["the PASS network's first block, 13→7→13 at 28×28, batch 32"] = (32, 13, 28, 28, 7, 13, 3, 1, true, true, true),
-        ["7×7, residual without ReLU"] = (6, 16, 7, 7, 19, 16, 3, 1, false, true, false),
+        ["stride 2 first, 28 → 14 px by phases"] = (8, 13, 28, 28, 19, 19, 3, 1, true, true, true, 2),
+        ["stride 2 first, odd 15×13 → 8×7"] = (5, 6, 15, 13, 9, 5, 3, 1, true, true, false, 2),
+        ["5 images of 7×9×11, 13 between, 7 out"] = (5, 7, 9, 11, 13, 7, 3, 1, true, true, true, 1),
+        ["groups of 2 images at 26×26 and a short last group"] = (10, 8, 26, 26, 5, 8, 3, 1, true, true, true, 1),
+        ["300 channels: an image a group"] = (3, 300, 9, 9, 7, 5, 3, 1, true, false, true, 1),
+        ["5×5 pad 2, one channel between, no biases, no epilogue"] = (4, 3, 10, 13, 1, 6, 5, 2, false, false, false, 1),
+        ["the PASS network's first block, 13→7→13 at 28×28, batch 32"] = (32, 13, 28, 28, 7, 13, 3, 1, true, true, true, 1),
+        ["7×7, residual without ReLU"] = (6, 16, 7, 7, 19, 16, 3, 1, false, true, false, 1),
     };
 
     [Theory]
     [MemberData(nameof(Pairs))]
     public void The_fused_pair_equals_the_two_convs_bit_for_bit(string name)
     {
-        var (n, cin, h, w, mid, cout, k, pad, biases, withResidual, relu) = Cases[name];
-        var first = new Conv2dShape(n, cin, h, w, mid, k, k, 1, 1, pad, pad);
-        var second = new Conv2dShape(n, mid, h, w, cout, k, k, 1, 1, pad, pad);
+        var (n, cin, h, w, mid, cout, k, pad, biases, withResidual, relu, stride) = Cases[name];
+        var first = new Conv2dShape(n, cin, h, w, mid, k, k, stride, stride, pad, pad);
+        var second = new Conv2dShape(n, mid, first.OutH, first.OutW, cout, k, k, 1, 1, pad, pad);
         if (!Avx512F.IsSupported)
         {
             Assert.False(CpuShiftedPair.Fits(first, second));
@@ -52,6 +55,7 @@ public class ConvPairTests
         var between = new float[first.YLength];
         var apart = new float[second.YLength];
         CpuImplicitConv.Forward(first, x, w1, b1, between, null, null, ImplicitConvPath.Shifted, new CpuEpilogue(null, Relu: true));
+        Assert.Equal(first.YLength, between.Length);
         CpuImplicitConv.Forward(second, between, w2, b2, apart, null, null, ImplicitConvPath.Shifted, epilogue);
         K.AssertBitIdentical(fused, apart, "fused pair against the two convs");
     }
