@@ -21,8 +21,20 @@ public static class ComputeProbe
 {
     private const ulong InputSeed = 0x1A7E_C0DE;
 
-    /// <summary>Untimed whole forwards of each network before anything is timed.</summary>
+    /// <summary>Untimed whole forwards of each network before anything is timed: at least this many, …</summary>
     private const int WarmForwards = 40;
+
+    /// <summary>
+    /// … then more until this long has passed or <see cref="MaxWarmForwards"/> have run. Why: the
+    /// runtime compiles hot methods again, optimized, on a background thread for a while after they
+    /// start — on two cores that thread took one from the timed forwards, and 40 forwards of a thin
+    /// network (120 ms) ended long before it did: the extracted PASS network's forward measured
+    /// 2.7–3.9 ms from run to run, 2.7–3.3 with the tiered compiler off, 2.75–2.94 warmed so.
+    /// </summary>
+    private static readonly TimeSpan WarmTime = TimeSpan.FromSeconds(2);
+
+    /// <summary>The cap that keeps tiny networks (tests, a batch of one) from warming for seconds.</summary>
+    private const int MaxWarmForwards = 600;
 
     /// <summary>Alternating blocks of the end-to-end forwards.</summary>
     private const int EndToEndBlocks = 5;
@@ -41,8 +53,8 @@ public static class ComputeProbe
             throw new ArgumentException($"compute profile: the pruned network's conv and linear layers ({Names(prunedLayers)}) are not the dense network's ({Names(denseLayers)})");
         // Whole forwards first: JIT tiering promotes a method after tens of calls, so layers timed
         // cold ran at tier 0 (the first conv measured ten times slower than warm).
-        LatencyProbe.Measure(dense, input, WarmForwards, 1);
-        if (pruned is not null) LatencyProbe.Measure(pruned, input, WarmForwards, 1);
+        Warm(dense, input);
+        if (pruned is not null) Warm(pruned, input);
         var (denseForward, prunedForward) = EndToEnd(dense, pruned, input, repetitions);
         var rows = new List<LayerCompute>();
         using (Autograd.NoGrad())
@@ -90,6 +102,13 @@ public static class ComputeProbe
             if (pruned is not null) prunedBlocks[b] = LatencyProbe.Measure(pruned, input, 1, repetitions).MedianMs;
         }
         return (Median.Of(denseBlocks), pruned is null ? null : Median.Of(prunedBlocks));
+    }
+
+    private static void Warm(Module model, Shape input)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int done = 0; done < WarmForwards || clock.Elapsed < WarmTime && done < MaxWarmForwards; done += 10)
+            LatencyProbe.Measure(model, input, 0, 10);
     }
 
     private static string Names(List<(LayerCost Cost, Module Layer)> layers) => string.Join(", ", layers.Select(l => l.Cost.Name));
