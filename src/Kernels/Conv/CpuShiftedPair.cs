@@ -60,11 +60,10 @@ internal static unsafe class CpuShiftedPair
         var scatter = new ShiftedScatter(s2, layout2);
         try
         {
-            for (int q = 0; q < groupPositions + NR; q++)
-            {
-                int inImage = q % (layout1.ImageRows * layout1.RowStride);
-                real[q] = inImage / layout1.RowStride < s1.OutH && inImage % layout1.RowStride < s1.OutW ? -1 : 0;
-            }
+            // Row by row, no division per position (this runs on the caller before the team starts).
+            for (int q = 0, row = 0; q < groupPositions + NR; row = row + 1 == layout1.ImageRows ? 0 : row + 1)
+                for (int column = 0; column < layout1.RowStride && q < groupPositions + NR; column++, q++)
+                    real[q] = row < s1.OutH && column < s1.OutW ? -1 : 0;
             Offsets(layout1, s1, s1.Cin, offsets1);
             Offsets(layout2, s2, mid, offsets2);
             var groups = new StealingRanges((s1.N + groupSize - 1) / groupSize, WorkerTeam.Shared.Size);
