@@ -65,8 +65,7 @@ public class ConvPairTests
     {
         var first = new Conv2dShape(4, 5, 8, 9, 6, 3, 3, 1, 1, 1, 1);
         var second = new Conv2dShape(4, 6, 8, 9, 5, 3, 3, 1, 1, 1, 1);
-        float[] x = K.Random((int)first.XLength, 7), w1 = K.Random((int)first.WeightLength, 8), w2 = K.Random((int)second.WeightLength, 9);
-        float[] b1 = K.Random(6, 10), b2 = K.Random(5, 11), residual = K.Random((int)second.YLength, 12);
+        var (x, w1, b1, w2, b2, residual) = Operands(first, second, 7);
         using var backend = new CpuBackend();
         var got = RunPair(backend, first, second, x, w1, b1, w2, b2, residual);
         var between = Reference(first, K.ToDouble(x), w1, b1);
@@ -90,6 +89,11 @@ public class ConvPairTests
         Assert.Contains("Conv2dPairForward", e.Message);
         Assert.Contains("second conv's input", e.Message);
     }
+
+    /// <summary>Seeded x, w1, b1, w2, b2 and a residual for the pair.</summary>
+    internal static (float[] X, float[] W1, float[] B1, float[] W2, float[] B2, float[] Residual) Operands(in Conv2dShape first, in Conv2dShape second, int seed) =>
+        (K.Random((int)first.XLength, seed), K.Random((int)first.WeightLength, seed + 1), K.Random(first.Cout, seed + 2),
+         K.Random((int)second.WeightLength, seed + 3), K.Random(second.Cout, seed + 4), K.Random((int)second.YLength, seed + 5));
 
     internal static float[] RunPair(Backend backend, in Conv2dShape first, in Conv2dShape second, float[] x, float[] w1, float[] b1, float[] w2, float[] b2, float[] residual)
     {
@@ -139,8 +143,7 @@ public class IlgpuConvPairTests(IlgpuSimulatorFixture fixture)
     {
         var first = new Conv2dShape(3, 4, 7, 6, 5, 3, 3, 1, 1, 1, 1);
         var second = new Conv2dShape(3, 5, 7, 6, 4, 3, 3, 1, 1, 1, 1);
-        float[] x = K.Random((int)first.XLength, 21), w1 = K.Random((int)first.WeightLength, 22), w2 = K.Random((int)second.WeightLength, 23);
-        float[] b1 = K.Random(5, 24), b2 = K.Random(4, 25), residual = K.Random((int)second.YLength, 26);
+        var (x, w1, b1, w2, b2, residual) = ConvPairTests.Operands(first, second, 21);
         using var cpu = new CpuBackend();
         var want = ConvPairTests.RunPair(cpu, first, second, x, w1, b1, w2, b2, residual);
         var got = ConvPairTests.RunPair(fixture.Backend, first, second, x, w1, b1, w2, b2, residual);
