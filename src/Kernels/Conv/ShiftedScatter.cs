@@ -24,6 +24,9 @@ internal sealed unsafe class ShiftedScatter : IDisposable
 {
     private const int Lanes = 16, NR = Avx512ShiftedKernel.NR;
 
+    /// <summary>Wide positions a group may have for its pieces to be tabulated (64 tiles: ResNet-20 and -18 at 28 px all fit).</summary>
+    private const int MaxTablePositions = 64 * NR;
+
     private readonly int period, outPlane, maxPieces, groupPositions, groupTiles;
     // Over [0, period + NR): real[q] = −1 where wide position q is a real output, else 0; image[q] = q / period;
     // before[q] = the real positions of q's image before q (q's output index when it is real).
@@ -55,7 +58,9 @@ internal sealed unsafe class ShiftedScatter : IDisposable
         for (int q = period; q < length; q++)
             (real[q], image[q], before[q]) = (real[q - period], image[q - period] + 1, before[q - period]);
         groupPositions = layout.PositionsFor(layout.Images);
-        groupTiles = (groupPositions + NR - 1) / NR;
+        // Large images (a group of hundreds of tiles) keep building each tile's pieces as it comes:
+        // a table that size would be allocated, and built on the caller alone, on every call.
+        groupTiles = groupPositions <= MaxTablePositions ? (groupPositions + NR - 1) / NR : 0;
         group = PieceTable.Alloc(groupTiles * maxPieces);
         groupCount = (int*)NativeMemory.Alloc((nuint)groupTiles, sizeof(int));
         for (int t = 0; t < groupTiles; t++)

@@ -32,6 +32,7 @@ public class ImplicitConvPathTests
         ["3x3 s2 p1 rows of 73: two 32-float steps and a tail of 9"] = (new(3, 4, 9, 73, 6, 3, 3, 2, 2, 1, 1), true, 1.0, 1.0),
         ["3x3 s2 p0 rows of 32: one step, no tail"] = (new(3, 5, 10, 32, 7, 3, 3, 2, 2, 0, 0), false, 1.0, 1.0),
         ["3x3 s2 p1 rows of 17: a tail across both loads"] = (new(4, 3, 12, 17, 5, 3, 3, 2, 2, 1, 1), true, 1.0, 1.0),
+        ["3x3 p1 70x70: a group past the tile writer's piece table"] = (new(2, 2, 70, 70, 5, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
         ["3x3 p1 7 outputs: shifted panels 4 + 3"] = (new(4, 5, 10, 9, 7, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
         ["3x3 p1 31 outputs: shifted panels 6 × 4 + 4 + 3"] = (new(3, 6, 8, 11, 31, 3, 3, 1, 1, 1, 1), false, 1.0, 1.0),
         ["3x3 p1 one image, 13 outputs: shared tiles, panels 6 + 4 + 3"] = (new(1, 4, 12, 13, 13, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
