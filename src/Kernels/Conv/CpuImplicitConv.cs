@@ -53,6 +53,7 @@ internal static unsafe class CpuImplicitConv
 
     private static class Driver<TKernel> where TKernel : struct, IGemmMicroKernel
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ForwardPair(Conv2dShape first, Conv2dShape second, float[] x, float[] w1, float[]? b1, float[] w2, float[]? b2, float[] y,
                                        CpuEpilogue epilogue)
         {

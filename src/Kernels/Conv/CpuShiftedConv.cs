@@ -35,7 +35,6 @@ internal static unsafe class CpuShiftedConv
     /// <summary>Groups per thread at least, for the threads to balance a call between them.</summary>
     private const int GroupsPerThread = 4;
 
-
     /// <summary>Whether the layout works: the 6×64 kernel, and (stride 1) borders no wider than the kernel's reach.</summary>
     public static bool Fits(in Conv2dShape s) => Avx512ShiftedKernel.IsSupported && ShiftedLayout.Fits(s);
 

@@ -12,9 +12,9 @@ namespace SparseCore.Kernels.Conv;
 /// stacked buffer instead of out to NCHW and back. Why that works: where the first conv's wide
 /// outputs have the second's stacked geometry (<see cref="Fits"/>), its wide output position q is
 /// exactly the second conv's stacked-buffer cell q + PadH·RowStride + PadW — real positions land on
-/// image pixels, junk positions on the zero borders, which are written as zeros. Why it pays: the intermediate's trip
-/// out (a compress and masked store per vector) and back in (a copy per row) is a fifth of a thin
-/// conv's time; here a tile row is one masked select and four plain stores.
+/// image pixels, junk positions on the zero borders, which are written as zeros. Why it pays: the
+/// intermediate's trip out (a compress and masked store per vector) and back in (a copy per row) is
+/// a fifth of a thin conv's time; here a tile row is a select and four masked stores.
 /// Bit-identical to the two convs run alone: the same tile + bias, the same max(·, 0), the same
 /// second conv over the same values.
 /// </summary>
@@ -56,7 +56,8 @@ internal static unsafe class CpuShiftedPair
         int* real = (int*)NativeMemory.Alloc((nuint)(groupPositions + NR), sizeof(int));
         int* offsets1 = (int*)NativeMemory.Alloc((nuint)k1, sizeof(int));
         int* offsets2 = (int*)NativeMemory.Alloc((nuint)k2, sizeof(int));
-        float[] zeros = new float[mid];
+        // As the conv alone does with its ReLU: a missing bias is added as zeros (−0 becomes +0).
+        float[] add1 = bias1 ?? new float[mid];
         var scatter = new ShiftedScatter(s2, layout2);
         try
         {
@@ -76,7 +77,7 @@ internal static unsafe class CpuShiftedPair
                 // Borders are zeroed once per call: groups only write image pixels (the second buffer: zeros at junk positions).
                 new Span<float>(stacked1, checked((int)layout1.Floats)).Clear();
                 new Span<float>(stacked2, checked((int)layout2.Floats)).Clear();
-                fixed (float* xp = x, yp = y, a1 = packed1, a2 = packed2, b1 = bias1 ?? zeros)
+                fixed (float* xp = x, yp = y, a1 = packed1, a2 = packed2, b1 = add1)
                     while (groups.TryTake(thread, out int g))
                     {
                         int n0 = g * groupSize, images = Math.Min(groupSize, s1.N - n0), positions = layout1.PositionsFor(images);
