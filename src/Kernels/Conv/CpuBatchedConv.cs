@@ -75,6 +75,18 @@ internal static class CpuBatchedConv
     }
 
     /// <summary>
+    /// The output (gradient) images first + i0 … first + i1 − 1, each [Cout, P], as columns i·P … of
+    /// a group's [Cout, width] matrix — the layout the batched GEMMs read them in.
+    /// </summary>
+    public static unsafe void OutputRows(in Conv2dShape s, float* y, int first, int i0, int i1, float* rows, int width)
+    {
+        int p = s.OutH * s.OutW, outPlane = s.Cout * p;
+        for (int i = i0; i < i1; i++)
+            for (int co = 0; co < s.Cout; co++)
+                ShortCopy.Floats(y + (long)(first + i) * outPlane + co * p, rows + (long)co * width + i * p, p);
+    }
+
+    /// <summary>
     /// dx = ∂L/∂x: the group's output gradients side by side, Wᵀ times them, col2im per image — the
     /// copy in and the col2im (SmallPatches.ScatterAdd where the padded plane fits the stack) by the
     /// team, a fixed range of images each.
@@ -82,7 +94,7 @@ internal static class CpuBatchedConv
     public static unsafe void DataGradient(in Conv2dShape s, float[] dy, float[] w, float[] dx)
     {
         var shape = s;
-        int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, outPlane = s.Cout * p, group = GroupSize(s);
+        int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, group = GroupSize(s);
         bool small = SmallPatches.Fits(s);
         var weights = w.AsSpan(0, (int)s.WeightLength);
         for (int n0 = 0; n0 < s.N; n0 += group)
@@ -93,12 +105,7 @@ internal static class CpuBatchedConv
             fixed (float* rp = rows, dyp = dy)
             {
                 nint ra = (nint)rp, da = (nint)dyp;
-                CpuParallel.For(count, 1, (i0, i1) =>
-                {
-                    for (int i = i0; i < i1; i++)
-                        for (int co = 0; co < shape.Cout; co++)
-                            ShortCopy.Floats((float*)da + (long)(first + i) * outPlane + co * p, (float*)ra + (long)co * width + i * p, p);
-                });
+                CpuParallel.For(count, 1, (i0, i1) => OutputRows(shape, (float*)da, first, i0, i1, (float*)ra, width));
             }
             CpuGemm.Sgemm(true, false, k, width, s.Cout, 1f, weights, rows, 0f, cols);
             if (!small)

@@ -60,9 +60,9 @@ internal static class CpuConvWeightGrad
     }
 
     /// <summary>sum = Σ over images [first, end) of dy_n · cols_nᵀ, a group of images per GEMM, groups in order.</summary>
-    private static void SumImages(in Conv2dShape s, float[] x, float[] dy, int first, int end, Span<float> sum)
+    private static unsafe void SumImages(in Conv2dShape s, float[] x, float[] dy, int first, int end, Span<float> sum)
     {
-        int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W, outPlane = s.Cout * p;
+        int k = s.PatchSize, p = s.OutH * s.OutW, inPlane = s.Cin * s.H * s.W;
         int group = Math.Min(end - first, (GroupPixels + p - 1) / p);
         var cols = CpuConv.Scratch((long)k * group * p);
         var rows = CpuConv.GroupRows((long)s.Cout * group * p);
@@ -70,12 +70,9 @@ internal static class CpuConvWeightGrad
         {
             int count = Math.Min(group, end - n0), width = count * p;
             for (int i = 0; i < count; i++)
-            {
-                int n = n0 + i;
-                CpuConv.Im2ColStrided(s, x.AsSpan(n * inPlane, inPlane), cols[(i * p)..], width);
-                for (int co = 0; co < s.Cout; co++)
-                    dy.AsSpan(n * outPlane + co * p, p).CopyTo(rows.Slice(co * width + i * p, p));
-            }
+                CpuConv.Im2ColStrided(s, x.AsSpan((n0 + i) * inPlane, inPlane), cols[(i * p)..], width);
+            fixed (float* dyp = dy, rp = rows)
+                CpuBatchedConv.OutputRows(s, dyp, n0, 0, count, rp, width);
             CpuGemm.Sgemm(false, true, s.Cout, k, width, 1f, rows, cols, n0 == first ? 0f : 1f, sum);
         }
     }
@@ -88,7 +85,7 @@ internal static class CpuConvWeightGrad
     /// </summary>
     private static unsafe void RunDeep(Conv2dShape s, float[] x, float[] dy, float[] dw)
     {
-        int k = s.PatchSize, p = s.OutH * s.OutW, outPlane = s.Cout * p;
+        int k = s.PatchSize, p = s.OutH * s.OutW;
         int group = Math.Min(s.N, (GroupPixels + p - 1) / p);
         bool vector = SmallPatches.Vectorised;
         var cols = CpuConv.Scratch((long)k * group * p);
@@ -102,9 +99,7 @@ internal static class CpuConvWeightGrad
                 CpuParallel.For(count, 1, (i0, i1) =>
                 {
                     SmallPatches.Gather(s, (float*)xa, first + i0, first + i1, (float*)ca + (long)i0 * p, width, vector);
-                    for (int i = i0; i < i1; i++)
-                        for (int co = 0; co < s.Cout; co++)
-                            ShortCopy.Floats((float*)da + (long)(first + i) * outPlane + co * p, (float*)ra + (long)co * width + i * p, p);
+                    CpuBatchedConv.OutputRows(s, (float*)da, first, i0, i1, (float*)ra, width);
                 });
                 CpuGemm.Sgemm(false, true, s.Cout, k, width, 1f, rows[..(s.Cout * width)], cols[..(k * width)], n0 == 0 ? 0f : 1f, dw.AsSpan(0, (int)s.WeightLength));
             }

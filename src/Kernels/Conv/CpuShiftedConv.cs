@@ -76,10 +76,7 @@ internal static unsafe class CpuShiftedConv
         var scatter = new ShiftedScatter(s, layout);
         try
         {
-            for (int c = 0, kk = 0; c < keptIn; c++)
-                for (int r = 0; r < s.KH; r++)
-                    for (int t = 0; t < s.KW; t++, kk++)
-                        offsets[kk] = layout.Offset(c, r, t);
+            layout.Offsets(s, offsets);
             if (s.N < WorkerTeam.Shared.Size)
             {
                 ForwardByTiles(s, layout, x, packedWeights, panels, y, inChannels, m, rowPanels, k, offsets, keptBias, epilogue, scatter);

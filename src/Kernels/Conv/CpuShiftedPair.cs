@@ -65,8 +65,8 @@ internal static unsafe class CpuShiftedPair
             for (int q = 0, row = 0; q < groupPositions + NR; row = row + 1 == layout1.ImageRows ? 0 : row + 1)
                 for (int column = 0; column < layout1.RowStride && q < groupPositions + NR; column++, q++)
                     real[q] = row < s1.OutH && column < s1.OutW ? -1 : 0;
-            Offsets(layout1, s1, s1.Cin, offsets1);
-            Offsets(layout2, s2, mid, offsets2);
+            layout1.Offsets(s1, new Span<int>(offsets1, k1));
+            layout2.Offsets(s2, new Span<int>(offsets2, k2));
             var groups = new StealingRanges((s1.N + groupSize - 1) / groupSize, WorkerTeam.Shared.Size);
             nint realAt = (nint)real, o1 = (nint)offsets1, o2 = (nint)offsets2;
             CpuConv.ForEachImage(WorkerTeam.Shared.Size, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (thread) =>
@@ -104,14 +104,6 @@ internal static unsafe class CpuShiftedPair
             NativeMemory.Free(offsets1);
             NativeMemory.Free(offsets2);
         }
-    }
-
-    private static void Offsets(in ShiftedLayout layout, in Conv2dShape s, int channels, int* offsets)
-    {
-        for (int c = 0, kk = 0; c < channels; c++)
-            for (int r = 0; r < s.KH; r++)
-                for (int t = 0; t < s.KW; t++, kk++)
-                    offsets[kk] = layout.Offset(c, r, t);
     }
 
     /// <summary>

@@ -62,10 +62,7 @@ internal static unsafe class CpuShiftedWeightGrad
         {
             // Padding taps read offset 0 (a valid float) and their columns are dropped.
             Array.Clear(offsets, 0, taps);
-            for (int c = 0, kk = 0; c < s.Cin; c++)
-                for (int r = 0; r < s.KH; r++)
-                    for (int t = 0; t < s.KW; t++, kk++)
-                        offsets[kk] = layout.Offset(c, r, t);
+            layout.Offsets(s, offsets);
             CpuConv.ForEachImage(lanes, lane =>
             {
                 int first = (int)((long)s.N * lane / lanes), end = (int)((long)s.N * (lane + 1) / lanes);

@@ -83,6 +83,15 @@ internal readonly struct ShiftedLayout
         ? c * Plane + r * RowStride + t
         : ((c * SH + r % SH) * SW + t % SW) * Plane + r / SH * RowStride + t / SW;
 
+    /// <summary>Every tap's offset, kept channel by channel, kernel row by row: offsets[(c·KH + r)·KW + t] = Offset(c, r, t).</summary>
+    public void Offsets(in Conv2dShape s, Span<int> offsets)
+    {
+        for (int c = 0, kk = 0; c < KeptIn; c++)
+            for (int r = 0; r < s.KH; r++)
+                for (int t = 0; t < s.KW; t++, kk++)
+                    offsets[kk] = Offset(c, r, t);
+    }
+
     /// <summary>
     /// The kept channels of images n0 … n0 + images − 1 into their slots (borders untouched: the
     /// caller zeroes the buffer once, and only real pixels are ever written).
