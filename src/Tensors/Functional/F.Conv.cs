@@ -44,17 +44,20 @@ public static partial class F
     private static Conv2dShape Conv2dShapeOf(Tensor x, Tensor weight, Tensor? bias, int strideH, int strideW, int padH, int padW, string op = "Conv2d")
     {
         CheckSameBackend(op, x, weight);
-        if (x.Rank != 4 || weight.Rank != 4)
-            throw TensorShapeException.Mismatch(op, x.Shape, weight.Shape, "needs x [N, Cin, H, W] and weight [Cout, Cin, KH, KW]");
-        if (weight.Shape[1] != x.Shape[1])
-            throw TensorShapeException.Mismatch(op, x.Shape, weight.Shape,
-                $"weight has {weight.Shape[1]} input channels but x has {x.Shape[1]} channels");
-        if (bias is not null)
-        {
-            CheckSameBackend(op, x, bias);
-            if (bias.Rank != 1 || bias.Shape[0] != weight.Shape[0])
-                throw TensorShapeException.Mismatch(op, weight.Shape, bias.Shape, $"bias must be [{weight.Shape[0]}], one per output channel");
-        }
+        if (bias is not null) CheckSameBackend(op, x, bias);
+        return Conv2dShapeOf(x.Shape, weight, bias, strideH, strideW, padH, padW, op);
+    }
+
+    /// <summary>The same from the input's shape alone (an intermediate no tensor holds, as in a conv pair).</summary>
+    private static Conv2dShape Conv2dShapeOf(Shape xShape, Tensor weight, Tensor? bias, int strideH, int strideW, int padH, int padW, string op)
+    {
+        if (xShape.Rank != 4 || weight.Rank != 4)
+            throw TensorShapeException.Mismatch(op, xShape, weight.Shape, "needs x [N, Cin, H, W] and weight [Cout, Cin, KH, KW]");
+        if (weight.Shape[1] != xShape[1])
+            throw TensorShapeException.Mismatch(op, xShape, weight.Shape,
+                $"weight has {weight.Shape[1]} input channels but x has {xShape[1]} channels");
+        if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != weight.Shape[0]))
+            throw TensorShapeException.Mismatch(op, weight.Shape, bias.Shape, $"bias must be [{weight.Shape[0]}], one per output channel");
         if (strideH < 1 || strideW < 1)
             throw new TensorShapeException(op, $"stride ({strideH}, {strideW}) must be ≥ 1");
         if (padH < 0 || padW < 0)
@@ -62,11 +65,11 @@ public static partial class F
         int kh = weight.Shape[2], kw = weight.Shape[3];
         if (kh < 1 || kw < 1 || kh > Conv2dShape.MaxKernel || kw > Conv2dShape.MaxKernel)
             throw new TensorShapeException(op, $"kernel {kh}×{kw} of weight {weight.Shape} is outside 1×1 … {Conv2dShape.MaxKernel}×{Conv2dShape.MaxKernel}");
-        if (x.Shape[2] + 2 * padH < kh || x.Shape[3] + 2 * padW < kw)
-            throw TensorShapeException.Mismatch(op, x.Shape, weight.Shape,
-                $"the {kh}×{kw} kernel does not fit the {x.Shape[2]}×{x.Shape[3]} input padded by ({padH}, {padW})");
-        if (x.Shape[0] < 1 || x.Shape[1] < 1 || x.Shape[2] < 1 || x.Shape[3] < 1 || weight.Shape[0] < 1)
-            throw TensorShapeException.Mismatch(op, x.Shape, weight.Shape, "every extent must be ≥ 1");
-        return new Conv2dShape(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[0], kh, kw, strideH, strideW, padH, padW);
+        if (xShape[2] + 2 * padH < kh || xShape[3] + 2 * padW < kw)
+            throw TensorShapeException.Mismatch(op, xShape, weight.Shape,
+                $"the {kh}×{kw} kernel does not fit the {xShape[2]}×{xShape[3]} input padded by ({padH}, {padW})");
+        if (xShape[0] < 1 || xShape[1] < 1 || xShape[2] < 1 || xShape[3] < 1 || weight.Shape[0] < 1)
+            throw TensorShapeException.Mismatch(op, xShape, weight.Shape, "every extent must be ≥ 1");
+        return new Conv2dShape(xShape[0], xShape[1], xShape[2], xShape[3], weight.Shape[0], kh, kw, strideH, strideW, padH, padW);
     }
 }

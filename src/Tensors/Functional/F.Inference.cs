@@ -45,15 +45,8 @@ public static partial class F
             throw new InvalidOperationException($"{op}: the fused inference convs record no gradient; run them under Autograd.NoGrad() or use the unfused ops");
         var first = Conv2dShapeOf(x, w1, b1, stride1, stride1, padding1, padding1, op);
         CheckSameBackend(op, x, w2);
-        if (w2.Rank != 4 || w2.Shape[1] != first.Cout)
-            throw new TensorShapeException(op, $"the second weight {w2.Shape} must be [Cout, {first.Cout}, KH, KW] to read the first conv's {first.Cout} channels");
-        int kh = w2.Shape[2], kw = w2.Shape[3];
-        if (kh < 1 || kw < 1 || kh > Conv2dShape.MaxKernel || kw > Conv2dShape.MaxKernel || w2.Shape[0] < 1)
-            throw new TensorShapeException(op, $"the second weight {w2.Shape} must have 1 to {Conv2dShape.MaxKernel} rows and columns and at least one output channel");
-        if (padding2 < 0 || first.OutH + 2 * padding2 < kh || first.OutW + 2 * padding2 < kw)
-            throw new TensorShapeException(op, $"the second conv's {kh}×{kw} kernel does not fit the first conv's {first.OutH}×{first.OutW} output padded by {padding2}");
-        var second = new Conv2dShape(first.N, first.Cout, first.OutH, first.OutW, w2.Shape[0], kh, kw, 1, 1, padding2, padding2);
-        if (b2 is not null) CheckPerChannel(op, "b2", w2, b2, second.Cout);
+        if (b2 is not null) CheckSameBackend(op, x, b2);
+        var second = Conv2dShapeOf(new Shape(first.N, first.Cout, first.OutH, first.OutW), w2, b2, 1, 1, padding2, padding2, op);
         var output = new Shape(second.N, second.Cout, second.OutH, second.OutW);
         if (residual is not null)
         {
