@@ -156,6 +156,17 @@ internal static unsafe class CpuImplicitConv
             // 256-channel 7×7 conv. Panels of ~16 K floats a chunk or more, so small convs stay on the caller.
             CpuParallel.For(rowPanels, Math.Max(1, (1 << 14) / (mr * k)), [MethodImpl(MethodImplOptions.AggressiveOptimization)] (p0, p1) =>
             {
+                if (inChannels is null && outRows is null)
+                {
+                    // Every channel: a panel's rows are consecutive rows of w, k floats each.
+                    fixed (float* wp = w, ap = a)
+                        for (int ip = p0; ip < p1; ip++)
+                        {
+                            int first = panels is { } cut ? cut.First(ip) : ip * mr, rows = panels is { } c2 ? c2.Rows(ip) : Math.Min(mr, m - first);
+                            PanelTranspose.Rows(wp + (long)first * k, k, rows, k, ap + (long)ip * mr * k, mr);
+                        }
+                    return;
+                }
                 for (int ip = p0; ip < p1; ip++)
                     for (int r = 0; r < mr; r++)
                     {

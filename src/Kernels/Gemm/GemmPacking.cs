@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace SparseCore.Kernels.Gemm;
 
@@ -31,10 +30,13 @@ internal static unsafe class GemmPacking<TKernel> where TKernel : struct, IGemmM
                     for (; r < mrFull; r++) d[r] = 0f;
                 }
             }
+            else if (a.ColStride == 1)
+            {
+                // Plain A: the MR rows transposed in 8×8 register blocks (the rows past mr zero).
+                PanelTranspose.Rows(src, a.RowStride, mr, kc, dst, mrFull);
+            }
             else
             {
-                // Row by row: each source row is read sequentially; the strided writes stay in L1
-                // (one micro-panel is MR·kc floats, 24 KiB for the AVX-512 kernel).
                 for (int r = 0; r < mr; r++)
                 {
                     float* s = src + r * a.RowStride;
@@ -88,9 +90,9 @@ internal static unsafe class GemmPacking<TKernel> where TKernel : struct, IGemmM
                 // transB: each column of op(B) is a contiguous source row; read it sequentially.
                 nint rs = b.RowStride;
                 int done = 0;
-                if (rs == 1 && Avx.IsSupported)
+                if (rs == 1)
                     for (; done + 8 <= nr; done += 8)
-                        TransposeRows8(src + done * b.ColStride, b.ColStride, kc, d + done, nrFull);
+                        PanelTranspose.Rows(src + done * b.ColStride, b.ColStride, 8, kc, d + done, nrFull);
                 for (int j = done; j < nr; j++)
                 {
                     float* s = src + j * b.ColStride;
@@ -104,43 +106,5 @@ internal static unsafe class GemmPacking<TKernel> where TKernel : struct, IGemmM
                         new Span<float>(d + p * nrFull + nr, nrFull - nr).Clear();
             }
         }
-    }
-
-    /// <summary>
-    /// d[p·ldd + i] = s[i·lds + p] for 8 source rows i and p in [0, len): 8×8 blocks transposed in
-    /// registers, so the pack of a transposed B (a conv's patch matrix in its weight gradient)
-    /// moves 8 floats per load and store instead of one.
-    /// </summary>
-    private static void TransposeRows8(float* s, nint lds, int len, float* d, int ldd)
-    {
-        int p = 0;
-        for (; p + 8 <= len; p += 8)
-        {
-            float* sp = s + p;
-            var t0 = Avx.UnpackLow(Avx.LoadVector256(sp), Avx.LoadVector256(sp + lds));
-            var t1 = Avx.UnpackHigh(Avx.LoadVector256(sp), Avx.LoadVector256(sp + lds));
-            var t2 = Avx.UnpackLow(Avx.LoadVector256(sp + 2 * lds), Avx.LoadVector256(sp + 3 * lds));
-            var t3 = Avx.UnpackHigh(Avx.LoadVector256(sp + 2 * lds), Avx.LoadVector256(sp + 3 * lds));
-            var t4 = Avx.UnpackLow(Avx.LoadVector256(sp + 4 * lds), Avx.LoadVector256(sp + 5 * lds));
-            var t5 = Avx.UnpackHigh(Avx.LoadVector256(sp + 4 * lds), Avx.LoadVector256(sp + 5 * lds));
-            var t6 = Avx.UnpackLow(Avx.LoadVector256(sp + 6 * lds), Avx.LoadVector256(sp + 7 * lds));
-            var t7 = Avx.UnpackHigh(Avx.LoadVector256(sp + 6 * lds), Avx.LoadVector256(sp + 7 * lds));
-            var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
-            var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
-            var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
-            var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-            float* dp = d + (nint)p * ldd;
-            Avx.Store(dp, Avx.Permute2x128(u0, u4, 0x20));
-            Avx.Store(dp + ldd, Avx.Permute2x128(u1, u5, 0x20));
-            Avx.Store(dp + 2 * ldd, Avx.Permute2x128(u2, u6, 0x20));
-            Avx.Store(dp + 3 * ldd, Avx.Permute2x128(u3, u7, 0x20));
-            Avx.Store(dp + 4 * ldd, Avx.Permute2x128(u0, u4, 0x31));
-            Avx.Store(dp + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
-            Avx.Store(dp + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
-            Avx.Store(dp + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
-        }
-        for (; p < len; p++)
-            for (int i = 0; i < 8; i++)
-                d[(nint)p * ldd + i] = s[i * lds + p];
     }
 }
