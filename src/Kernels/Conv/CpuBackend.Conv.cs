@@ -34,7 +34,8 @@ public partial class CpuBackend
                                                  DeviceBuffer<float> w2, DeviceBuffer<float>? b2, DeviceBuffer<float> y, in ConvEpilogue epilogue)
     {
         var tail = new CpuEpilogue(epilogue.Residual is { } r ? ArrayOf(r) : null, epilogue.Relu);
-        bool fused = !CpuBatchedConv.PrefersForward(first) && !CpuBatchedConv.PrefersForward(second)
+        bool fused = !CpuLaneConv.Prefers(first) && !CpuLaneConv.Prefers(second)
+                     && !CpuBatchedConv.PrefersForward(first) && !CpuBatchedConv.PrefersForward(second)
                      && CpuConv.UsesImplicitForward(first) && CpuConv.UsesImplicitForward(second)
                      && CpuImplicitConv.ForwardPair(first, second, ArrayOf(x), ArrayOf(w1), b1 is null ? null : ArrayOf(b1), ArrayOf(w2),
                                                     b2 is null ? null : ArrayOf(b2), ArrayOf(y), tail);
@@ -44,6 +45,11 @@ public partial class CpuBackend
     private static void Conv2dForward(in Conv2dShape shape, float[] xa, float[] wa, float[]? ba, float[] ya, CpuEpilogue epilogue)
     {
         var s = shape;
+        if (CpuLaneConv.Prefers(s))
+        {
+            CpuLaneConv.Forward(s, xa, wa, ba, ya, epilogue);
+            return;
+        }
         if (CpuBatchedConv.PrefersForward(s))
         {
             CpuBatchedConv.Forward(s, xa, wa, ba, ya, epilogue);

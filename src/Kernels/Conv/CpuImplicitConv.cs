@@ -192,7 +192,7 @@ internal static unsafe class CpuImplicitConv
     /// The kept input channels of one image with their zero border, [keptIn, H + 2·ph, W + 2·pw]:
     /// made once per image (1/(KH·KW) of the patch matrix), it lets every patch row be a plain copy.
     /// </summary>
-    private static void PadImage(in Conv2dShape s, float* x, int[]? inChannels, int keptIn, float* padded)
+    internal static void PadImage(in Conv2dShape s, float* x, int[]? inChannels, int keptIn, float* padded)
     {
         int hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW, plane = s.H * s.W;
         for (int c = 0; c < keptIn; c++)

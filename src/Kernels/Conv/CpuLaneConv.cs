@@ -1,0 +1,164 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using SparseCore.Kernels.Cpu;
+using SparseCore.Kernels.Gemm;
+
+namespace SparseCore.Kernels.Conv;
+
+/// <summary>
+/// The conv forward with output channels in the vector lanes (<see cref="Avx512LaneKernel"/>), for
+/// wide layers over small images — ResNet-18's 14×14, 7×7 and 4×4 stages. Why: there the shifted
+/// form computes junk positions (7×7 outputs in 64-wide tiles: 23 %) and the batched GEMM copies
+/// every patch into a patch matrix and again into its panels; here each micro-tile's six positions
+/// read the zero-bordered images in place, any six outputs of a chunk of images, so there is
+/// neither junk nor a patch copy. The weights are packed once per call, 64 output channels a panel
+/// ([K][64], K = Cin·KH·KW), and the images padded once.
+/// Work: items of (a chunk of images, a 64-channel panel), dealt to the team (own range first); an
+/// item runs the reduction in blocks of <see cref="KC"/> taps over every tile of its chunk, so a
+/// block's weights (128 KB) stay in L2 while the tiles stream past them, and the chunk's sums
+/// ([positions][64]) are then written to NCHW 8×8 block by block, with bias and epilogue.
+/// Results are bit-identical to the shifted path (one FMA chain per output over the taps in
+/// order, blocks continuing it from memory; then + bias, + residual, ReLU).
+/// </summary>
+internal static unsafe class CpuLaneConv
+{
+    private const int MR = Avx512LaneKernel.Rows, NR = Avx512LaneKernel.Lanes;
+
+    /// <summary>Taps a reduction block: a 512×64 weight block is 128 KB.</summary>
+    private const int KC = 512;
+
+    /// <summary>Output positions a chunk of images aims for: each weight block is read from L2 once per ~85 tiles.</summary>
+    private const int ChunkPositions = 512;
+
+    /// <summary>Whether this form can run: AVX-512, whole 64-channel panels, at least 8 outputs an image (the 8×8 write-out).</summary>
+    public static bool Fits(in Conv2dShape s) => Avx512LaneKernel.IsSupported && s.Cout % NR == 0 && s.OutH * s.OutW >= 8;
+
+    /// <summary>
+    /// Where it is the fastest form: small outputs (≤ 16×16) and an item for every thread.
+    /// </summary>
+    public static bool Prefers(in Conv2dShape s) =>
+        Fits(s) && s.OutH * s.OutW <= 256 && Items(s) >= WorkerTeam.Shared.Size;
+
+    /// <summary>
+    /// Images a chunk: about <see cref="ChunkPositions"/> outputs, but no more than keep one reduction
+    /// block of their inputs within 256 KB (strided convs read four times the input an output), and
+    /// few enough that the team gets four items a thread to balance (ResNet-20's 64 @7×7 has one panel).
+    /// </summary>
+    private static int ChunkImages(in Conv2dShape s)
+    {
+        int byPositions = (ChunkPositions + s.OutH * s.OutW - 1) / (s.OutH * s.OutW);
+        long blockFloats = (long)((Math.Min(KC, s.PatchSize) + s.KH * s.KW - 1) / (s.KH * s.KW)) * (s.H + 2 * s.PadH) * (s.W + 2 * s.PadW);
+        int byInput = (int)Math.Max(1, (1 << 16) / blockFloats);
+        int chunksWanted = (4 * WorkerTeam.Shared.Size + s.Cout / NR - 1) / (s.Cout / NR);
+        int byBalance = Math.Max(1, s.N / chunksWanted);
+        return Math.Clamp(Math.Min(byPositions, Math.Min(byInput, byBalance)), 1, s.N);
+    }
+
+    private static int Items(in Conv2dShape s) => (s.N + ChunkImages(s) - 1) / ChunkImages(s) * (s.Cout / NR);
+
+    /// <summary>y = conv(x, w) (+ bias), then the epilogue; every channel, dense weights.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward(in Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, CpuEpilogue epilogue)
+    {
+        if (!Fits(s)) throw new ArgumentException($"conv2d forward: the lane form needs AVX-512, a multiple of {NR} output channels and at least 8 outputs an image, not {s}");
+        var shape = s;
+        int k = s.PatchSize, panels = s.Cout / NR, p = s.OutH * s.OutW;
+        int hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW, imageFloats = s.Cin * hp * wp, inPlane = s.Cin * s.H * s.W;
+        // Unpadded convs (the 1×1 shortcuts) read x as it is.
+        bool pads = s.PadH > 0 || s.PadW > 0;
+        int chunkImages = ChunkImages(s), chunks = (s.N + chunkImages - 1) / chunkImages;
+        float[] packed = ArrayPool<float>.Shared.Rent(panels * k * NR);
+        float[] padded = pads ? ArrayPool<float>.Shared.Rent(s.N * imageFloats) : x;
+        int[] offsets = ArrayPool<int>.Shared.Rent(k);
+        try
+        {
+            for (int c = 0, kk = 0; c < s.Cin; c++)
+                for (int r = 0; r < s.KH; r++)
+                    for (int t = 0; t < s.KW; t++) offsets[kk++] = c * hp * wp + r * wp + t;
+            CpuParallel.For(panels, 1, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (j0, j1) =>
+            {
+                fixed (float* wt = w, pk = packed)
+                    for (int j = j0; j < j1; j++)
+                        for (int g = 0; g < NR; g += 8)
+                            PanelTranspose.Rows(wt + (long)(j * NR + g) * k, k, 8, k, pk + (long)j * k * NR + g, NR);
+            });
+            if (pads)
+                CpuConv.ForEachImage(s.N, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (n) =>
+                {
+                    fixed (float* xp = x, pp = padded)
+                        CpuImplicitConv.PadImage(shape, xp + (long)n * inPlane, null, shape.Cin, pp + (long)n * imageFloats);
+                });
+            CpuConv.ForEachImage(chunks * panels, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (item) =>
+            {
+                int chunk = item / panels, panel = item % panels, first = chunk * chunkImages;
+                int count = Math.Min(chunkImages, shape.N - first), positions = count * p, tiles = (positions + MR - 1) / MR;
+                float* sums = AlignedScratch.Get(AlignedScratch.Slot.ConvTile, (long)tiles * MR * NR);
+                int* at = stackalloc int[tiles * MR];
+                for (int q = 0; q < tiles * MR; q++)
+                {
+                    // Rows past the chunk's last position repeat it; their sums are never written out.
+                    int real = Math.Min(q, positions - 1), image = real / p, pixel = real - image * p, oh = pixel / shape.OutW, ow = pixel - oh * shape.OutW;
+                    at[q] = image * imageFloats + oh * shape.StrideH * wp + ow * shape.StrideW;
+                }
+                fixed (float* pp = padded, pk = packed, yp = y, res = epilogue.Residual, bp = bias)
+                fixed (int* op = offsets)
+                {
+                    float* xb = pp + (long)first * imageFloats, wPanel = pk + (long)panel * k * NR;
+                    for (int k0 = 0; k0 < k; k0 += KC)
+                    {
+                        int kc = Math.Min(KC, k - k0);
+                        float* wBlock = wPanel + (long)k0 * NR;
+                        for (int t = 0; t < tiles; t++)
+                        {
+                            int* r = at + t * MR;
+                            Avx512LaneKernel.Run(kc, wBlock, op + k0, xb + r[0], xb + r[1], xb + r[2], xb + r[3], xb + r[4], xb + r[5],
+                                                 sums + (long)t * MR * NR, k0 > 0);
+                        }
+                    }
+                    for (int i = 0; i < count; i++)
+                    {
+                        long o = ((long)(first + i) * shape.Cout + panel * NR) * p;
+                        WriteImage(sums + (long)i * p * NR, p, yp + o, bp is null ? null : bp + panel * NR, res is null ? null : res + o,
+                                   epilogue.Relu, bias is not null || !epilogue.IsNone);
+                    }
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packed);
+            if (pads) ArrayPool<float>.Shared.Return(padded);
+            ArrayPool<int>.Shared.Return(offsets);
+        }
+    }
+
+    /// <summary>
+    /// One image's sums [p][64] to its 64 output rows y[j·p + q], then per row + bias (0 when missing
+    /// but <paramref name="add"/>), + residual, ReLU — the shifted path's order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WriteImage(float* sums, int p, float* y, float* bias, float* residual, bool relu, bool add)
+    {
+        int q0 = 0;
+        for (; q0 + 8 <= p; q0 += 8) PanelTranspose.Rows(sums + (long)q0 * NR, NR, 8, NR, y + q0, p);
+        for (; q0 < p; q0++)
+            for (int j = 0; j < NR; j++) y[(long)j * p + q0] = sums[(long)q0 * NR + j];
+        if (!add && residual is null && !relu) return;
+        for (int j = 0; j < NR; j++)
+        {
+            float* row = y + (long)j * p, rrow = residual is null ? null : residual + (long)j * p;
+            var b = Vector512.Create(bias is null ? 0f : bias[j]);
+            for (int q = 0; q < p; q += 16)
+            {
+                var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(p - q)).AsSingle();
+                var v = Avx512F.MaskLoad(row + q, mask, Vector512<float>.Zero);
+                if (add) v += b;
+                if (rrow is not null) v += Avx512F.MaskLoad(rrow + q, mask, Vector512<float>.Zero);
+                if (relu) v = Vector512.Max(v, Vector512<float>.Zero);
+                Avx512F.MaskStore(row + q, mask, v);
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Runtime.Intrinsics.X86;
+using SparseCore.Kernels.Conv;
+
+namespace SparseCore.Kernels.Tests.Conv;
+
+/// <summary>
+/// The lane form of the CPU conv forward (output channels in the vector lanes) against a double
+/// reference with every epilogue, and bit for bit against the shifted form where that one runs.
+/// Odd sizes: image counts that leave a short chunk and a partial last tile, outputs an image that
+/// are not a multiple of the 8×8 write-out, reductions over one to three blocks of 512 taps,
+/// strides 1 and 2, and an unpadded 1×1 conv (read in place).
+/// </summary>
+public class LaneConvTests
+{
+    public static TheoryData<string> Shapes() => new(Cases.Keys);
+
+    private static readonly Dictionary<string, (Conv2dShape Shape, bool Bias, bool Residual, bool Relu)> Cases = new()
+    {
+        ["3x3 p1 4x4 outputs, 7 images, 64 out"] = (new(7, 5, 4, 4, 64, 3, 3, 1, 1, 1, 1), true, true, true),
+        ["3x3 p1 7x7, 70 in: two reduction blocks"] = (new(5, 70, 7, 7, 64, 3, 3, 1, 1, 1, 1), true, false, true),
+        ["3x3 p1 9x11, 130 in: three blocks, 128 out"] = (new(3, 130, 9, 11, 128, 3, 3, 1, 1, 1, 1), false, true, false),
+        ["3x3 p1 3x5: 15 outputs, a write-out tail of 7"] = (new(9, 6, 3, 5, 64, 3, 3, 1, 1, 1, 1), true, false, false),
+        ["3x3 s2 p1 14x14 to 7x7, 128 out"] = (new(5, 9, 14, 14, 128, 3, 3, 2, 2, 1, 1), true, false, true),
+        ["3x3 s2 p1 odd 13x9"] = (new(4, 11, 13, 9, 64, 3, 3, 2, 2, 1, 1), false, false, true),
+        ["1x1 s2 p0: x read in place"] = (new(6, 37, 7, 7, 128, 1, 1, 2, 2, 0, 0), true, false, false),
+        ["5x5 p2 one image"] = (new(1, 4, 6, 6, 64, 5, 5, 1, 1, 2, 2), true, true, true),
+        ["3x3 p0 valid 10x10"] = (new(3, 8, 10, 10, 64, 3, 3, 1, 1, 0, 0), false, false, false),
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Matches_the_reference_with_its_epilogue_and_the_shifted_form_bit_for_bit(string name)
+    {
+        var (s, withBias, withResidual, relu) = Cases[name];
+        if (!Avx512F.IsSupported)
+        {
+            Assert.False(CpuLaneConv.Fits(s));
+            return;
+        }
+        var random = new System.Random(name.Length * 31 + s.Cin);
+        float[] x = Random(random, s.XLength), w = Random(random, s.WeightLength), residual = Random(random, s.YLength);
+        float[]? bias = withBias ? Random(random, s.Cout) : null;
+        var epilogue = new CpuEpilogue(withResidual ? residual : null, relu);
+        var y = new float[s.YLength];
+        Array.Fill(y, float.NaN);
+
+        CpuLaneConv.Forward(s, x, w, bias, y, epilogue);
+
+        var expected = Reference(s, x, w, bias);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (withResidual) expected[i] += residual[i];
+            if (relu) expected[i] = Math.Max(expected[i], 0);
+        }
+        double error = RelativeError(y, expected);
+        Assert.True(error <= 1e-5, $"normwise error {error:E2}");
+        if (CpuShiftedConv.Fits(s))
+        {
+            var shifted = new float[s.YLength];
+            CpuImplicitConv.Forward(s, x, w, bias, shifted, null, null, ImplicitConvPath.Shifted, epilogue);
+            Assert.Equal(shifted, y);
+        }
+    }
+
+    [Fact]
+    public void Refuses_output_channels_that_are_not_whole_panels_by_name()
+    {
+        var s = new Conv2dShape(2, 3, 7, 7, 48, 3, 3, 1, 1, 1, 1);
+        Assert.False(CpuLaneConv.Fits(s));
+        var e = Assert.Throws<ArgumentException>(() => CpuLaneConv.Forward(s, new float[s.XLength], new float[s.WeightLength], null, new float[s.YLength], default));
+        Assert.Contains("lane form", e.Message);
+    }
+
+    [Fact]
+    public void Is_preferred_for_wide_layers_over_small_images_only()
+    {
+        if (!Avx512F.IsSupported) return;
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 512, 4, 4, 512, 3, 3, 1, 1, 1, 1)));
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 128, 14, 14, 128, 3, 3, 1, 1, 1, 1)));
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 128, 14, 14, 256, 1, 1, 2, 2, 0, 0)));
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 64, 28, 28, 64, 3, 3, 1, 1, 1, 1)));   // the shifted form is faster at 28×28
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1)));   // not a whole panel
+    }
+
+    private static float[] Random(System.Random random, long n) =>
+        Enumerable.Range(0, (int)n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+
+    private static double[] Reference(in Conv2dShape s, float[] x, float[] w, float[]? bias)
+    {
+        int oh = s.OutH, ow = s.OutW;
+        var y = new double[s.N * s.Cout * oh * ow];
+        for (int n = 0; n < s.N; n++)
+            for (int j = 0; j < s.Cout; j++)
+                for (int i = 0; i < oh; i++)
+                    for (int jj = 0; jj < ow; jj++)
+                    {
+                        double sum = bias is null ? 0 : bias[j];
+                        for (int c = 0; c < s.Cin; c++)
+                            for (int r = 0; r < s.KH; r++)
+                                for (int t = 0; t < s.KW; t++)
+                                {
+                                    int ih = i * s.StrideH - s.PadH + r, iw = jj * s.StrideW - s.PadW + t;
+                                    if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;
+                                    sum += (double)x[((n * s.Cin + c) * s.H + ih) * s.W + iw] * w[((j * s.Cin + c) * s.KH + r) * s.KW + t];
+                                }
+                        y[((n * s.Cout + j) * oh + i) * ow + jj] = sum;
+                    }
+        return y;
+    }
+
+    private static double RelativeError(float[] actual, double[] expected)
+    {
+        double diff = 0, norm = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            diff += (actual[i] - expected[i]) * (actual[i] - expected[i]);
+            norm += expected[i] * expected[i];
+        }
+        return Math.Sqrt(diff / Math.Max(norm, 1e-30));
+    }
+}
