@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SparseCore.Kernels.Cpu;
 using SparseCore.Kernels.Gemm;
 
@@ -195,6 +197,11 @@ internal static unsafe class CpuImplicitConv
     internal static void PadImage(in Conv2dShape s, float* x, int[]? inChannels, int keptIn, float* padded)
     {
         int hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW, plane = s.H * s.W;
+        if (Avx512F.IsSupported)
+        {
+            PadImage512(s, x, inChannels, keptIn, padded);
+            return;
+        }
         for (int c = 0; c < keptIn; c++)
         {
             float* src = x + (long)(inChannels is null ? c : inChannels[c]) * plane, dst = padded + (long)c * hp * wp;
@@ -207,6 +214,42 @@ internal static unsafe class CpuImplicitConv
                 new Span<float>(row + s.PadW + s.W, s.PadW).Clear();
             }
             new Span<float>(dst + (s.PadH + s.H) * wp, s.PadH * wp).Clear();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PadImage"/> a padded row at a time in 16-lane steps: the interior lanes masked-loaded
+    /// from x (the border lanes read nothing and come out zero), each step stored masked to the row.
+    /// Why: with a clear and a copy call per border and row, padding a 512-channel 4×4 batch (six
+    /// rows of six floats a plane) was bound by the calls — 0.6 ms, 8 % of the conv that follows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PadImage512(in Conv2dShape s, float* x, int[]? inChannels, int keptIn, float* padded)
+    {
+        int hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW, plane = s.H * s.W, steps = (wp + 15) / 16;
+        var inside = stackalloc Vector512<float>[steps];
+        var store = stackalloc Vector512<float>[steps];
+        for (int j = 0; j < steps; j++)
+        {
+            var lane = Vector512<int>.Indices + Vector512.Create(j * 16);
+            store[j] = Vector512.LessThan(lane, Vector512.Create(wp)).AsSingle();
+            inside[j] = (Vector512.GreaterThanOrEqual(lane, Vector512.Create(s.PadW)) & Vector512.LessThan(lane, Vector512.Create(s.PadW + s.W))).AsSingle();
+        }
+        for (int c = 0; c < keptIn; c++)
+        {
+            float* src = x + (long)(inChannels is null ? c : inChannels[c]) * plane, dst = padded + (long)c * hp * wp;
+            for (int ih = 0; ih < hp; ih++, dst += wp)
+            {
+                int row = ih - s.PadH;
+                if ((uint)row >= (uint)s.H)
+                {
+                    for (int j = 0; j < steps; j++) Avx512F.MaskStore(dst + j * 16, store[j], Vector512<float>.Zero);
+                    continue;
+                }
+                float* from = src + row * s.W - s.PadW;
+                for (int j = 0; j < steps; j++)
+                    Avx512F.MaskStore(dst + j * 16, store[j], Avx512F.MaskLoad(from + j * 16, inside[j], Vector512<float>.Zero));
+            }
         }
     }
 
