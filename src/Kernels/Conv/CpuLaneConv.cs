@@ -14,7 +14,7 @@ namespace SparseCore.Kernels.Conv;
 /// every patch into a patch matrix and again into its panels; here each micro-tile's six positions
 /// read the zero-bordered images in place, any six outputs of a chunk of images, so there is
 /// neither junk nor a patch copy. The weights are packed once per call, 64 output channels a panel
-/// ([K][64], K = Cin·KH·KW), and the images padded once.
+/// ([K][64], K = Cin·KH·KW), and each chunk's images padded by the thread that reads them.
 /// Work: items of (a chunk of images, a 64-channel panel), dealt to the team (own range first); an
 /// item runs the reduction in blocks of <see cref="KC"/> taps over every tile of its chunk, so a
 /// block's weights (128 KB) stay in L2 while the tiles stream past them, and the chunk's sums
@@ -51,9 +51,13 @@ internal static unsafe class CpuLaneConv
         int byPositions = (ChunkPositions + s.OutH * s.OutW - 1) / (s.OutH * s.OutW);
         long blockFloats = (long)((Math.Min(KC, s.PatchSize) + s.KH * s.KW - 1) / (s.KH * s.KW)) * (s.H + 2 * s.PadH) * (s.W + 2 * s.PadW);
         int byInput = (int)Math.Max(1, (1 << 16) / blockFloats);
-        int chunksWanted = (4 * WorkerTeam.Shared.Size + s.Cout / NR - 1) / (s.Cout / NR);
+        int chunksWanted = Math.Max(WorkerTeam.Shared.Size, (4 * WorkerTeam.Shared.Size + s.Cout / NR - 1) / (s.Cout / NR));
         int byBalance = Math.Max(1, s.N / chunksWanted);
-        return Math.Clamp(Math.Min(byPositions, Math.Min(byInput, byBalance)), 1, s.N);
+        int images = Math.Clamp(Math.Min(byPositions, Math.Min(byInput, byBalance)), 1, s.N);
+        // A whole number of chunks a thread, so each thread's own items cover whole chunks (each padded once).
+        int team = WorkerTeam.Shared.Size, chunks = (s.N + images - 1) / images;
+        if (chunks % team != 0) images = Math.Max(1, (s.N + chunks + team - chunks % team - 1) / (chunks + team - chunks % team));
+        return images;
     }
 
     private static int Items(in Conv2dShape s) => (s.N + ChunkImages(s) - 1) / ChunkImages(s) * (s.Cout / NR);
@@ -70,7 +74,7 @@ internal static unsafe class CpuLaneConv
         bool pads = s.PadH > 0 || s.PadW > 0;
         int chunkImages = ChunkImages(s), chunks = (s.N + chunkImages - 1) / chunkImages;
         float[] packed = ArrayPool<float>.Shared.Rent(panels * k * NR);
-        float[] padded = pads ? ArrayPool<float>.Shared.Rent(s.N * imageFloats) : x;
+        long call = Interlocked.Increment(ref calls);
         int[] offsets = ArrayPool<int>.Shared.Rent(k);
         try
         {
@@ -78,12 +82,6 @@ internal static unsafe class CpuLaneConv
                 for (int r = 0; r < s.KH; r++)
                     for (int t = 0; t < s.KW; t++) offsets[kk++] = c * hp * wp + r * wp + t;
             var ready = new PanelGate(panels);
-            if (pads)
-                CpuConv.ForEachImage(s.N, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (n) =>
-                {
-                    fixed (float* xp = x, pp = padded)
-                        CpuImplicitConv.PadImage(shape, xp + (long)n * inPlane, null, shape.Cin, pp + (long)n * imageFloats);
-                });
             CpuConv.ForEachImage(chunks * panels, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (item) =>
             {
                 int chunk = item / panels, panel = item % panels, first = chunk * chunkImages;
@@ -103,10 +101,11 @@ internal static unsafe class CpuLaneConv
                     int real = Math.Min(q, positions - 1), image = real / p, pixel = real - image * p, oh = pixel / shape.OutW, ow = pixel - oh * shape.OutW;
                     at[q] = image * imageFloats + oh * shape.StrideH * wp + ow * shape.StrideW;
                 }
-                fixed (float* pp = padded, pk = packed, yp = y, res = epilogue.Residual, bp = bias)
+                fixed (float* xp = x, pk = packed, yp = y, res = epilogue.Residual, bp = bias)
                 fixed (int* op = offsets)
                 {
-                    float* xb = pp + (long)first * imageFloats, wPanel = pk + (long)panel * k * NR;
+                    float* xb = pads ? PaddedChunk(shape, xp, call, chunk, first, count, imageFloats) : xp + (long)first * inPlane;
+                    float* wPanel = pk + (long)panel * k * NR;
                     for (int k0 = 0; k0 < k; k0 += KC)
                     {
                         int kc = Math.Min(KC, k - k0);
@@ -130,9 +129,28 @@ internal static unsafe class CpuLaneConv
         finally
         {
             ArrayPool<float>.Shared.Return(packed);
-            if (pads) ArrayPool<float>.Shared.Return(padded);
             ArrayPool<int>.Shared.Return(offsets);
         }
+    }
+
+    private static long calls;
+    [ThreadStatic] private static long t_call;
+    [ThreadStatic] private static int t_chunk;
+
+    /// <summary>
+    /// The chunk's images with their zero borders, in this thread's scratch: padded by the first of
+    /// the chunk's items the thread runs, kept for its next ones (items are chunk-major). Why per
+    /// thread: padded up front by the team into one shared buffer, the copies went out to memory and
+    /// came back (a stride-2 layer's pad took 10–17 % of its conv); here they are made where they are read.
+    /// </summary>
+    private static float* PaddedChunk(in Conv2dShape s, float* x, long call, int chunk, int first, int count, int imageFloats)
+    {
+        float* images = AlignedScratch.Get(AlignedScratch.Slot.ConvImage, (long)ChunkImages(s) * imageFloats);
+        if (t_call == call && t_chunk == chunk) return images;
+        long inPlane = (long)s.Cin * s.H * s.W;
+        for (int i = 0; i < count; i++) CpuImplicitConv.PadImage(s, x + (first + i) * inPlane, null, s.Cin, images + (long)i * imageFloats);
+        (t_call, t_chunk) = (call, chunk);
+        return images;
     }
 
     /// <summary>
