@@ -109,6 +109,51 @@ public class InferenceFusionTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void A_weight_scale_gives_the_folded_weights_results_bit_for_bit(string backendName)
+    {
+        var b = TestBackends.Get(backendName);
+        bool small = TestBackends.IsSlow(backendName);
+        var rng = new System.Random(17);
+        using var scope = new TensorScope();
+        using var noGrad = Autograd.NoGrad();
+        // 64 output channels over 7×7 take the CPU's lane form (which scales as it packs); 19 the other forms (a scaled copy).
+        foreach (var (n, cin, cout, h) in small ? new[] { (2, 3, 5, 6) } : new[] { (4, 5, 64, 7), (3, 7, 19, 9) })
+        {
+            var x = Random(b, rng, n, cin, h, h);
+            var weight = Random(b, rng, cout, cin, 3, 3);
+            var (gamma, beta, mean, variance) = (Random(b, rng, cout), Random(b, rng, cout), Random(b, rng, cout), Variance(b, rng, cout));
+            var convBias = Random(b, rng, cout);
+            var (fw, fb) = F.FoldBatchNorm(weight, convBias, gamma, beta, mean, variance, 1e-5f);
+            var (scale, sb) = F.FoldBatchNormScale(convBias, gamma, beta, mean, variance, 1e-5f);
+            Assert.Equal(fb.ToArray(), sb.ToArray());
+            foreach (int stride in new[] { 1, 2 })
+            {
+                int o = (h - 1) / stride + 1;
+                var residual = Random(b, rng, n, cout, o, o);
+                var folded = F.Conv2dInference(x, fw, fb, stride, 1, residual, relu: true);
+                var scaled = F.Conv2dInference(x, weight, sb, stride, 1, residual, relu: true, weightScale: scale);
+                Assert.Equal(folded.ToArray(), scaled.ToArray());
+            }
+
+            // The pair: a second conv of the same width, each conv with its own scale.
+            var w2 = Random(b, rng, cout, cout, 3, 3);
+            var (g2, be2, m2, v2) = (Random(b, rng, cout), Random(b, rng, cout), Random(b, rng, cout), Variance(b, rng, cout));
+            var (fw2, fb2) = F.FoldBatchNorm(w2, null, g2, be2, m2, v2, 1e-5f);
+            var (scale2, sb2) = F.FoldBatchNormScale(null, g2, be2, m2, v2, 1e-5f);
+            var res = Random(b, rng, n, cout, h, h);
+            var pairFolded = F.Conv2dPairInference(x, fw, fb, 1, 1, fw2, fb2, 1, res, relu: true);
+            var pairScaled = F.Conv2dPairInference(x, weight, sb, 1, 1, w2, sb2, 1, res, relu: true, scale1: scale, scale2: scale2);
+            Assert.Equal(pairFolded.ToArray(), pairScaled.ToArray());
+
+            var e = Assert.Throws<TensorShapeException>(() => F.Conv2dInference(x, weight, sb, 1, 1, null, true, weightScale: Random(b, rng, cout + 1)));
+            Assert.Contains("weightScale", e.Message);
+            e = Assert.Throws<TensorShapeException>(() => F.Conv2dPairInference(x, weight, sb, 1, 1, w2, sb2, 1, null, true, scale2: Random(b, rng, cout - 1)));
+            Assert.Contains("scale2", e.Message);
+        }
+    }
+
     [Fact]
     public void The_fused_conv_refuses_to_run_where_a_tape_wants_gradients()
     {
@@ -124,6 +169,9 @@ public class InferenceFusionTests
         e = Assert.Throws<InvalidOperationException>(() => F.Conv2dPairInference(x, weight, null, 1, 1, second, null, 1, null, true));
         Assert.Contains("Autograd.NoGrad", e.Message);
     }
+
+    private static Tensor Variance(Kernels.Backend b, System.Random rng, int channels) =>
+        Tensor.FromArray(b, Enumerable.Range(0, channels).Select(_ => (float)(0.05 + 2 * rng.NextDouble())).ToArray(), new Shape(channels));
 
     private static Tensor Random(Kernels.Backend b, System.Random rng, params int[] dims)
     {

@@ -29,17 +29,43 @@ public partial class CpuBackend
         Conv2dForward(shape, ArrayOf(x), ArrayOf(w), bias is null ? null : ArrayOf(bias), ArrayOf(y), tail);
     }
 
-    /// <summary>The pair fused where both convs take the shifted path (CpuShiftedPair), else the two convs in turn.</summary>
+    /// <summary>
+    /// The pair fused where both convs take the shifted path (CpuShiftedPair; scaled weights copied
+    /// first), else the two convs in turn.
+    /// </summary>
     protected override void RunConv2dPairForward(in Conv2dShape first, in Conv2dShape second, DeviceBuffer<float> x, DeviceBuffer<float> w1, DeviceBuffer<float>? b1,
-                                                 DeviceBuffer<float> w2, DeviceBuffer<float>? b2, DeviceBuffer<float> y, in ConvEpilogue epilogue)
+                                                 DeviceBuffer<float> w2, DeviceBuffer<float>? b2, DeviceBuffer<float> y, in ConvEpilogue epilogue,
+                                                 DeviceBuffer<float>? scale1, DeviceBuffer<float>? scale2)
     {
+        bool fits = !CpuLaneConv.Prefers(first) && !CpuLaneConv.Prefers(second)
+                    && !CpuBatchedConv.PrefersForward(first) && !CpuBatchedConv.PrefersForward(second)
+                    && CpuConv.UsesImplicitForward(first) && CpuConv.UsesImplicitForward(second)
+                    && CpuShiftedPair.Fits(first, second);
+        if (!fits)
+        {
+            base.RunConv2dPairForward(first, second, x, w1, b1, w2, b2, y, epilogue, scale1, scale2);
+            return;
+        }
+        using var scaled1 = scale1 is null ? null : ScaledWeights(first, w1, scale1);
+        using var scaled2 = scale2 is null ? null : ScaledWeights(second, w2, scale2);
+        var (v1, v2) = (scaled1 ?? w1, scaled2 ?? w2);
         var tail = new CpuEpilogue(epilogue.Residual is { } r ? ArrayOf(r) : null, epilogue.Relu);
-        bool fused = !CpuLaneConv.Prefers(first) && !CpuLaneConv.Prefers(second)
-                     && !CpuBatchedConv.PrefersForward(first) && !CpuBatchedConv.PrefersForward(second)
-                     && CpuConv.UsesImplicitForward(first) && CpuConv.UsesImplicitForward(second)
-                     && CpuImplicitConv.ForwardPair(first, second, ArrayOf(x), ArrayOf(w1), b1 is null ? null : ArrayOf(b1), ArrayOf(w2),
-                                                    b2 is null ? null : ArrayOf(b2), ArrayOf(y), tail);
-        if (!fused) base.RunConv2dPairForward(first, second, x, w1, b1, w2, b2, y, epilogue);
+        if (!CpuImplicitConv.ForwardPair(first, second, ArrayOf(x), ArrayOf(v1), b1 is null ? null : ArrayOf(b1), ArrayOf(v2),
+                                         b2 is null ? null : ArrayOf(b2), ArrayOf(y), tail))
+            base.RunConv2dPairForward(first, second, x, v1, b1, v2, b2, y, epilogue, null, null);
+    }
+
+    /// <summary>The lane form scales the weights as it packs them; the other forms take a scaled copy.</summary>
+    protected override void RunConv2dForwardScaled(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> scale,
+                                                   DeviceBuffer<float>? bias, DeviceBuffer<float> y, in ConvEpilogue epilogue)
+    {
+        if (!CpuLaneConv.Prefers(shape))
+        {
+            base.RunConv2dForwardScaled(shape, x, w, scale, bias, y, epilogue);
+            return;
+        }
+        var tail = new CpuEpilogue(epilogue.Residual is { } r ? ArrayOf(r) : null, epilogue.Relu);
+        CpuLaneConv.Forward(shape, ArrayOf(x), ArrayOf(w), bias is null ? null : ArrayOf(bias), ArrayOf(y), tail, ArrayOf(scale));
     }
 
     private static void Conv2dForward(in Conv2dShape shape, float[] xa, float[] wa, float[]? ba, float[] ya, CpuEpilogue epilogue)

@@ -68,9 +68,12 @@ internal static unsafe class CpuLaneConv
 
     private static int Items(in Conv2dShape s) => (s.N + ChunkImages(s) - 1) / ChunkImages(s) * (s.Cout / NR);
 
-    /// <summary>y = conv(x, w) (+ bias), then the epilogue; every channel, dense weights.</summary>
+    /// <summary>
+    /// y = conv(x, w) (+ bias), then the epilogue; every channel, dense weights — each output channel's
+    /// weights multiplied by weightScale[co] as they are packed when a scale is given.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Forward(in Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, CpuEpilogue epilogue)
+    public static void Forward(in Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, CpuEpilogue epilogue, float[]? weightScale = null)
     {
         if (!Fits(s)) throw new ArgumentException($"conv2d forward: the lane form needs AVX-512, a multiple of {NR} output channels and at least 8 outputs an image, not {s}");
         var shape = s;
@@ -93,9 +96,10 @@ internal static unsafe class CpuLaneConv
                 int chunk = item / panels, panel = item % panels, first = chunk * chunkImages;
                 if (ready.Claim(panel))
                 {
-                    fixed (float* wt = w, pk = packed)
+                    fixed (float* wt = w, pk = packed, scale = weightScale)
                         for (int g = 0; g < NR; g += 8)
-                            PanelTranspose.Rows(wt + (long)(panel * NR + g) * k, k, 8, k, pk + (long)panel * k * NR + g, NR);
+                            PanelTranspose.Rows(wt + (long)(panel * NR + g) * k, k, 8, k, pk + (long)panel * k * NR + g, NR,
+                                                scale is null ? null : scale + panel * NR + g);
                     ready.Open(panel);
                 }
                 int count = Math.Min(chunkImages, shape.N - first), positions = count * p, tiles = (positions + MR - 1) / MR;

@@ -13,16 +13,20 @@ namespace SparseCore.Kernels.Gemm;
 /// </summary>
 internal static unsafe class PanelTranspose
 {
+    /// <remarks>
+    /// With <paramref name="rowScale"/> each source row i is multiplied by rowScale[i] on the way
+    /// (one rounding per product, as a separate scaling pass would round it).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Rows(float* s, nint lds, int rows, int len, float* d, int ldd)
+    public static void Rows(float* s, nint lds, int rows, int len, float* d, int ldd, float* rowScale = null)
     {
         int lanes = Math.Min(8, ldd), p = 0;
         if (Avx.IsSupported && rows <= 8)
             for (; p + 8 <= len; p += 8)
-                Block(s + p, lds, rows, d + (nint)p * ldd, ldd, last: p + 8 == len);
+                Block(s + p, lds, rows, d + (nint)p * ldd, ldd, last: p + 8 == len, rowScale);
         for (; p < len; p++)
             for (int i = 0; i < lanes; i++)
-                d[(nint)p * ldd + i] = i < rows ? s[i * lds + p] : 0f;
+                d[(nint)p * ldd + i] = i >= rows ? 0f : rowScale is null ? s[i * lds + p] : s[i * lds + p] * rowScale[i];
     }
 
     /// <summary>
@@ -31,12 +35,12 @@ internal static unsafe class PanelTranspose
     /// only the last row of a call is stored masked to ldd lanes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block(float* s, nint lds, int rows, float* d, int ldd, bool last)
+    private static void Block(float* s, nint lds, int rows, float* d, int ldd, bool last, float* scale)
     {
-        var r0 = Row(s, lds, 0, rows); var r1 = Row(s, lds, 1, rows);
-        var r2 = Row(s, lds, 2, rows); var r3 = Row(s, lds, 3, rows);
-        var r4 = Row(s, lds, 4, rows); var r5 = Row(s, lds, 5, rows);
-        var r6 = Row(s, lds, 6, rows); var r7 = Row(s, lds, 7, rows);
+        var r0 = Row(s, lds, 0, rows, scale); var r1 = Row(s, lds, 1, rows, scale);
+        var r2 = Row(s, lds, 2, rows, scale); var r3 = Row(s, lds, 3, rows, scale);
+        var r4 = Row(s, lds, 4, rows, scale); var r5 = Row(s, lds, 5, rows, scale);
+        var r6 = Row(s, lds, 6, rows, scale); var r7 = Row(s, lds, 7, rows, scale);
         var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
         var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
@@ -60,5 +64,8 @@ internal static unsafe class PanelTranspose
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Row(float* s, nint lds, int i, int rows) => i < rows ? Avx.LoadVector256(s + i * lds) : Vector256<float>.Zero;
+    private static Vector256<float> Row(float* s, nint lds, int i, int rows, float* scale) =>
+        i >= rows ? Vector256<float>.Zero
+        : scale is null ? Avx.LoadVector256(s + i * lds)
+        : Avx.Multiply(Avx.LoadVector256(s + i * lds), Vector256.Create(scale[i]));
 }

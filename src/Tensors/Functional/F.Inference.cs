@@ -10,15 +10,18 @@ namespace SparseCore.Tensors;
 public static partial class F
 {
     /// <summary>
-    /// y = relu?(conv(x, weight) + bias + residual) in one kernel call (residual [N, Cout, OutH, OutW]
-    /// or null). Refuses to run where a tape would want its gradient.
+    /// y = relu?(conv(x, weight·weightScale) + bias + residual) in one kernel call (residual [N, Cout,
+    /// OutH, OutW] or null; weightScale [Cout] multiplies each output channel's weights, or null).
+    /// Refuses to run where a tape would want its gradient.
     /// </summary>
-    public static Tensor Conv2dInference(Tensor x, Tensor weight, Tensor? bias, int stride, int padding, Tensor? residual, bool relu)
+    public static Tensor Conv2dInference(Tensor x, Tensor weight, Tensor? bias, int stride, int padding, Tensor? residual, bool relu,
+                                         Tensor? weightScale = null)
     {
         const string op = "Conv2dInference";
         if (Autograd.IsEnabled && (x.RequiresGrad || weight.RequiresGrad || bias?.RequiresGrad == true || residual?.RequiresGrad == true))
             throw new InvalidOperationException($"{op}: the fused inference conv records no gradient; run it under Autograd.NoGrad() or use the unfused ops");
         var shape = Conv2dShapeOf(x, weight, bias, stride, stride, padding, padding, op);
+        if (weightScale is not null) CheckPerChannel(op, "weightScale", weight, weightScale, shape.Cout);
         var output = new Shape(shape.N, shape.Cout, shape.OutH, shape.OutW);
         if (residual is not null)
         {
@@ -26,7 +29,7 @@ public static partial class F
             if (residual.Shape != output) throw TensorShapeException.Mismatch(op, output, residual.Shape, "the residual must have the conv output's shape");
         }
         var y = Tensor.Empty(x.Backend, output);
-        x.Backend.Conv2dForward(shape, x.Buffer, weight.Buffer, bias?.Buffer, y.Buffer, new ConvEpilogue(residual?.Buffer, relu));
+        x.Backend.Conv2dForward(shape, x.Buffer, weight.Buffer, bias?.Buffer, y.Buffer, new ConvEpilogue(residual?.Buffer, relu), weightScale?.Buffer);
         return y;
     }
 
@@ -34,10 +37,10 @@ public static partial class F
     /// y = relu?(conv(relu(conv(x, w1) + b1), w2) + b2 + residual): a basic block's two convs in one
     /// call, so a backend can keep the intermediate where the second conv reads it (the CPU hands the
     /// first conv's tiles straight to the second, Backend.Conv2dPairForward). Stride 1 for the
-    /// second conv; the first's stride and padding as given.
+    /// second conv; the first's stride and padding as given. Weight scales as in <see cref="Conv2dInference"/>.
     /// </summary>
     public static Tensor Conv2dPairInference(Tensor x, Tensor w1, Tensor? b1, int stride1, int padding1, Tensor w2, Tensor? b2, int padding2,
-                                             Tensor? residual, bool relu)
+                                             Tensor? residual, bool relu, Tensor? scale1 = null, Tensor? scale2 = null)
     {
         const string op = "Conv2dPairInference";
         if (Autograd.IsEnabled && (x.RequiresGrad || w1.RequiresGrad || b1?.RequiresGrad == true || w2.RequiresGrad || b2?.RequiresGrad == true
@@ -47,6 +50,8 @@ public static partial class F
         CheckSameBackend(op, x, w2);
         if (b2 is not null) CheckSameBackend(op, x, b2);
         var second = Conv2dShapeOf(new Shape(first.N, first.Cout, first.OutH, first.OutW), w2, b2, 1, 1, padding2, padding2, op);
+        if (scale1 is not null) CheckPerChannel(op, "scale1", w1, scale1, first.Cout);
+        if (scale2 is not null) CheckPerChannel(op, "scale2", w2, scale2, second.Cout);
         var output = new Shape(second.N, second.Cout, second.OutH, second.OutW);
         if (residual is not null)
         {
@@ -54,7 +59,8 @@ public static partial class F
             if (residual.Shape != output) throw TensorShapeException.Mismatch(op, output, residual.Shape, "the residual must have the second conv's output shape");
         }
         var y = Tensor.Empty(x.Backend, output);
-        x.Backend.Conv2dPairForward(first, second, x.Buffer, w1.Buffer, b1?.Buffer, w2.Buffer, b2?.Buffer, y.Buffer, new ConvEpilogue(residual?.Buffer, relu));
+        x.Backend.Conv2dPairForward(first, second, x.Buffer, w1.Buffer, b1?.Buffer, w2.Buffer, b2?.Buffer, y.Buffer, new ConvEpilogue(residual?.Buffer, relu),
+                                    scale1?.Buffer, scale2?.Buffer);
         return y;
     }
 
@@ -81,5 +87,28 @@ public static partial class F
         weight.Backend.FoldBatchNorm(weight.Buffer, bias?.Buffer, gamma.Buffer, beta.Buffer, runningMean.Buffer, runningVar.Buffer,
             foldedWeight.Buffer, foldedBias.Buffer, channels, perChannel, eps);
         return (foldedWeight, foldedBias);
+    }
+
+    /// <summary>
+    /// Batch-norm's fold without the weights: the per-channel scale s = γ·rstd and bias
+    /// b' = (b − mean)·s + β, for a conv that scales its weights itself (<see cref="Conv2dInference"/>'s
+    /// weightScale). The same kernel as <see cref="FoldBatchNorm"/> over a weight of ones, so s and b'
+    /// are its floats exactly and w·s rounds as its folded weights do.
+    /// </summary>
+    public static (Tensor Scale, Tensor Bias) FoldBatchNormScale(Tensor? bias, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, float eps)
+    {
+        const string op = "FoldBatchNormScale";
+        if (gamma.Rank != 1) throw new TensorShapeException(op, $"needs gamma [C], got {gamma.Shape}");
+        int channels = gamma.Shape[0];
+        if (bias is not null) CheckPerChannel(op, "bias", gamma, bias, channels);
+        CheckPerChannel(op, "beta", gamma, beta, channels);
+        CheckPerChannel(op, "runningMean", gamma, runningMean, channels);
+        CheckPerChannel(op, "runningVar", gamma, runningVar, channels);
+        using var ones = Tensor.Full(gamma.Backend, new Shape(channels), 1f);
+        var scale = Tensor.Empty(gamma.Backend, new Shape(channels));
+        var foldedBias = Tensor.Empty(gamma.Backend, new Shape(channels));
+        gamma.Backend.FoldBatchNorm(ones.Buffer, bias?.Buffer, gamma.Buffer, beta.Buffer, runningMean.Buffer, runningVar.Buffer,
+            scale.Buffer, foldedBias.Buffer, channels, 1, eps);
+        return (scale, foldedBias);
     }
 }

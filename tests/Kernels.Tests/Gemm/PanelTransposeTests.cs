@@ -44,4 +44,26 @@ public unsafe class PanelTransposeTests
         for (int i = size; i < dst.Length; i++)
             Assert.True(dst[i] == Guard, $"the transpose wrote past its panel at {i - size} floats after it");
     }
+
+    [Theory]
+    [InlineData(8, 64, 29)]
+    [InlineData(6, 6, 17)]
+    [InlineData(3, 8, 16)]
+    public void Scales_each_row_as_one_product(int rows, int ldd, int len)
+    {
+        const int lds = 37;
+        var rnd = new System.Random(rows + len);
+        float[] src = new float[rows * lds], scale = new float[rows];
+        for (int i = 0; i < src.Length; i++) src[i] = (float)rnd.NextDouble() - 0.5f;
+        for (int i = 0; i < rows; i++) scale[i] = (float)rnd.NextDouble() * 3 - 1.5f;
+        int lanes = Math.Min(8, ldd);
+        float[] dst = new float[(len - 1) * ldd + lanes];
+        fixed (float* s = src, d = dst, k = scale) PanelTranspose.Rows(s, lds, rows, len, d, ldd, k);
+        for (int p = 0; p < len; p++)
+            for (int i = 0; i < lanes; i++)
+            {
+                float expected = i < rows ? src[i * lds + p] * scale[i] : 0f;
+                Assert.True(expected.Equals(dst[p * ldd + i]), $"d[{p}·{ldd} + {i}] = {dst[p * ldd + i]}, expected {expected}");
+            }
+    }
 }
