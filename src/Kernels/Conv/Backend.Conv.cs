@@ -36,6 +36,13 @@ public abstract partial class Backend
     }
 
     /// <summary>
+    /// Whether <see cref="Conv2dForward"/> with a weight scale applies it as it reads the weights for
+    /// this shape, rather than through a scaled copy: a caller holding folded weights anyway (or able
+    /// to make them in the one pass the copy would cost) should pass those where this is false.
+    /// </summary>
+    public virtual bool ScalesConvWeights(in Conv2dShape shape) => false;
+
+    /// <summary>
     /// The conv with weights w[co, …]·scale[co]. By default a scaled copy of w (<see cref="Binary"/>'s
     /// product, the same rounding as <see cref="FoldBatchNorm"/>'s) and the plain conv; a backend whose
     /// conv packs its weights anyway scales them on the way (the CPU's lane form), which saves a write

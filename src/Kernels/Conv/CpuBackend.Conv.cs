@@ -55,6 +55,8 @@ public partial class CpuBackend
             base.RunConv2dPairForward(first, second, x, v1, b1, v2, b2, y, epilogue, null, null);
     }
 
+    public override bool ScalesConvWeights(in Conv2dShape shape) => CpuLaneConv.Prefers(shape);
+
     /// <summary>The lane form scales the weights as it packs them; the other forms take a scaled copy.</summary>
     protected override void RunConv2dForwardScaled(in Conv2dShape shape, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> scale,
                                                    DeviceBuffer<float>? bias, DeviceBuffer<float> y, in ConvEpilogue epilogue)

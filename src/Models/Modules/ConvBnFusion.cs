@@ -1,16 +1,18 @@
+using SparseCore.Kernels.Conv;
 using SparseCore.Tensors;
 
 namespace SparseCore.Models.Modules;
 
 /// <summary>
 /// The inference path of conv → batch-norm (→ + residual) (→ ReLU): batch-norm's running statistics
-/// folded into a per-channel weight scale and the conv's bias (F.FoldBatchNormScale), the scale
-/// applied by the conv to its weights, and the tail run in the conv's epilogue (F.Conv2dInference),
-/// so the block makes one pass over its output instead of three or four.
+/// folded into the conv — as a per-channel weight scale the conv applies as it reads its weights
+/// where the backend does that (F.FoldBatchNormScale), else into folded weights (F.FoldBatchNorm) —
+/// and the tail run in the conv's epilogue (F.Conv2dInference), so the block makes one pass over
+/// its output instead of three or four.
 /// It applies only where nothing can tell the difference: no tape (Autograd.NoGrad), batch-norm in
 /// evaluation mode, and no forward hook or replaced forward on the modules involved (PASS's channel
-/// masks hook them). The fold is recomputed on every call — per channel only; the weights are scaled
-/// where the conv reads them — so it never goes stale when the weights are trained.
+/// masks hook them). The fold is recomputed on every call, so it never goes stale when the weights
+/// are trained.
 /// Rounding differs from the unfused ops (w·s summed instead of the sum scaled); tests bound it.
 /// </summary>
 public static class ConvBnFusion
@@ -32,10 +34,12 @@ public static class ConvBnFusion
     /// <summary>relu?(bn(conv(x)) + residual) as one conv with the batch-norm folded in.</summary>
     public static Tensor Forward(Conv2d conv, BatchNorm2d bn, Tensor x, Tensor? residual = null, bool relu = false)
     {
-        var (scale, b) = Fold(conv, bn);
-        using (scale)
+        var weight = Weight(conv);
+        var (w, b, scale) = Fold(conv, bn, weight, ShapeOf(x.Shape, weight, conv.Stride, conv.Padding));
         using (b)
-            return F.Conv2dInference(x, Weight(conv), b, conv.Stride, conv.Padding, residual, relu, scale);
+        using (scale)
+        using (ReferenceEquals(w, weight) ? null : w)
+            return F.Conv2dInference(x, w, b, conv.Stride, conv.Padding, residual, relu, scale);
     }
 
     /// <summary>
@@ -45,22 +49,43 @@ public static class ConvBnFusion
     public static Tensor ForwardPair(Conv2d conv1, BatchNorm2d bn1, Conv2d conv2, BatchNorm2d bn2, Tensor x, Tensor? residual, bool relu)
     {
         if (conv2.Stride != 1) throw new ArgumentException($"a fused conv pair needs the second conv at stride 1, not {conv2.Stride}", nameof(conv2));
-        var (s1, b1) = Fold(conv1, bn1);
-        var (s2, b2) = Fold(conv2, bn2);
-        using (s1)
+        var (weight1, weight2) = (Weight(conv1), Weight(conv2));
+        var first = ShapeOf(x.Shape, weight1, conv1.Stride, conv1.Padding);
+        var second = first is { } f ? ShapeOf(new Shape(f.N, f.Cout, f.OutH, f.OutW), weight2, 1, conv2.Padding) : null;
+        var (w1, b1, s1) = Fold(conv1, bn1, weight1, first);
+        var (w2, b2, s2) = Fold(conv2, bn2, weight2, second);
         using (b1)
-        using (s2)
+        using (s1)
+        using (ReferenceEquals(w1, weight1) ? null : w1)
         using (b2)
-            return F.Conv2dPairInference(x, Weight(conv1), b1, conv1.Stride, conv1.Padding, Weight(conv2), b2, conv2.Padding, residual, relu, s1, s2);
+        using (s2)
+        using (ReferenceEquals(w2, weight2) ? null : w2)
+            return F.Conv2dPairInference(x, w1, b1, conv1.Stride, conv1.Padding, w2, b2, conv2.Padding, residual, relu, s1, s2);
     }
 
     /// <summary>
-    /// The batch-norm as a per-channel weight scale and a bias: the conv scales its weights itself
-    /// (where it packs them, on the way), so no folded copy of the weights is written and read back
-    /// each forward — ResNet-18's 11 M weights made that 2 ms of a 85 ms forward at batch 32.
+    /// The batch-norm folded in: where the backend scales the conv's weights as it reads them
+    /// (Backend.ScalesConvWeights — the CPU's lane form, which packs them anyway), as a per-channel
+    /// weight scale and a bias, so no folded copy of the weights is written and read back each
+    /// forward (ResNet-18's last three stages: 2 ms of an 85 ms forward at batch 32); elsewhere as
+    /// folded weights (one kernel, where a scale would cost a scaled copy and two small kernels more).
     /// </summary>
-    private static (Tensor Scale, Tensor Bias) Fold(Conv2d conv, BatchNorm2d bn) =>
-        F.FoldBatchNormScale(conv.Bias?.Value, bn.Weight.Value, bn.Bias.Value, bn.RunningMean, bn.RunningVar, bn.Eps);
+    private static (Tensor Weight, Tensor Bias, Tensor? Scale) Fold(Conv2d conv, BatchNorm2d bn, Tensor weight, Conv2dShape? shape)
+    {
+        if (shape is { } s && weight.Backend.ScalesConvWeights(s))
+        {
+            var (scale, bias) = F.FoldBatchNormScale(conv.Bias?.Value, bn.Weight.Value, bn.Bias.Value, bn.RunningMean, bn.RunningVar, bn.Eps);
+            return (weight, bias, scale);
+        }
+        var (w, b) = F.FoldBatchNorm(weight, conv.Bias?.Value, bn.Weight.Value, bn.Bias.Value, bn.RunningMean, bn.RunningVar, bn.Eps);
+        return (w, b, null);
+    }
+
+    /// <summary>The conv's shape for an input of <paramref name="input"/>'s shape, or null where the shapes do not make a conv (F reports that).</summary>
+    private static Conv2dShape? ShapeOf(Shape input, Tensor weight, int stride, int padding) =>
+        input.Rank == 4 && weight.Rank == 4 && input[1] == weight.Shape[1]
+            ? new Conv2dShape(input[0], input[1], input[2], input[3], weight.Shape[0], weight.Shape[2], weight.Shape[3], stride, stride, padding, padding)
+            : null;
 
     private static Tensor Weight(Conv2d conv) => conv.WeightView?.Invoke(conv.Weight.Value) ?? conv.Weight.Value;
 }

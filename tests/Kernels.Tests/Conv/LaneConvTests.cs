@@ -80,6 +80,10 @@ public class LaneConvTests
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 128, 14, 14, 256, 1, 1, 2, 2, 0, 0)));
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 64, 28, 28, 64, 3, 3, 1, 1, 1, 1)));   // the shifted form is faster at 28×28
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1)));   // not a whole panel
+        // The backend scales batch-norm-folded weights itself exactly where the lane form runs.
+        using var cpu = new SparseCore.Kernels.Cpu.CpuBackend();
+        Assert.True(cpu.ScalesConvWeights(new Conv2dShape(32, 512, 4, 4, 512, 3, 3, 1, 1, 1, 1)));
+        Assert.False(cpu.ScalesConvWeights(new Conv2dShape(32, 64, 28, 28, 64, 3, 3, 1, 1, 1, 1)));
     }
 
     private static float[] Random(System.Random random, long n) =>
