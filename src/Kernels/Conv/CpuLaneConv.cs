@@ -96,11 +96,17 @@ internal static unsafe class CpuLaneConv
                 int chunk = item / panels, panel = item % panels, first = chunk * chunkImages;
                 if (ready.Claim(panel))
                 {
-                    fixed (float* wt = w, pk = packed, scale = weightScale)
-                        for (int g = 0; g < NR; g += 8)
-                            PanelTranspose.Rows(wt + (long)(panel * NR + g) * k, k, 8, k, pk + (long)panel * k * NR + g, NR,
-                                                scale is null ? null : scale + panel * NR + g);
-                    ready.Open(panel);
+                    try
+                    {
+                        fixed (float* wt = w, pk = packed, scale = weightScale)
+                            for (int g = 0; g < NR; g += 8)
+                                PanelTranspose.Rows(wt + (long)(panel * NR + g) * k, k, 8, k, pk + (long)panel * k * NR + g, NR,
+                                                    scale is null ? null : scale + panel * NR + g);
+                    }
+                    finally
+                    {
+                        ready.Open(panel);   // never leave a waiting thread spinning, even on a fault
+                    }
                 }
                 int count = Math.Min(chunkImages, shape.N - first), positions = count * p, tiles = (positions + MR - 1) / MR;
                 float* sums = AlignedScratch.Get(AlignedScratch.Slot.ConvTile, (long)tiles * MR * NR);

@@ -129,7 +129,7 @@ public class ImplicitConvPathTests
         Assert.False(CpuShiftedConv.Prefers(new Conv2dShape(64, 16, 28, 28, 32, 1, 1, 2, 2, 0, 0), 32, 16)); // 1×1 stride 2: no layout
     }
 
-    private static float[] Random(System.Random random, long n) =>
+    internal static float[] Random(System.Random random, long n) =>
         Enumerable.Range(0, (int)n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
 
     private static int[] Kept(System.Random random, int width, double ratio)
@@ -139,7 +139,8 @@ public class ImplicitConvPathTests
         return all[..Math.Max(1, (int)Math.Round(width * ratio))];
     }
 
-    private static double[] Reference(in Conv2dShape s, float[] x, float[] w, float[]? bias, int[]? keptIn, int[]? keptOut)
+    /// <summary>The conv in double precision over the kept channels (null: all), bias included.</summary>
+    internal static double[] Reference(in Conv2dShape s, float[] x, float[] w, float[]? bias, int[]? keptIn, int[]? keptOut)
     {
         int[] ins = keptIn ?? Enumerable.Range(0, s.Cin).ToArray(), outs = keptOut ?? Enumerable.Range(0, s.Cout).ToArray();
         int oh = s.OutH, ow = s.OutW;
@@ -163,7 +164,7 @@ public class ImplicitConvPathTests
         return y;
     }
 
-    private static double RelativeError(float[] actual, double[] expected)
+    internal static double RelativeError(float[] actual, double[] expected)
     {
         double diff = 0, norm = 0;
         for (int i = 0; i < expected.Length; i++)

@@ -38,21 +38,21 @@ public class LaneConvTests
             return;
         }
         var random = new System.Random(name.Length * 31 + s.Cin);
-        float[] x = Random(random, s.XLength), w = Random(random, s.WeightLength), residual = Random(random, s.YLength);
-        float[]? bias = withBias ? Random(random, s.Cout) : null;
+        float[] x = ImplicitConvPathTests.Random(random, s.XLength), w = ImplicitConvPathTests.Random(random, s.WeightLength), residual = ImplicitConvPathTests.Random(random, s.YLength);
+        float[]? bias = withBias ? ImplicitConvPathTests.Random(random, s.Cout) : null;
         var epilogue = new CpuEpilogue(withResidual ? residual : null, relu);
         var y = new float[s.YLength];
         Array.Fill(y, float.NaN);
 
         CpuLaneConv.Forward(s, x, w, bias, y, epilogue);
 
-        var expected = Reference(s, x, w, bias);
+        var expected = ImplicitConvPathTests.Reference(s, x, w, bias, null, null);
         for (int i = 0; i < expected.Length; i++)
         {
             if (withResidual) expected[i] += residual[i];
             if (relu) expected[i] = Math.Max(expected[i], 0);
         }
-        double error = RelativeError(y, expected);
+        double error = ImplicitConvPathTests.RelativeError(y, expected);
         Assert.True(error <= 1e-5, $"normwise error {error:E2}");
         if (CpuShiftedConv.Fits(s))
         {
@@ -84,42 +84,5 @@ public class LaneConvTests
         using var cpu = new SparseCore.Kernels.Cpu.CpuBackend();
         Assert.True(cpu.ScalesConvWeights(new Conv2dShape(32, 512, 4, 4, 512, 3, 3, 1, 1, 1, 1)));
         Assert.False(cpu.ScalesConvWeights(new Conv2dShape(32, 64, 28, 28, 64, 3, 3, 1, 1, 1, 1)));
-    }
-
-    private static float[] Random(System.Random random, long n) =>
-        Enumerable.Range(0, (int)n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-
-    private static double[] Reference(in Conv2dShape s, float[] x, float[] w, float[]? bias)
-    {
-        int oh = s.OutH, ow = s.OutW;
-        var y = new double[s.N * s.Cout * oh * ow];
-        for (int n = 0; n < s.N; n++)
-            for (int j = 0; j < s.Cout; j++)
-                for (int i = 0; i < oh; i++)
-                    for (int jj = 0; jj < ow; jj++)
-                    {
-                        double sum = bias is null ? 0 : bias[j];
-                        for (int c = 0; c < s.Cin; c++)
-                            for (int r = 0; r < s.KH; r++)
-                                for (int t = 0; t < s.KW; t++)
-                                {
-                                    int ih = i * s.StrideH - s.PadH + r, iw = jj * s.StrideW - s.PadW + t;
-                                    if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;
-                                    sum += (double)x[((n * s.Cin + c) * s.H + ih) * s.W + iw] * w[((j * s.Cin + c) * s.KH + r) * s.KW + t];
-                                }
-                        y[((n * s.Cout + j) * oh + i) * ow + jj] = sum;
-                    }
-        return y;
-    }
-
-    private static double RelativeError(float[] actual, double[] expected)
-    {
-        double diff = 0, norm = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            diff += (actual[i] - expected[i]) * (actual[i] - expected[i]);
-            norm += expected[i] * expected[i];
-        }
-        return Math.Sqrt(diff / Math.Max(norm, 1e-30));
     }
 }
