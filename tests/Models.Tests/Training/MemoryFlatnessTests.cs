@@ -33,19 +33,34 @@ public class MemoryFlatnessTests
         void Steps(int n) { for (int i = 0; i < n; i++) { stream.MoveNext(); trainer.Step(stream.Current); } }
 
         Steps(20);
-        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
         var pool = backend.Pool;
-        (int live, long liveBytes, long raw, long heap) before = (pool.LiveBuffers, pool.LiveBytes, pool.RawAllocations, GC.GetTotalMemory(true));
+        long heap = Heap();
+        (int live, long liveBytes, long raw) before = (pool.LiveBuffers, pool.LiveBytes, pool.RawAllocations);
 
         Steps(steps);
-        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
-        long heapAfter = GC.GetTotalMemory(true);
+        // The heap is the process's, shared with the test host, which (run alone) grew it by ~350 KB
+        // once during the window: a window past the bound gets a second one, which a leak grows too.
+        long grew = Heap() - heap;
+        if (grew >= HeapBound)
+        {
+            heap += grew;
+            Steps(steps);
+            long again = Heap() - heap;
+            Assert.True(again < HeapBound, $"managed heap grew by {grew} bytes over {steps} steps, then by {again} over {steps} more");
+        }
 
         Assert.Equal(before.live, pool.LiveBuffers);
         Assert.Equal(before.liveBytes, pool.LiveBytes);
         Assert.Equal(before.raw, pool.RawAllocations);
         Assert.Equal(0, Autograd.TapeLength);
-        Assert.True(heapAfter - before.heap < 256 * 1024, $"managed heap grew by {heapAfter - before.heap} bytes over {steps} steps");
+    }
+
+    private const long HeapBound = 256 * 1024;
+
+    private static long Heap()
+    {
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        return GC.GetTotalMemory(true);
     }
 
     [Fact]
