@@ -1,3 +1,4 @@
+using SparseCore.Kernels.Conv;
 using SparseCore.Kernels.Elementwise;
 using SparseCore.Kernels.Gemm;
 using SparseCore.Kernels.Memory;
@@ -68,6 +69,14 @@ public class ValidationTests
             (b, g) => b.SgdStep(Fl(g, "param"), Fl(g, "grad"), Fl(g, "momentum"), new SgdHyper(0.1f, 0.9f, FirstStep: true), n));
         yield return new("AdamStep", [F("param", n), F("grad", n), F("m", n), F("v", n)],
             (b, g) => b.AdamStep(Fl(g, "param"), Fl(g, "grad"), Fl(g, "m"), Fl(g, "v"), new AdamHyper(1e-3f), n));
+        // The inference convs with their batch-norm weight scales (one per output channel of each conv).
+        var conv1 = new Conv2dShape(2, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1);
+        var conv2 = new Conv2dShape(2, 4, 5, 5, 2, 3, 3, 1, 1, 1, 1);
+        yield return new("Conv2dForward", [F("x", 150), F("w", 108), F("bias", 4), F("y", 200), F("weightScale", 4)],
+            (b, g) => b.Conv2dForward(conv1, Fl(g, "x"), Fl(g, "w"), Fl(g, "bias"), Fl(g, "y"), default, Fl(g, "weightScale")));
+        yield return new("Conv2dPairForward", [F("x", 150), F("w1", 108), F("b1", 4), F("w2", 72), F("b2", 2), F("y", 100), F("scale1", 4), F("scale2", 2)],
+            (b, g) => b.Conv2dPairForward(conv1, conv2, Fl(g, "x"), Fl(g, "w1"), Fl(g, "b1"), Fl(g, "w2"), Fl(g, "b2"), Fl(g, "y"), default,
+                                          Fl(g, "scale1"), Fl(g, "scale2")));
     }
 
     /// <summary>Runs the case with every operand at its required length except <paramref name="shortOperand"/>.</summary>

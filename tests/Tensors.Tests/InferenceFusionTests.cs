@@ -151,6 +151,10 @@ public class InferenceFusionTests
             Assert.Contains("weightScale", e.Message);
             e = Assert.Throws<TensorShapeException>(() => F.Conv2dPairInference(x, weight, sb, 1, 1, w2, sb2, 1, null, true, scale2: Random(b, rng, cout - 1)));
             Assert.Contains("scale2", e.Message);
+            e = Assert.Throws<TensorShapeException>(() => F.FoldBatchNormScale(null, gamma, beta, Random(b, rng, cout + 1), variance, 1e-5f));
+            Assert.Contains("runningMean", e.Message);
+            e = Assert.Throws<TensorShapeException>(() => F.FoldBatchNormScale(null, Random(b, rng, cout, 1), beta, mean, variance, 1e-5f));
+            Assert.Contains("gamma", e.Message);
         }
     }
 

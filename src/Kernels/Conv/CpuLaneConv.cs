@@ -66,7 +66,11 @@ internal static unsafe class CpuLaneConv
         return images;
     }
 
-    private static int Items(in Conv2dShape s) => (s.N + ChunkImages(s) - 1) / ChunkImages(s) * (s.Cout / NR);
+    private static int Items(in Conv2dShape s)
+    {
+        int images = ChunkImages(s);
+        return (s.N + images - 1) / images * (s.Cout / NR);
+    }
 
     /// <summary>
     /// y = conv(x, w) (+ bias), then the epilogue; every channel, dense weights — each output channel's
@@ -120,7 +124,7 @@ internal static unsafe class CpuLaneConv
                 fixed (float* xp = x, pk = packed, yp = y, res = epilogue.Residual, bp = bias)
                 fixed (int* op = offsets)
                 {
-                    float* xb = pads ? PaddedChunk(shape, xp, call, chunk, first, count, imageFloats) : xp + (long)first * inPlane;
+                    float* xb = pads ? PaddedChunk(shape, xp, call, chunk, first, count, chunkImages, imageFloats) : xp + (long)first * inPlane;
                     float* wPanel = pk + (long)panel * k * NR;
                     for (int k0 = 0; k0 < k; k0 += KC)
                     {
@@ -159,9 +163,9 @@ internal static unsafe class CpuLaneConv
     /// thread: padded up front by the team into one shared buffer, the copies went out to memory and
     /// came back (a stride-2 layer's pad took 10–17 % of its conv); here they are made where they are read.
     /// </summary>
-    private static float* PaddedChunk(in Conv2dShape s, float* x, long call, int chunk, int first, int count, int imageFloats)
+    private static float* PaddedChunk(in Conv2dShape s, float* x, long call, int chunk, int first, int count, int chunkImages, int imageFloats)
     {
-        float* images = AlignedScratch.Get(AlignedScratch.Slot.ConvImage, (long)ChunkImages(s) * imageFloats);
+        float* images = AlignedScratch.Get(AlignedScratch.Slot.ConvImage, (long)chunkImages * imageFloats);
         if (t_call == call && t_chunk == chunk) return images;
         long inPlane = (long)s.Cin * s.H * s.W;
         for (int i = 0; i < count; i++) CpuImplicitConv.PadImage(s, x + (first + i) * inPlane, null, s.Cin, images + (long)i * imageFloats);

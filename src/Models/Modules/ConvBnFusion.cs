@@ -35,7 +35,7 @@ public static class ConvBnFusion
     public static Tensor Forward(Conv2d conv, BatchNorm2d bn, Tensor x, Tensor? residual = null, bool relu = false)
     {
         var weight = Weight(conv);
-        var (w, b, scale) = Fold(conv, bn, weight, ShapeOf(x.Shape, weight, conv.Stride, conv.Padding));
+        var (w, b, scale) = Fold(conv, bn, weight, F.Conv2dInferenceShape(x.Shape, weight, conv.Stride, conv.Padding));
         using (b)
         using (scale)
         using (ReferenceEquals(w, weight) ? null : w)
@@ -50,8 +50,8 @@ public static class ConvBnFusion
     {
         if (conv2.Stride != 1) throw new ArgumentException($"a fused conv pair needs the second conv at stride 1, not {conv2.Stride}", nameof(conv2));
         var (weight1, weight2) = (Weight(conv1), Weight(conv2));
-        var first = ShapeOf(x.Shape, weight1, conv1.Stride, conv1.Padding);
-        var second = first is { } f ? ShapeOf(new Shape(f.N, f.Cout, f.OutH, f.OutW), weight2, 1, conv2.Padding) : null;
+        var first = F.Conv2dInferenceShape(x.Shape, weight1, conv1.Stride, conv1.Padding);
+        var second = F.Conv2dInferenceShape(new Shape(first.N, first.Cout, first.OutH, first.OutW), weight2, 1, conv2.Padding);
         var (w1, b1, s1) = Fold(conv1, bn1, weight1, first);
         var (w2, b2, s2) = Fold(conv2, bn2, weight2, second);
         using (b1)
@@ -70,9 +70,9 @@ public static class ConvBnFusion
     /// forward (ResNet-18's last three stages: 2 ms of an 85 ms forward at batch 32); elsewhere as
     /// folded weights (one kernel, where a scale would cost a scaled copy and two small kernels more).
     /// </summary>
-    private static (Tensor Weight, Tensor Bias, Tensor? Scale) Fold(Conv2d conv, BatchNorm2d bn, Tensor weight, Conv2dShape? shape)
+    private static (Tensor Weight, Tensor Bias, Tensor? Scale) Fold(Conv2d conv, BatchNorm2d bn, Tensor weight, Conv2dShape shape)
     {
-        if (shape is { } s && weight.Backend.ScalesConvWeights(s))
+        if (weight.Backend.ScalesConvWeights(shape))
         {
             var (scale, bias) = F.FoldBatchNormScale(conv.Bias?.Value, bn.Weight.Value, bn.Bias.Value, bn.RunningMean, bn.RunningVar, bn.Eps);
             return (weight, bias, scale);
@@ -80,12 +80,6 @@ public static class ConvBnFusion
         var (w, b) = F.FoldBatchNorm(weight, conv.Bias?.Value, bn.Weight.Value, bn.Bias.Value, bn.RunningMean, bn.RunningVar, bn.Eps);
         return (w, b, null);
     }
-
-    /// <summary>The conv's shape for an input of <paramref name="input"/>'s shape, or null where the shapes do not make a conv (F reports that).</summary>
-    private static Conv2dShape? ShapeOf(Shape input, Tensor weight, int stride, int padding) =>
-        input.Rank == 4 && weight.Rank == 4 && input[1] == weight.Shape[1]
-            ? new Conv2dShape(input[0], input[1], input[2], input[3], weight.Shape[0], weight.Shape[2], weight.Shape[3], stride, stride, padding, padding)
-            : null;
 
     private static Tensor Weight(Conv2d conv) => conv.WeightView?.Invoke(conv.Weight.Value) ?? conv.Weight.Value;
 }

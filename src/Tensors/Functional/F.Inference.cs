@@ -34,6 +34,14 @@ public static partial class F
     }
 
     /// <summary>
+    /// The shape <see cref="Conv2dInference"/> runs for an input of shape <paramref name="input"/> (so a
+    /// caller can ask the backend about it first, as Backend.ScalesConvWeights), or the same shape
+    /// error it would raise.
+    /// </summary>
+    public static Conv2dShape Conv2dInferenceShape(Shape input, Tensor weight, int stride, int padding) =>
+        Conv2dShapeOf(input, weight, null, stride, stride, padding, padding, "Conv2dInference");
+
+    /// <summary>
     /// y = relu?(conv(relu(conv(x, w1) + b1), w2) + b2 + residual): a basic block's two convs in one
     /// call, so a backend can keep the intermediate where the second conv reads it (the CPU hands the
     /// first conv's tiles straight to the second, Backend.Conv2dPairForward). Stride 1 for the
