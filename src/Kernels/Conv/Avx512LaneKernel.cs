@@ -5,49 +5,57 @@ using System.Runtime.Intrinsics.X86;
 namespace SparseCore.Kernels.Conv;
 
 /// <summary>
-/// The conv micro-kernel with output channels in the vector lanes: 6 output positions × 64 output
-/// channels, 24 zmm accumulators. Step kk reads a tap (input offset o, weight offset v) from the
-/// tile's tap table, broadcasts each position's input at x_r + o (a channel, row and column in a
-/// zero-bordered image) and multiplies it into the 64 packed weights at w + v. Why this way round:
-/// each position has its own input pointer, so the 6 positions can be any outputs — the next ones
-/// in an image, across a row's end or into the next image — and no junk position is computed (the
-/// shifted kernel computes 23 % junk for 7×7 outputs, the patch matrix route copies every patch);
-/// and why a table: a tile of border positions skips the taps that would only read padding
-/// (<see cref="LaneTiling"/>). Per step one table load, 4 weight loads, 6 broadcasts and 24 FMAs.
+/// The conv micro-kernels with output channels in the vector lanes: 24 zmm accumulators, as 6
+/// output positions × 64 output channels or, for 32-channel layers, 12 positions × 32 channels.
+/// Step kk reads a tap (input offset o, weight offset v) from the tile's tap table, broadcasts each
+/// position's input at x + rows[r] + o (a channel, row and column in a zero-bordered image) and
+/// multiplies it into the packed weights at w + v. Why this way round: each position has its own
+/// input offset, so a tile's positions can be any outputs — the next ones in an image, across a
+/// row's end or into the next image — and no junk position is computed (the shifted kernel
+/// computes 23 % junk for 7×7 outputs, the patch matrix route copies every patch); and why a
+/// table: a tile of border positions skips the taps that would only read padding
+/// (<see cref="LaneTiling"/>). Per step one table load, 4 (2) weight loads, 6 (12) broadcasts and 24 FMAs.
+/// Both compute c_r[j] (+)= Σ_kk x[rows[r] + o_kk] · w[v_kk + j] for kk &lt; kc, where
+/// taps[kk] = o_kk | v_kk &lt;&lt; 32 and c_r = c + slots[r]·lanes: started from zero, or from c_r when
+/// accumulate (a later block of the reduction continues the same FMA chain, so blocking it does not
+/// change the result). Rows may share a slot when they are the same position (they store the same sums).
 /// </summary>
 internal static unsafe class Avx512LaneKernel
 {
-    public const int Rows = 6, Lanes = 64;
-
     public static bool IsSupported => Avx512F.IsSupported;
 
-    /// <summary>
-    /// c_r[j] (+)= Σ_kk x_r[o_kk] · w[v_kk + j] for kk &lt; kc, r &lt; 6, j &lt; 64, where taps[kk] = o_kk | v_kk &lt;&lt; 32
-    /// and c_r = c + slots[r]·64: started from zero, or from c_r when <paramref name="accumulate"/> (a
-    /// later block of the reduction continues the same FMA chain, so blocking it does not change the
-    /// result). Rows may share a slot when they are the same position (they store the same sums).
-    /// </summary>
+    /// <summary>Output positions a tile for <paramref name="lanes"/> (64 or 32) output channels a panel.</summary>
+    public static int Rows(int lanes) => lanes == 64 ? 6 : 12;
+
+    /// <summary>6 positions × 64 channels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* w, long* taps, float* x0, float* x1, float* x2, float* x3, float* x4, float* x5,
-                           float* c, int* slots, bool accumulate)
+    public static void Run64(int kc, float* w, long* taps, float* x, int* rows, float* c, int* slots, bool accumulate)
     {
-        float* r0 = c + (nint)slots[0] * Lanes, r1 = c + (nint)slots[1] * Lanes, r2 = c + (nint)slots[2] * Lanes;
-        float* r3 = c + (nint)slots[3] * Lanes, r4 = c + (nint)slots[4] * Lanes, r5 = c + (nint)slots[5] * Lanes;
-        Vector512<float> c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23;
-        Vector512<float> c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        float* x0 = x + rows[0], s0 = c + (nint)slots[0] * 64;
+        float* x1 = x + rows[1], s1 = c + (nint)slots[1] * 64;
+        float* x2 = x + rows[2], s2 = c + (nint)slots[2] * 64;
+        float* x3 = x + rows[3], s3 = c + (nint)slots[3] * 64;
+        float* x4 = x + rows[4], s4 = c + (nint)slots[4] * 64;
+        float* x5 = x + rows[5], s5 = c + (nint)slots[5] * 64;
+        Vector512<float> c0_0, c0_1, c0_2, c0_3;
+        Vector512<float> c1_0, c1_1, c1_2, c1_3;
+        Vector512<float> c2_0, c2_1, c2_2, c2_3;
+        Vector512<float> c3_0, c3_1, c3_2, c3_3;
+        Vector512<float> c4_0, c4_1, c4_2, c4_3;
+        Vector512<float> c5_0, c5_1, c5_2, c5_3;
         if (accumulate)
         {
-            c00 = Vector512.Load(r0 + 0); c01 = Vector512.Load(r0 + 16); c02 = Vector512.Load(r0 + 32); c03 = Vector512.Load(r0 + 48);
-            c10 = Vector512.Load(r1 + 0); c11 = Vector512.Load(r1 + 16); c12 = Vector512.Load(r1 + 32); c13 = Vector512.Load(r1 + 48);
-            c20 = Vector512.Load(r2 + 0); c21 = Vector512.Load(r2 + 16); c22 = Vector512.Load(r2 + 32); c23 = Vector512.Load(r2 + 48);
-            c30 = Vector512.Load(r3 + 0); c31 = Vector512.Load(r3 + 16); c32 = Vector512.Load(r3 + 32); c33 = Vector512.Load(r3 + 48);
-            c40 = Vector512.Load(r4 + 0); c41 = Vector512.Load(r4 + 16); c42 = Vector512.Load(r4 + 32); c43 = Vector512.Load(r4 + 48);
-            c50 = Vector512.Load(r5 + 0); c51 = Vector512.Load(r5 + 16); c52 = Vector512.Load(r5 + 32); c53 = Vector512.Load(r5 + 48);
+            c0_0 = Vector512.Load(s0 + 0); c0_1 = Vector512.Load(s0 + 16); c0_2 = Vector512.Load(s0 + 32); c0_3 = Vector512.Load(s0 + 48);
+            c1_0 = Vector512.Load(s1 + 0); c1_1 = Vector512.Load(s1 + 16); c1_2 = Vector512.Load(s1 + 32); c1_3 = Vector512.Load(s1 + 48);
+            c2_0 = Vector512.Load(s2 + 0); c2_1 = Vector512.Load(s2 + 16); c2_2 = Vector512.Load(s2 + 32); c2_3 = Vector512.Load(s2 + 48);
+            c3_0 = Vector512.Load(s3 + 0); c3_1 = Vector512.Load(s3 + 16); c3_2 = Vector512.Load(s3 + 32); c3_3 = Vector512.Load(s3 + 48);
+            c4_0 = Vector512.Load(s4 + 0); c4_1 = Vector512.Load(s4 + 16); c4_2 = Vector512.Load(s4 + 32); c4_3 = Vector512.Load(s4 + 48);
+            c5_0 = Vector512.Load(s5 + 0); c5_1 = Vector512.Load(s5 + 16); c5_2 = Vector512.Load(s5 + 32); c5_3 = Vector512.Load(s5 + 48);
         }
         else
         {
-            c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = default;
-            c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = c50 = c51 = c52 = c53 = default;
+            c0_0 = c0_1 = c0_2 = c0_3 = c1_0 = c1_1 = c1_2 = c1_3 = c2_0 = c2_1 = c2_2 = c2_3 = default;
+            c3_0 = c3_1 = c3_2 = c3_3 = c4_0 = c4_1 = c4_2 = c4_3 = c5_0 = c5_1 = c5_2 = c5_3 = default;
         }
 
         for (int kk = 0; kk < kc; kk++)
@@ -60,42 +68,150 @@ internal static unsafe class Avx512LaneKernel
             var b2 = Vector512.Load(wk + 32);
             var b3 = Vector512.Load(wk + 48);
             var a0 = Vector512.Create(x0[o]);
-            c00 = Avx512F.FusedMultiplyAdd(b0, a0, c00);
-            c01 = Avx512F.FusedMultiplyAdd(b1, a0, c01);
-            c02 = Avx512F.FusedMultiplyAdd(b2, a0, c02);
-            c03 = Avx512F.FusedMultiplyAdd(b3, a0, c03);
+            c0_0 = Avx512F.FusedMultiplyAdd(b0, a0, c0_0);
+            c0_1 = Avx512F.FusedMultiplyAdd(b1, a0, c0_1);
+            c0_2 = Avx512F.FusedMultiplyAdd(b2, a0, c0_2);
+            c0_3 = Avx512F.FusedMultiplyAdd(b3, a0, c0_3);
             var a1 = Vector512.Create(x1[o]);
-            c10 = Avx512F.FusedMultiplyAdd(b0, a1, c10);
-            c11 = Avx512F.FusedMultiplyAdd(b1, a1, c11);
-            c12 = Avx512F.FusedMultiplyAdd(b2, a1, c12);
-            c13 = Avx512F.FusedMultiplyAdd(b3, a1, c13);
+            c1_0 = Avx512F.FusedMultiplyAdd(b0, a1, c1_0);
+            c1_1 = Avx512F.FusedMultiplyAdd(b1, a1, c1_1);
+            c1_2 = Avx512F.FusedMultiplyAdd(b2, a1, c1_2);
+            c1_3 = Avx512F.FusedMultiplyAdd(b3, a1, c1_3);
             var a2 = Vector512.Create(x2[o]);
-            c20 = Avx512F.FusedMultiplyAdd(b0, a2, c20);
-            c21 = Avx512F.FusedMultiplyAdd(b1, a2, c21);
-            c22 = Avx512F.FusedMultiplyAdd(b2, a2, c22);
-            c23 = Avx512F.FusedMultiplyAdd(b3, a2, c23);
+            c2_0 = Avx512F.FusedMultiplyAdd(b0, a2, c2_0);
+            c2_1 = Avx512F.FusedMultiplyAdd(b1, a2, c2_1);
+            c2_2 = Avx512F.FusedMultiplyAdd(b2, a2, c2_2);
+            c2_3 = Avx512F.FusedMultiplyAdd(b3, a2, c2_3);
             var a3 = Vector512.Create(x3[o]);
-            c30 = Avx512F.FusedMultiplyAdd(b0, a3, c30);
-            c31 = Avx512F.FusedMultiplyAdd(b1, a3, c31);
-            c32 = Avx512F.FusedMultiplyAdd(b2, a3, c32);
-            c33 = Avx512F.FusedMultiplyAdd(b3, a3, c33);
+            c3_0 = Avx512F.FusedMultiplyAdd(b0, a3, c3_0);
+            c3_1 = Avx512F.FusedMultiplyAdd(b1, a3, c3_1);
+            c3_2 = Avx512F.FusedMultiplyAdd(b2, a3, c3_2);
+            c3_3 = Avx512F.FusedMultiplyAdd(b3, a3, c3_3);
             var a4 = Vector512.Create(x4[o]);
-            c40 = Avx512F.FusedMultiplyAdd(b0, a4, c40);
-            c41 = Avx512F.FusedMultiplyAdd(b1, a4, c41);
-            c42 = Avx512F.FusedMultiplyAdd(b2, a4, c42);
-            c43 = Avx512F.FusedMultiplyAdd(b3, a4, c43);
+            c4_0 = Avx512F.FusedMultiplyAdd(b0, a4, c4_0);
+            c4_1 = Avx512F.FusedMultiplyAdd(b1, a4, c4_1);
+            c4_2 = Avx512F.FusedMultiplyAdd(b2, a4, c4_2);
+            c4_3 = Avx512F.FusedMultiplyAdd(b3, a4, c4_3);
             var a5 = Vector512.Create(x5[o]);
-            c50 = Avx512F.FusedMultiplyAdd(b0, a5, c50);
-            c51 = Avx512F.FusedMultiplyAdd(b1, a5, c51);
-            c52 = Avx512F.FusedMultiplyAdd(b2, a5, c52);
-            c53 = Avx512F.FusedMultiplyAdd(b3, a5, c53);
+            c5_0 = Avx512F.FusedMultiplyAdd(b0, a5, c5_0);
+            c5_1 = Avx512F.FusedMultiplyAdd(b1, a5, c5_1);
+            c5_2 = Avx512F.FusedMultiplyAdd(b2, a5, c5_2);
+            c5_3 = Avx512F.FusedMultiplyAdd(b3, a5, c5_3);
         }
 
-        c00.Store(r0 + 0); c01.Store(r0 + 16); c02.Store(r0 + 32); c03.Store(r0 + 48);
-        c10.Store(r1 + 0); c11.Store(r1 + 16); c12.Store(r1 + 32); c13.Store(r1 + 48);
-        c20.Store(r2 + 0); c21.Store(r2 + 16); c22.Store(r2 + 32); c23.Store(r2 + 48);
-        c30.Store(r3 + 0); c31.Store(r3 + 16); c32.Store(r3 + 32); c33.Store(r3 + 48);
-        c40.Store(r4 + 0); c41.Store(r4 + 16); c42.Store(r4 + 32); c43.Store(r4 + 48);
-        c50.Store(r5 + 0); c51.Store(r5 + 16); c52.Store(r5 + 32); c53.Store(r5 + 48);
+        c0_0.Store(s0 + 0); c0_1.Store(s0 + 16); c0_2.Store(s0 + 32); c0_3.Store(s0 + 48);
+        c1_0.Store(s1 + 0); c1_1.Store(s1 + 16); c1_2.Store(s1 + 32); c1_3.Store(s1 + 48);
+        c2_0.Store(s2 + 0); c2_1.Store(s2 + 16); c2_2.Store(s2 + 32); c2_3.Store(s2 + 48);
+        c3_0.Store(s3 + 0); c3_1.Store(s3 + 16); c3_2.Store(s3 + 32); c3_3.Store(s3 + 48);
+        c4_0.Store(s4 + 0); c4_1.Store(s4 + 16); c4_2.Store(s4 + 32); c4_3.Store(s4 + 48);
+        c5_0.Store(s5 + 0); c5_1.Store(s5 + 16); c5_2.Store(s5 + 32); c5_3.Store(s5 + 48);
+    }
+
+    /// <summary>12 positions × 32 channels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run32(int kc, float* w, long* taps, float* x, int* rows, float* c, int* slots, bool accumulate)
+    {
+        float* x0 = x + rows[0], s0 = c + (nint)slots[0] * 32;
+        float* x1 = x + rows[1], s1 = c + (nint)slots[1] * 32;
+        float* x2 = x + rows[2], s2 = c + (nint)slots[2] * 32;
+        float* x3 = x + rows[3], s3 = c + (nint)slots[3] * 32;
+        float* x4 = x + rows[4], s4 = c + (nint)slots[4] * 32;
+        float* x5 = x + rows[5], s5 = c + (nint)slots[5] * 32;
+        float* x6 = x + rows[6], s6 = c + (nint)slots[6] * 32;
+        float* x7 = x + rows[7], s7 = c + (nint)slots[7] * 32;
+        float* x8 = x + rows[8], s8 = c + (nint)slots[8] * 32;
+        float* x9 = x + rows[9], s9 = c + (nint)slots[9] * 32;
+        float* x10 = x + rows[10], s10 = c + (nint)slots[10] * 32;
+        float* x11 = x + rows[11], s11 = c + (nint)slots[11] * 32;
+        Vector512<float> c0_0, c0_1;
+        Vector512<float> c1_0, c1_1;
+        Vector512<float> c2_0, c2_1;
+        Vector512<float> c3_0, c3_1;
+        Vector512<float> c4_0, c4_1;
+        Vector512<float> c5_0, c5_1;
+        Vector512<float> c6_0, c6_1;
+        Vector512<float> c7_0, c7_1;
+        Vector512<float> c8_0, c8_1;
+        Vector512<float> c9_0, c9_1;
+        Vector512<float> c10_0, c10_1;
+        Vector512<float> c11_0, c11_1;
+        if (accumulate)
+        {
+            c0_0 = Vector512.Load(s0 + 0); c0_1 = Vector512.Load(s0 + 16);
+            c1_0 = Vector512.Load(s1 + 0); c1_1 = Vector512.Load(s1 + 16);
+            c2_0 = Vector512.Load(s2 + 0); c2_1 = Vector512.Load(s2 + 16);
+            c3_0 = Vector512.Load(s3 + 0); c3_1 = Vector512.Load(s3 + 16);
+            c4_0 = Vector512.Load(s4 + 0); c4_1 = Vector512.Load(s4 + 16);
+            c5_0 = Vector512.Load(s5 + 0); c5_1 = Vector512.Load(s5 + 16);
+            c6_0 = Vector512.Load(s6 + 0); c6_1 = Vector512.Load(s6 + 16);
+            c7_0 = Vector512.Load(s7 + 0); c7_1 = Vector512.Load(s7 + 16);
+            c8_0 = Vector512.Load(s8 + 0); c8_1 = Vector512.Load(s8 + 16);
+            c9_0 = Vector512.Load(s9 + 0); c9_1 = Vector512.Load(s9 + 16);
+            c10_0 = Vector512.Load(s10 + 0); c10_1 = Vector512.Load(s10 + 16);
+            c11_0 = Vector512.Load(s11 + 0); c11_1 = Vector512.Load(s11 + 16);
+        }
+        else
+        {
+            c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = c5_0 = c5_1 = default;
+            c6_0 = c6_1 = c7_0 = c7_1 = c8_0 = c8_1 = c9_0 = c9_1 = c10_0 = c10_1 = c11_0 = c11_1 = default;
+        }
+
+        for (int kk = 0; kk < kc; kk++)
+        {
+            long tap = taps[kk];
+            nint o = (int)tap;
+            float* wk = w + (nint)(tap >>> 32);
+            var b0 = Vector512.Load(wk + 0);
+            var b1 = Vector512.Load(wk + 16);
+            var a0 = Vector512.Create(x0[o]);
+            c0_0 = Avx512F.FusedMultiplyAdd(b0, a0, c0_0);
+            c0_1 = Avx512F.FusedMultiplyAdd(b1, a0, c0_1);
+            var a1 = Vector512.Create(x1[o]);
+            c1_0 = Avx512F.FusedMultiplyAdd(b0, a1, c1_0);
+            c1_1 = Avx512F.FusedMultiplyAdd(b1, a1, c1_1);
+            var a2 = Vector512.Create(x2[o]);
+            c2_0 = Avx512F.FusedMultiplyAdd(b0, a2, c2_0);
+            c2_1 = Avx512F.FusedMultiplyAdd(b1, a2, c2_1);
+            var a3 = Vector512.Create(x3[o]);
+            c3_0 = Avx512F.FusedMultiplyAdd(b0, a3, c3_0);
+            c3_1 = Avx512F.FusedMultiplyAdd(b1, a3, c3_1);
+            var a4 = Vector512.Create(x4[o]);
+            c4_0 = Avx512F.FusedMultiplyAdd(b0, a4, c4_0);
+            c4_1 = Avx512F.FusedMultiplyAdd(b1, a4, c4_1);
+            var a5 = Vector512.Create(x5[o]);
+            c5_0 = Avx512F.FusedMultiplyAdd(b0, a5, c5_0);
+            c5_1 = Avx512F.FusedMultiplyAdd(b1, a5, c5_1);
+            var a6 = Vector512.Create(x6[o]);
+            c6_0 = Avx512F.FusedMultiplyAdd(b0, a6, c6_0);
+            c6_1 = Avx512F.FusedMultiplyAdd(b1, a6, c6_1);
+            var a7 = Vector512.Create(x7[o]);
+            c7_0 = Avx512F.FusedMultiplyAdd(b0, a7, c7_0);
+            c7_1 = Avx512F.FusedMultiplyAdd(b1, a7, c7_1);
+            var a8 = Vector512.Create(x8[o]);
+            c8_0 = Avx512F.FusedMultiplyAdd(b0, a8, c8_0);
+            c8_1 = Avx512F.FusedMultiplyAdd(b1, a8, c8_1);
+            var a9 = Vector512.Create(x9[o]);
+            c9_0 = Avx512F.FusedMultiplyAdd(b0, a9, c9_0);
+            c9_1 = Avx512F.FusedMultiplyAdd(b1, a9, c9_1);
+            var a10 = Vector512.Create(x10[o]);
+            c10_0 = Avx512F.FusedMultiplyAdd(b0, a10, c10_0);
+            c10_1 = Avx512F.FusedMultiplyAdd(b1, a10, c10_1);
+            var a11 = Vector512.Create(x11[o]);
+            c11_0 = Avx512F.FusedMultiplyAdd(b0, a11, c11_0);
+            c11_1 = Avx512F.FusedMultiplyAdd(b1, a11, c11_1);
+        }
+
+        c0_0.Store(s0 + 0); c0_1.Store(s0 + 16);
+        c1_0.Store(s1 + 0); c1_1.Store(s1 + 16);
+        c2_0.Store(s2 + 0); c2_1.Store(s2 + 16);
+        c3_0.Store(s3 + 0); c3_1.Store(s3 + 16);
+        c4_0.Store(s4 + 0); c4_1.Store(s4 + 16);
+        c5_0.Store(s5 + 0); c5_1.Store(s5 + 16);
+        c6_0.Store(s6 + 0); c6_1.Store(s6 + 16);
+        c7_0.Store(s7 + 0); c7_1.Store(s7 + 16);
+        c8_0.Store(s8 + 0); c8_1.Store(s8 + 16);
+        c9_0.Store(s9 + 0); c9_1.Store(s9 + 16);
+        c10_0.Store(s10 + 0); c10_1.Store(s10 + 16);
+        c11_0.Store(s11 + 0); c11_1.Store(s11 + 16);
     }
 }

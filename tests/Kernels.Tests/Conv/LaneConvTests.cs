@@ -23,6 +23,9 @@ public class LaneConvTests
         ["3x3 s2 p1 14x14 to 7x7, 128 out"] = (new(5, 9, 14, 14, 128, 3, 3, 2, 2, 1, 1), true, false, true),
         ["3x3 s2 p1 odd 13x9"] = (new(4, 11, 13, 9, 64, 3, 3, 2, 2, 1, 1), false, false, true),
         ["1x1 s2 p0: x read in place"] = (new(6, 37, 7, 7, 128, 1, 1, 2, 2, 0, 0), true, false, false),
+        ["32 out (12-position tiles) 3x3 p1 14x14, 3 images"] = (new(3, 21, 14, 14, 32, 3, 3, 1, 1, 1, 1), true, true, true),
+        ["96 out: three 32-channel panels, s2 9x9"] = (new(5, 7, 9, 9, 96, 3, 3, 2, 2, 1, 1), false, false, true),
+        ["32 out 3x3 p1 28x28, 70 in: two blocks"] = (new(2, 70, 28, 28, 32, 3, 3, 1, 1, 1, 1), true, false, false),
         ["5x5 p2 one image"] = (new(1, 4, 6, 6, 64, 5, 5, 1, 1, 2, 2), true, true, true),
         ["3x3 p0 valid 10x10"] = (new(3, 8, 10, 10, 64, 3, 3, 1, 1, 0, 0), false, false, false),
     };
@@ -65,7 +68,7 @@ public class LaneConvTests
     [Fact]
     public void Refuses_output_channels_that_are_not_whole_panels_by_name()
     {
-        var s = new Conv2dShape(2, 3, 7, 7, 48, 3, 3, 1, 1, 1, 1);
+        var s = new Conv2dShape(2, 3, 7, 7, 48, 3, 3, 1, 1, 1, 1);   // one 32-channel panel and a half
         Assert.False(CpuLaneConv.Fits(s));
         var e = Assert.Throws<ArgumentException>(() => CpuLaneConv.Forward(s, new float[s.XLength], new float[s.WeightLength], null, new float[s.YLength], default));
         Assert.Contains("lane form", e.Message);
@@ -78,11 +81,13 @@ public class LaneConvTests
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 512, 4, 4, 512, 3, 3, 1, 1, 1, 1)));
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 128, 14, 14, 128, 3, 3, 1, 1, 1, 1)));
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 128, 14, 14, 256, 1, 1, 2, 2, 0, 0)));
-        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 64, 28, 28, 64, 3, 3, 1, 1, 1, 1)));   // the shifted form is faster at 28×28
-        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1)));   // not a whole panel
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 64, 28, 28, 64, 3, 3, 1, 1, 1, 1)));
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1)));    // 32-channel panels
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1)));   // not a whole panel
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1)));   // the shifted form's larger images
         // The backend scales batch-norm-folded weights itself exactly where the lane form runs.
         using var cpu = new SparseCore.Kernels.Cpu.CpuBackend();
         Assert.True(cpu.ScalesConvWeights(new Conv2dShape(32, 512, 4, 4, 512, 3, 3, 1, 1, 1, 1)));
-        Assert.False(cpu.ScalesConvWeights(new Conv2dShape(32, 64, 28, 28, 64, 3, 3, 1, 1, 1, 1)));
+        Assert.False(cpu.ScalesConvWeights(new Conv2dShape(32, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1)));
     }
 }
