@@ -82,8 +82,20 @@ internal sealed class LaneTiling
             int oh = q / s.OutW, ow = q - oh * s.OutW, ih = oh * s.StrideH - s.PadH, iw = ow * s.StrideW - s.PadW;
             pixelRect[q] = RectIndex((Math.Max(0, -ih), Math.Clamp(s.H - ih, 0, s.KH), Math.Max(0, -iw), Math.Clamp(s.W - iw, 0, s.KW)));
         }
-        // Smallest rectangles first: a tile that straddles two groups then mostly adds a few taps to the smaller one's.
-        int[] order = Enumerable.Range(0, rects.Count).OrderBy(i => Area(rects[i])).ThenBy(i => i).ToArray();
+        // The groups in a chain, each next one the group whose rectangle adds least to the last one's,
+        // starting from the smallest: a tile straddling two groups runs over their union, and a corner
+        // next to its own edge costs that edge's taps (6 of 9), next to the opposite corner all 9.
+        var order = new List<int>(rects.Count);
+        var left = Enumerable.Range(0, rects.Count).ToList();
+        int next = left.MinBy(i => Area(rects[i]));
+        while (true)
+        {
+            order.Add(next);
+            left.Remove(next);
+            if (left.Count == 0) break;
+            var last = rects[next];
+            next = left.MinBy(i => (Area(Union(last, rects[i])), Area(rects[i]), i));
+        }
         int at = 0;
         foreach (int g in order)
             for (int image = 0; image < images; image++)
@@ -104,7 +116,7 @@ internal sealed class LaneTiling
             for (int r = 1; r < MR && t * MR + r < positions; r++)
             {
                 var other = rects[pixelRect[slots[t * MR + r] % p]];
-                union = (Math.Min(union.R0, other.R0), Math.Max(union.R1, other.R1), Math.Min(union.T0, other.T0), Math.Max(union.T1, other.T1));
+                union = Union(union, other);
             }
             tileRect[t] = RectIndex(union);
         }
@@ -146,6 +158,9 @@ internal sealed class LaneTiling
 
     /// <summary>Tile <paramref name="tile"/>'s taps for a block of <paramref name="channels"/> (≤ BlockChannels) input channels.</summary>
     public ReadOnlySpan<long> Taps(int tile, int channels) => pairs.AsSpan(tileStart[tile], channels * tileLength[tile]);
+
+    private static (int R0, int R1, int T0, int T1) Union((int R0, int R1, int T0, int T1) a, (int R0, int R1, int T0, int T1) b) =>
+        (Math.Min(a.R0, b.R0), Math.Max(a.R1, b.R1), Math.Min(a.T0, b.T0), Math.Max(a.T1, b.T1));
 
     private static int Area((int R0, int R1, int T0, int T1) r) => Math.Max(0, r.R1 - r.R0) * Math.Max(0, r.T1 - r.T0);
 }
