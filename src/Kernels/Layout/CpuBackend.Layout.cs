@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SparseCore.Kernels.Layout;
 using SparseCore.Kernels.Memory;
 
@@ -96,11 +98,32 @@ public partial class CpuBackend
                     var dst = plane.Slice(i * ow, ow);
                     var src = from.Slice(i * stride * w);
                     if (stride == 1) src[..ow].CopyTo(dst);
+                    else if (stride == 2 && Avx512F.IsSupported) EvenElements(src, dst);
                     else for (int j = 0; j < ow; j++) dst[j] = src[j * stride];
                 }
             }
         });
     }
+
+    /// <summary>
+    /// dst[j] = src[2j]: 16 outputs from two masked loads and one two-source permute. Why: ResNet-20's
+    /// option-A shortcuts gather every other float of 28- and 14-float rows, which one float at a
+    /// time took 190 µs of a 10.5 ms forward at batch 32.
+    /// </summary>
+    private static unsafe void EvenElements(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        fixed (float* s = src, d = dst)
+            for (int j = 0; j < dst.Length; j += 16)
+            {
+                int outputs = Math.Min(16, dst.Length - j), inputs = Math.Min(32, src.Length - 2 * j);
+                var lo = Avx512F.MaskLoad(s + 2 * j, Below(inputs), Vector512<float>.Zero);
+                var hi = Avx512F.MaskLoad(s + 2 * j + 16, Below(inputs - 16), Vector512<float>.Zero);
+                Avx512F.MaskStore(d + j, Below(outputs), Avx512F.PermuteVar16x32x2(lo, evens, hi));
+            }
+    }
+
+    private static Vector512<float> Below(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
 
     /// <summary>One dx plane (n, c) per work item: zeros, with dy's rows scattered every Stride-th row and column.</summary>
     protected override void RunSubsamplePadBackward(DeviceBuffer<float> dy, DeviceBuffer<float> dx, in SubsamplePadShape shape)
