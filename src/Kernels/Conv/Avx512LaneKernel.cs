@@ -25,7 +25,7 @@ internal static unsafe class Avx512LaneKernel
     public static bool IsSupported => Avx512F.IsSupported;
 
     /// <summary>Output positions a tile for <paramref name="lanes"/> (64 or 32) output channels a panel.</summary>
-    public static int Rows(int lanes) => lanes == 64 ? 6 : 12;
+    public static int Rows(int lanes) => 384 / lanes;
 
     /// <summary>6 positions × 64 channels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -213,5 +213,148 @@ internal static unsafe class Avx512LaneKernel
         c9_0.Store(s9 + 0); c9_1.Store(s9 + 16);
         c10_0.Store(s10 + 0); c10_1.Store(s10 + 16);
         c11_0.Store(s11 + 0); c11_1.Store(s11 + 16);
+    }
+
+    /// <summary>24 positions × 16 channels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run16(int kc, float* w, long* taps, float* x, int* rows, float* c, int* slots, bool accumulate)
+    {
+        float* x0 = x + rows[0], s0 = c + (nint)slots[0] * 16;
+        float* x1 = x + rows[1], s1 = c + (nint)slots[1] * 16;
+        float* x2 = x + rows[2], s2 = c + (nint)slots[2] * 16;
+        float* x3 = x + rows[3], s3 = c + (nint)slots[3] * 16;
+        float* x4 = x + rows[4], s4 = c + (nint)slots[4] * 16;
+        float* x5 = x + rows[5], s5 = c + (nint)slots[5] * 16;
+        float* x6 = x + rows[6], s6 = c + (nint)slots[6] * 16;
+        float* x7 = x + rows[7], s7 = c + (nint)slots[7] * 16;
+        float* x8 = x + rows[8], s8 = c + (nint)slots[8] * 16;
+        float* x9 = x + rows[9], s9 = c + (nint)slots[9] * 16;
+        float* x10 = x + rows[10], s10 = c + (nint)slots[10] * 16;
+        float* x11 = x + rows[11], s11 = c + (nint)slots[11] * 16;
+        float* x12 = x + rows[12], s12 = c + (nint)slots[12] * 16;
+        float* x13 = x + rows[13], s13 = c + (nint)slots[13] * 16;
+        float* x14 = x + rows[14], s14 = c + (nint)slots[14] * 16;
+        float* x15 = x + rows[15], s15 = c + (nint)slots[15] * 16;
+        float* x16 = x + rows[16], s16 = c + (nint)slots[16] * 16;
+        float* x17 = x + rows[17], s17 = c + (nint)slots[17] * 16;
+        float* x18 = x + rows[18], s18 = c + (nint)slots[18] * 16;
+        float* x19 = x + rows[19], s19 = c + (nint)slots[19] * 16;
+        float* x20 = x + rows[20], s20 = c + (nint)slots[20] * 16;
+        float* x21 = x + rows[21], s21 = c + (nint)slots[21] * 16;
+        float* x22 = x + rows[22], s22 = c + (nint)slots[22] * 16;
+        float* x23 = x + rows[23], s23 = c + (nint)slots[23] * 16;
+        Vector512<float> c0_0;
+        Vector512<float> c1_0;
+        Vector512<float> c2_0;
+        Vector512<float> c3_0;
+        Vector512<float> c4_0;
+        Vector512<float> c5_0;
+        Vector512<float> c6_0;
+        Vector512<float> c7_0;
+        Vector512<float> c8_0;
+        Vector512<float> c9_0;
+        Vector512<float> c10_0;
+        Vector512<float> c11_0;
+        Vector512<float> c12_0;
+        Vector512<float> c13_0;
+        Vector512<float> c14_0;
+        Vector512<float> c15_0;
+        Vector512<float> c16_0;
+        Vector512<float> c17_0;
+        Vector512<float> c18_0;
+        Vector512<float> c19_0;
+        Vector512<float> c20_0;
+        Vector512<float> c21_0;
+        Vector512<float> c22_0;
+        Vector512<float> c23_0;
+        if (accumulate)
+        {
+            c0_0 = Vector512.Load(s0 + 0);
+            c1_0 = Vector512.Load(s1 + 0);
+            c2_0 = Vector512.Load(s2 + 0);
+            c3_0 = Vector512.Load(s3 + 0);
+            c4_0 = Vector512.Load(s4 + 0);
+            c5_0 = Vector512.Load(s5 + 0);
+            c6_0 = Vector512.Load(s6 + 0);
+            c7_0 = Vector512.Load(s7 + 0);
+            c8_0 = Vector512.Load(s8 + 0);
+            c9_0 = Vector512.Load(s9 + 0);
+            c10_0 = Vector512.Load(s10 + 0);
+            c11_0 = Vector512.Load(s11 + 0);
+            c12_0 = Vector512.Load(s12 + 0);
+            c13_0 = Vector512.Load(s13 + 0);
+            c14_0 = Vector512.Load(s14 + 0);
+            c15_0 = Vector512.Load(s15 + 0);
+            c16_0 = Vector512.Load(s16 + 0);
+            c17_0 = Vector512.Load(s17 + 0);
+            c18_0 = Vector512.Load(s18 + 0);
+            c19_0 = Vector512.Load(s19 + 0);
+            c20_0 = Vector512.Load(s20 + 0);
+            c21_0 = Vector512.Load(s21 + 0);
+            c22_0 = Vector512.Load(s22 + 0);
+            c23_0 = Vector512.Load(s23 + 0);
+        }
+        else
+        {
+            c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = c7_0 = c8_0 = c9_0 = c10_0 = c11_0 = default;
+            c12_0 = c13_0 = c14_0 = c15_0 = c16_0 = c17_0 = c18_0 = c19_0 = c20_0 = c21_0 = c22_0 = c23_0 = default;
+        }
+
+        for (int kk = 0; kk < kc; kk++)
+        {
+            long tap = taps[kk];
+            nint o = (int)tap;
+            float* wk = w + (nint)(tap >>> 32);
+            var b0 = Vector512.Load(wk + 0);
+            c0_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x0[o]), c0_0);
+            c1_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x1[o]), c1_0);
+            c2_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x2[o]), c2_0);
+            c3_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x3[o]), c3_0);
+            c4_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x4[o]), c4_0);
+            c5_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x5[o]), c5_0);
+            c6_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x6[o]), c6_0);
+            c7_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x7[o]), c7_0);
+            c8_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x8[o]), c8_0);
+            c9_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x9[o]), c9_0);
+            c10_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x10[o]), c10_0);
+            c11_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x11[o]), c11_0);
+            c12_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x12[o]), c12_0);
+            c13_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x13[o]), c13_0);
+            c14_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x14[o]), c14_0);
+            c15_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x15[o]), c15_0);
+            c16_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x16[o]), c16_0);
+            c17_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x17[o]), c17_0);
+            c18_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x18[o]), c18_0);
+            c19_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x19[o]), c19_0);
+            c20_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x20[o]), c20_0);
+            c21_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x21[o]), c21_0);
+            c22_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x22[o]), c22_0);
+            c23_0 = Avx512F.FusedMultiplyAdd(b0, Vector512.Create(x23[o]), c23_0);
+        }
+
+        c0_0.Store(s0 + 0);
+        c1_0.Store(s1 + 0);
+        c2_0.Store(s2 + 0);
+        c3_0.Store(s3 + 0);
+        c4_0.Store(s4 + 0);
+        c5_0.Store(s5 + 0);
+        c6_0.Store(s6 + 0);
+        c7_0.Store(s7 + 0);
+        c8_0.Store(s8 + 0);
+        c9_0.Store(s9 + 0);
+        c10_0.Store(s10 + 0);
+        c11_0.Store(s11 + 0);
+        c12_0.Store(s12 + 0);
+        c13_0.Store(s13 + 0);
+        c14_0.Store(s14 + 0);
+        c15_0.Store(s15 + 0);
+        c16_0.Store(s16 + 0);
+        c17_0.Store(s17 + 0);
+        c18_0.Store(s18 + 0);
+        c19_0.Store(s19 + 0);
+        c20_0.Store(s20 + 0);
+        c21_0.Store(s21 + 0);
+        c22_0.Store(s22 + 0);
+        c23_0.Store(s23 + 0);
     }
 }

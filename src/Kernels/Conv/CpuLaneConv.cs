@@ -27,10 +27,31 @@ namespace SparseCore.Kernels.Conv;
 internal static unsafe class CpuLaneConv
 {
     /// <summary>
-    /// Output channels a weight panel: 64 (6 positions a tile) where the layer has whole 64-channel
-    /// panels, else 32 (12 positions a tile) — ResNet-20's 32-channel stage.
+    /// A panel of output channels: channels First … First + Used − 1, packed Width wide (64, 32 or
+    /// 16 lanes: 6, 12 or 24 positions a tile), the lanes past Used zero; its weights at Packed.
     /// </summary>
-    public static int Lanes(in Conv2dShape s) => s.Cout % 64 == 0 ? 64 : 32;
+    internal readonly record struct Panel(int First, int Width, int Used, long Packed);
+
+    /// <summary>
+    /// The output channels as panels: 64 wide while 64 remain, then one of 32 while 32 do, then 16s, the
+    /// last one zero-padded — so a pruned layer's 40 channels are 32 + 16 (8 lanes idle), 29 one 32.
+    /// </summary>
+    internal static Panel[] Panels(int cout, int patch)
+    {
+        var panels = new List<Panel>();
+        long packed = 0;
+        for (int first = 0; first < cout;)
+        {
+            int left = cout - first, width = left >= 64 ? 64 : left > 16 ? 32 : 16;
+            panels.Add(new Panel(first, width, Math.Min(width, left), packed));
+            packed += (long)width * patch;
+            first += width;
+        }
+        return panels.ToArray();
+    }
+
+    /// <summary>Output channels the panels compute, idle lanes included.</summary>
+    private static int Lanes(int cout) => Panels(cout, 0).Sum(p => p.Width);
 
     /// <summary>Taps a reduction block at most: a 512×64 weight block is 128 KB.</summary>
     private const int KC = 512;
@@ -38,16 +59,24 @@ internal static unsafe class CpuLaneConv
     /// <summary>Output positions a chunk of images aims for: each weight block is read from L2 once per ~85 tiles.</summary>
     private const int ChunkPositions = 512;
 
-    /// <summary>Whether this form can run: AVX-512, whole 32-channel panels, at least 8 outputs an image (the 8×8 write-out).</summary>
-    public static bool Fits(in Conv2dShape s) => Avx512LaneKernel.IsSupported && s.Cout % 32 == 0 && s.OutH * s.OutW >= 8;
+    /// <summary>Whether this form can run: AVX-512 and at least 8 outputs an image (the 8×8 write-out).</summary>
+    public static bool Fits(in Conv2dShape s) => Avx512LaneKernel.IsSupported && s.OutH * s.OutW >= 8;
 
     /// <summary>
-    /// Where it is the fastest form: outputs up to 28×28 and an item for every thread. Since it skips
-    /// the padding's taps it also beats the shifted form at 28×28 (64 → 64 channels, batch 32:
-    /// 8.6 against 9.1 ms on Zen 4), where before it did not.
+    /// Where it is the fastest form (single convs at batch 32 against the shifted form, Zen 4): an item
+    /// for every thread, at least 32 lanes computed (one 16-channel panel alone ran slower), and either outputs up to 16×16 with idle lanes
+    /// at most a sixth of those computed (40 channels as 48: 0.224 against 0.256 ms at 7×7, equal at
+    /// 14×14; 29 as 32 faster; 19 or 23 as 32, 12 or 13 as 16 slower), or outputs up to 28×28 in whole
+    /// 32-channel panels (64 → 64 at 28×28: 8.6 against 9.1 ms; 16 → 16 slightly slower). The shifted
+    /// form's junk columns and rows cost more the smaller the image, the lane form's idle lanes the
+    /// fewer the channels.
     /// </summary>
-    public static bool Prefers(in Conv2dShape s) =>
-        Fits(s) && s.OutH * s.OutW <= 28 * 28 && Items(s) >= WorkerTeam.Shared.Size;
+    public static bool Prefers(in Conv2dShape s)
+    {
+        int p = s.OutH * s.OutW, lanes = Lanes(s.Cout), idle = lanes - s.Cout;
+        if (!Fits(s) || lanes < 32 || Items(s) < WorkerTeam.Shared.Size) return false;
+        return p <= 16 * 16 ? 6 * idle <= lanes : p <= 28 * 28 && s.Cout % 32 == 0;
+    }
 
     /// <summary>
     /// Images a chunk: about <see cref="ChunkPositions"/> outputs; where there are few panels, also no
@@ -57,7 +86,7 @@ internal static unsafe class CpuLaneConv
     /// </summary>
     private static int ChunkImages(in Conv2dShape s)
     {
-        int panels = s.Cout / Lanes(s);
+        int panels = Panels(s.Cout, 0).Length;
         int byPositions = (ChunkPositions + s.OutH * s.OutW - 1) / (s.OutH * s.OutW);
         // With panels enough for four items a thread, as many images as the positions allow: each item
         // reads its panel's weights once, and over 4×4 outputs the weights are the traffic (a
@@ -78,7 +107,7 @@ internal static unsafe class CpuLaneConv
     private static int Items(in Conv2dShape s)
     {
         int images = ChunkImages(s);
-        return (s.N + images - 1) / images * (s.Cout / Lanes(s));
+        return (s.N + images - 1) / images * Panels(s.Cout, 0).Length;
     }
 
     /// <summary>
@@ -88,32 +117,41 @@ internal static unsafe class CpuLaneConv
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(in Conv2dShape s, float[] x, float[] w, float[]? bias, float[] y, CpuEpilogue epilogue, float[]? weightScale = null)
     {
-        if (!Fits(s)) throw new ArgumentException($"conv2d forward: the lane form needs AVX-512, a multiple of 32 output channels and at least 8 outputs an image, not {s}");
+        if (!Fits(s)) throw new ArgumentException($"conv2d forward: the lane form needs AVX-512 and at least 8 outputs an image, not {s}");
         var shape = s;
-        int nr = Lanes(s), k = s.PatchSize, panels = s.Cout / nr, p = s.OutH * s.OutW;
+        int k = s.PatchSize, p = s.OutH * s.OutW;
+        var layout = Panels(s.Cout, k);
+        int panels = layout.Length;
         int hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW, imageFloats = s.Cin * hp * wp, inPlane = s.Cin * s.H * s.W;
         // Unpadded convs (the 1×1 shortcuts) read x as it is.
         bool pads = s.PadH > 0 || s.PadW > 0;
         int chunkImages = ChunkImages(s), chunks = (s.N + chunkImages - 1) / chunkImages;
-        float[] packed = ArrayPool<float>.Shared.Rent(panels * k * nr);
+        float[] packed = ArrayPool<float>.Shared.Rent((int)(layout[^1].Packed + (long)layout[^1].Width * k));
         long call = Interlocked.Increment(ref calls);
         int lastImages = s.N - (chunks - 1) * chunkImages;
-        var tiling = LaneTiling.For(s, chunkImages, imageFloats, KC, nr);
-        var lastTiling = lastImages == chunkImages ? tiling : LaneTiling.For(s, lastImages, imageFloats, KC, nr);
+        // Per panel width (64, 32, 16 → 0, 1, 2), the full chunks' tiling and the last chunk's.
+        var tilings = new LaneTiling?[3, 2];
+        foreach (var panel in layout)
+        {
+            int wi = WidthIndex(panel.Width);
+            tilings[wi, 0] ??= LaneTiling.For(s, chunkImages, imageFloats, KC, panel.Width);
+            tilings[wi, 1] ??= LaneTiling.For(s, lastImages, imageFloats, KC, panel.Width);
+        }
         try
         {
             var ready = new PanelGate(panels);
             CpuConv.ForEachImage(chunks * panels, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (item) =>
             {
                 int chunk = item / panels, panel = item % panels, first = chunk * chunkImages;
+                var (from, nr, used, at0) = layout[panel];
                 if (ready.Claim(panel))
                 {
                     try
                     {
                         fixed (float* wt = w, pk = packed, scale = weightScale)
                             for (int g = 0; g < nr; g += 8)
-                                PanelTranspose.Rows(wt + (long)(panel * nr + g) * k, k, 8, k, pk + (long)panel * k * nr + g, nr,
-                                                    scale is null ? null : scale + panel * nr + g);
+                                PanelTranspose.Rows(wt + (long)(from + Math.Min(g, used)) * k, k, Math.Clamp(used - g, 0, 8), k, pk + at0 + g, nr,
+                                                    scale is null ? null : scale + from + Math.Min(g, used));
                     }
                     finally
                     {
@@ -121,14 +159,14 @@ internal static unsafe class CpuLaneConv
                     }
                 }
                 int count = Math.Min(chunkImages, shape.N - first), positions = count * p;
-                var tiles = count == chunkImages ? tiling : lastTiling;
+                var tiles = tilings[WidthIndex(nr), count == chunkImages ? 0 : 1]!;
                 float* sums = AlignedScratch.Get(AlignedScratch.Slot.ConvTile, (long)positions * nr);
                 int taps = shape.KH * shape.KW, plane = hp * wp;
                 fixed (float* xp = x, pk = packed, yp = y, res = epilogue.Residual, bp = bias)
                 fixed (int* rows = tiles.RowOffsets, slots = tiles.Slots)
                 {
                     float* xb = pads ? PaddedChunk(shape, xp, call, chunk, first, count, chunkImages, imageFloats) : xp + (long)first * inPlane;
-                    float* wPanel = pk + (long)panel * k * nr;
+                    float* wPanel = pk + at0;
                     for (int c0 = 0; c0 < shape.Cin; c0 += tiles.BlockChannels)
                     {
                         int channels = Math.Min(tiles.BlockChannels, shape.Cin - c0);
@@ -140,14 +178,15 @@ internal static unsafe class CpuLaneConv
                             fixed (long* tp = tileTaps)
                             {
                                 if (nr == 64) Avx512LaneKernel.Run64(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
-                                else Avx512LaneKernel.Run32(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
+                                else if (nr == 32) Avx512LaneKernel.Run32(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
+                                else Avx512LaneKernel.Run16(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
                             }
                         }
                     }
                     for (int i = 0; i < count; i++)
                     {
-                        long o = ((long)(first + i) * shape.Cout + panel * nr) * p;
-                        WriteImage(sums + (long)i * p * nr, p, nr, yp + o, bp is null ? null : bp + panel * nr, res is null ? null : res + o,
+                        long o = ((long)(first + i) * shape.Cout + from) * p;
+                        WriteImage(sums + (long)i * p * nr, p, nr, used, yp + o, bp is null ? null : bp + from, res is null ? null : res + o,
                                    epilogue.Relu, bias is not null || !epilogue.IsNone);
                     }
                 }
@@ -158,6 +197,8 @@ internal static unsafe class CpuLaneConv
             ArrayPool<float>.Shared.Return(packed);
         }
     }
+
+    private static int WidthIndex(int width) => width == 64 ? 0 : width == 32 ? 1 : 2;
 
     private static long calls;
     [ThreadStatic] private static long t_call;
@@ -205,18 +246,18 @@ internal static unsafe class CpuLaneConv
     }
 
     /// <summary>
-    /// One image's sums [p][nr] to its nr output rows y[j·p + q], then per row + bias (0 when missing
-    /// but <paramref name="add"/>), + residual, ReLU — the shifted path's order.
+    /// One image's sums [p][nr] to its first <paramref name="used"/> output rows y[j·p + q], then per row
+    /// + bias (0 when missing but <paramref name="add"/>), + residual, ReLU — the shifted path's order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WriteImage(float* sums, int p, int nr, float* y, float* bias, float* residual, bool relu, bool add)
+    private static void WriteImage(float* sums, int p, int nr, int used, float* y, float* bias, float* residual, bool relu, bool add)
     {
         int q0 = 0;
-        for (; q0 + 8 <= p; q0 += 8) PanelTranspose.Rows(sums + (long)q0 * nr, nr, 8, nr, y + q0, p);
+        for (; q0 + 8 <= p; q0 += 8) PanelTranspose.Rows(sums + (long)q0 * nr, nr, 8, used, y + q0, p);
         for (; q0 < p; q0++)
-            for (int j = 0; j < nr; j++) y[(long)j * p + q0] = sums[(long)q0 * nr + j];
+            for (int j = 0; j < used; j++) y[(long)j * p + q0] = sums[(long)q0 * nr + j];
         if (!add && residual is null && !relu) return;
-        for (int j = 0; j < nr; j++)
+        for (int j = 0; j < used; j++)
         {
             float* row = y + (long)j * p, rrow = residual is null ? null : residual + (long)j * p;
             var b = Vector512.Create(bias is null ? 0f : bias[j]);

@@ -26,6 +26,10 @@ public class LaneConvTests
         ["32 out (12-position tiles) 3x3 p1 14x14, 3 images"] = (new(3, 21, 14, 14, 32, 3, 3, 1, 1, 1, 1), true, true, true),
         ["96 out: three 32-channel panels, s2 9x9"] = (new(5, 7, 9, 9, 96, 3, 3, 2, 2, 1, 1), false, false, true),
         ["32 out 3x3 p1 28x28, 70 in: two blocks"] = (new(2, 70, 28, 28, 32, 3, 3, 1, 1, 1, 1), true, false, false),
+        ["40 out: a 32 panel and a 16 one with 8 idle lanes"] = (new(3, 13, 7, 7, 40, 3, 3, 1, 1, 1, 1), true, true, true),
+        ["13 out: one 16 panel, 3 idle lanes, 24-position tiles"] = (new(2, 7, 14, 14, 13, 3, 3, 1, 1, 1, 1), true, false, true),
+        ["29 out: one 32 panel, s2"] = (new(3, 19, 14, 14, 29, 3, 3, 2, 2, 1, 1), false, true, false),
+        ["117 out: 64 + 32 + 16 panels, the last with 11 of 16"] = (new(2, 9, 5, 6, 117, 3, 3, 1, 1, 1, 1), true, true, true),
         ["5x5 p2 one image"] = (new(1, 4, 6, 6, 64, 5, 5, 1, 1, 2, 2), true, true, true),
         ["3x3 p0 valid 10x10"] = (new(3, 8, 10, 10, 64, 3, 3, 1, 1, 0, 0), false, false, false),
     };
@@ -66,9 +70,9 @@ public class LaneConvTests
     }
 
     [Fact]
-    public void Refuses_output_channels_that_are_not_whole_panels_by_name()
+    public void Refuses_images_of_fewer_than_eight_outputs_by_name()
     {
-        var s = new Conv2dShape(2, 3, 7, 7, 48, 3, 3, 1, 1, 1, 1);   // one 32-channel panel and a half
+        var s = new Conv2dShape(2, 3, 2, 3, 48, 3, 3, 1, 1, 1, 1);   // 6 outputs an image: no 8×8 write-out
         Assert.False(CpuLaneConv.Fits(s));
         var e = Assert.Throws<ArgumentException>(() => CpuLaneConv.Forward(s, new float[s.XLength], new float[s.WeightLength], null, new float[s.YLength], default));
         Assert.Contains("lane form", e.Message);
@@ -83,7 +87,12 @@ public class LaneConvTests
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 128, 14, 14, 256, 1, 1, 2, 2, 0, 0)));
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 64, 28, 28, 64, 3, 3, 1, 1, 1, 1)));
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1)));    // 32-channel panels
-        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1)));   // not a whole panel
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1)));   // few channels over a large image
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 7, 7, 40, 3, 3, 1, 1, 1, 1)));      // 40 as 48: 8 idle lanes
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 29, 3, 3, 1, 1, 1, 1)));      // 29 as 32
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 35, 3, 3, 1, 1, 1, 1)));     // 35 as 48: too many idle
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 19, 3, 3, 1, 1, 1, 1)));   // 19 as 32
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 28, 28, 40, 3, 3, 1, 1, 1, 1)));   // 28×28 in whole 32-channel panels only
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1)));   // the shifted form's larger images
         // The backend scales batch-norm-folded weights itself exactly where the lane form runs.
         using var cpu = new SparseCore.Kernels.Cpu.CpuBackend();

@@ -22,6 +22,7 @@ public class LaneTilingTests
         { 1, 3, 3, 5, 3, 1, 1, 512, 64 },
         { 3, 21, 14, 14, 3, 1, 1, 512, 32 },   // 12-position tiles
         { 2, 5, 9, 9, 3, 2, 1, 512, 32 },
+        { 2, 6, 10, 9, 3, 1, 1, 512, 16 },     // 24-position tiles
     };
 
     [Theory]
@@ -40,7 +41,7 @@ public class LaneTilingTests
         {
             var taps = new HashSet<(long Input, long Weight)>();
             foreach (long tap in tiling.Taps(t, tiling.BlockChannels)) taps.Add(((int)tap, tap >>> 32));
-            Assert.Equal(lanes == 64 ? 6 : 12, tiling.MR);
+            Assert.Equal(384 / lanes, tiling.MR);
             for (int row = t * tiling.MR; row < (t + 1) * tiling.MR; row++)
             {
                 int slot = tiling.Slots[row], image = slot / p, pixel = slot % p, oh = pixel / s.OutW, ow = pixel % s.OutW;
