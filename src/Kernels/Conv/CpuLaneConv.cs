@@ -9,17 +9,17 @@ namespace SparseCore.Kernels.Conv;
 
 /// <summary>
 /// The conv forward with output channels in the vector lanes (<see cref="Avx512LaneKernel"/>), for
-/// wide layers over small images — ResNet-18's 14×14, 7×7 and 4×4 stages. Why: there the shifted
-/// form computes junk positions (7×7 outputs in 64-wide tiles: 23 %) and the batched GEMM copies
-/// every patch into a patch matrix and again into its panels; here each micro-tile's six positions
-/// read the zero-bordered images in place, any six outputs of a chunk of images, so there is
-/// neither junk nor a patch copy. The weights are packed once per call, 64 output channels a panel
-/// ([K][64], K = Cin·KH·KW), and each chunk's images padded by the thread that reads them.
-/// Work: items of (a chunk of images, a 64-channel panel), dealt to the team (own range first); an
-/// item runs the reduction in blocks of about <see cref="KC"/> taps (whole input channels) over
-/// every tile of its chunk, so a block's weights (128 KB) stay in L2 while the tiles stream past
-/// them, and the chunk's sums ([positions][64]) are then written to NCHW 8×8 block by block, with
-/// bias and epilogue. The tiles group border positions, whose taps into the padding are skipped
+/// layers over images up to 28×28 — ResNet-18's stages, ResNet-20's 32- and 64-channel ones. Why:
+/// there the shifted form computes junk positions (7×7 outputs in 64-wide tiles: 23 %) and the
+/// batched GEMM copies every patch into a patch matrix and again into its panels; here each
+/// micro-tile's positions (6, 12 or 24) read the zero-bordered images in place, any outputs of a
+/// chunk of images, so there is neither junk nor a patch copy. The weights are packed once per
+/// call, 64, 32 or 16 output channels a panel ([K][width], K = Cin·KH·KW; <see cref="Panels"/>), and
+/// each chunk's images padded by the thread that reads them. Work: items of (a chunk of images, a
+/// panel), dealt to the team (own range first); an item runs the reduction in blocks of about
+/// <see cref="KC"/> taps (whole input channels) over every tile of its chunk, so a block's weights
+/// (128 KB) stay in L2 while the tiles stream past them, and the chunk's sums ([positions][width])
+/// are then written to NCHW 8×8 block by block, with bias and epilogue. The tiles group border positions, whose taps into the padding are skipped
 /// (<see cref="LaneTiling"/>: 31 % of a 4×4 output's, 18 % of a 7×7's).
 /// Results are bit-identical to the shifted path (one FMA chain per output over its nonzero taps
 /// in order, blocks continuing it from memory; then + bias, + residual, ReLU).
@@ -33,25 +33,33 @@ internal static unsafe class CpuLaneConv
     internal readonly record struct Panel(int First, int Width, int Used, long Packed);
 
     /// <summary>
-    /// The output channels as panels: 64 wide while 64 remain, then one of 32 while 32 do, then 16s, the
-    /// last one zero-padded — so a pruned layer's 40 channels are 32 + 16 (8 lanes idle), 29 one 32.
+    /// The output channels as panels: 64 wide while 64 remain, then 32 wide while more than 16 do, then
+    /// one of 16, the last panel zero-padded — so a pruned layer's 40 channels are 32 + 16 (8 lanes
+    /// idle), 29 one 32.
     /// </summary>
     internal static Panel[] Panels(int cout, int patch)
     {
-        var panels = new List<Panel>();
+        var panels = new Panel[Cover(cout).Count];
         long packed = 0;
-        for (int first = 0; first < cout;)
+        for (int i = 0, first = 0; first < cout; i++)
         {
-            int left = cout - first, width = left >= 64 ? 64 : left > 16 ? 32 : 16;
-            panels.Add(new Panel(first, width, Math.Min(width, left), packed));
+            int width = Width(cout - first);
+            panels[i] = new Panel(first, width, Math.Min(width, cout - first), packed);
             packed += (long)width * patch;
             first += width;
         }
-        return panels.ToArray();
+        return panels;
     }
 
-    /// <summary>Output channels the panels compute, idle lanes included.</summary>
-    private static int Lanes(int cout) => Panels(cout, 0).Sum(p => p.Width);
+    private static int Width(int left) => left >= 64 ? 64 : left > 16 ? 32 : 16;
+
+    /// <summary>How many panels cover <paramref name="cout"/> channels, and the lanes they compute (idle ones included).</summary>
+    private static (int Count, int Lanes) Cover(int cout)
+    {
+        int count = 0, lanes = 0;
+        for (int first = 0; first < cout; first += Width(cout - first)) (count, lanes) = (count + 1, lanes + Width(cout - first));
+        return (count, lanes);
+    }
 
     /// <summary>Taps a reduction block at most: a 512×64 weight block is 128 KB.</summary>
     private const int KC = 512;
@@ -64,8 +72,8 @@ internal static unsafe class CpuLaneConv
 
     /// <summary>
     /// Where it is the fastest form (single convs at batch 32 against the shifted form, Zen 4): an item
-    /// for every thread, at least 32 lanes computed (one 16-channel panel alone ran slower), and either outputs up to 16×16 with idle lanes
-    /// at most a sixth of those computed (40 channels as 48: 0.224 against 0.256 ms at 7×7, equal at
+    /// for every thread, at least 32 lanes computed (one 16-channel panel alone ran slower), and
+    /// either outputs up to 16×16 with idle lanes at most a sixth of those computed (40 channels as 48: 0.224 against 0.256 ms at 7×7, equal at
     /// 14×14; 29 as 32 faster; 19 or 23 as 32, 12 or 13 as 16 slower), or outputs up to 28×28 in whole
     /// 32-channel panels (64 → 64 at 28×28: 8.6 against 9.1 ms; 16 → 16 slightly slower). The shifted
     /// form's junk columns and rows cost more the smaller the image, the lane form's idle lanes the
@@ -73,7 +81,7 @@ internal static unsafe class CpuLaneConv
     /// </summary>
     public static bool Prefers(in Conv2dShape s)
     {
-        int p = s.OutH * s.OutW, lanes = Lanes(s.Cout), idle = lanes - s.Cout;
+        int p = s.OutH * s.OutW, lanes = Cover(s.Cout).Lanes, idle = lanes - s.Cout;
         if (!Fits(s) || lanes < 32 || Items(s) < WorkerTeam.Shared.Size) return false;
         return p <= 16 * 16 ? 6 * idle <= lanes : p <= 28 * 28 && s.Cout % 32 == 0;
     }
@@ -86,7 +94,7 @@ internal static unsafe class CpuLaneConv
     /// </summary>
     private static int ChunkImages(in Conv2dShape s)
     {
-        int panels = Panels(s.Cout, 0).Length;
+        int panels = Cover(s.Cout).Count;
         int byPositions = (ChunkPositions + s.OutH * s.OutW - 1) / (s.OutH * s.OutW);
         // With panels enough for four items a thread, as many images as the positions allow: each item
         // reads its panel's weights once, and over 4×4 outputs the weights are the traffic (a
@@ -107,7 +115,7 @@ internal static unsafe class CpuLaneConv
     private static int Items(in Conv2dShape s)
     {
         int images = ChunkImages(s);
-        return (s.N + images - 1) / images * Panels(s.Cout, 0).Length;
+        return (s.N + images - 1) / images * Cover(s.Cout).Count;
     }
 
     /// <summary>
