@@ -69,6 +69,26 @@ public class LaneConvTests
         }
     }
 
+    [Theory]
+    [InlineData(40)]    // a 32 panel and a 16 one with 8 idle lanes
+    [InlineData(117)]   // 64 + 32 + 16, the last with 11 of 16
+    public void A_weight_scale_gives_the_prescaled_weights_results_bit_for_bit(int cout)
+    {
+        if (!Avx512F.IsSupported) return;
+        var s = new Conv2dShape(3, 11, 7, 7, cout, 3, 3, 1, 1, 1, 1);
+        var random = new System.Random(cout);
+        float[] x = ImplicitConvPathTests.Random(random, s.XLength), w = ImplicitConvPathTests.Random(random, s.WeightLength);
+        float[] scale = ImplicitConvPathTests.Random(random, cout), bias = ImplicitConvPathTests.Random(random, cout);
+        var scaledWeights = new float[w.Length];
+        for (int i = 0; i < w.Length; i++) scaledWeights[i] = w[i] * scale[i / s.PatchSize];
+        float[] viaScale = new float[s.YLength], viaWeights = new float[s.YLength];
+
+        CpuLaneConv.Forward(s, x, w, bias, viaScale, new CpuEpilogue(null, true), scale);
+        CpuLaneConv.Forward(s, x, scaledWeights, bias, viaWeights, new CpuEpilogue(null, true));
+
+        Assert.Equal(viaWeights, viaScale);
+    }
+
     [Fact]
     public void Refuses_images_of_fewer_than_eight_outputs_by_name()
     {
