@@ -1,0 +1,47 @@
+using System.Text.Json;
+using SparseCore.Kernels.Cpu;
+using SparseCore.Models.Modules;
+using SparseCore.Models.Zoo;
+using SparseCore.Pass.Compute;
+using SparseCore.Tensors;
+
+namespace SparseCore.Bench.Pruned;
+
+/// <summary>
+/// `recorded-widths CELL.json …`: a pruned network's speed against its MACs promise, timed from the
+/// layer widths a sweep cell recorded (summary.layers[].kept) rather than from its checkpoint — the
+/// `runs/` folders with the checkpoints stay on the machine that ran the sweep, the cells are in
+/// `results/`. Speed depends on the widths, not on the weights, so both networks get random ones;
+/// `ComputeProbe.Measure` times them alternately at batch 32 as `sparsecore explain` does (without a
+/// prompt's few microseconds). The rebuilt network's MACs must equal the cell's, or it is refused.
+/// </summary>
+internal static class RecordedWidths
+{
+    public const string Command = "recorded-widths";
+
+    public static int Run(string[] cells)
+    {
+        if (cells.Length == 0) throw new ArgumentException($"{Command}: name one or more sweep cell files (results/…/CELL.json)");
+        using var backend = new CpuBackend();
+        foreach (var path in cells)
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var root = doc.RootElement;
+            var summary = root.GetProperty("summary");
+            string model = summary.GetProperty("model").GetString()!;
+            var widths = new LayerWidths(summary.GetProperty("layers").EnumerateArray()
+                .Select(l => new KeyValuePair<string, int>(l.GetProperty("name").GetString()!, l.GetProperty("kept").GetInt32())));
+            using var dense = ModelZoo.Create(model, new ModuleInit(backend, 0), 1, 28, 28, 10);
+            using var pruned = ModelZoo.Create(model, new ModuleInit(backend, 1), 1, 28, 28, 10, widths);
+            dense.Eval();
+            pruned.Eval();
+            var profile = ComputeProbe.Measure(dense, pruned, new Shape(32, 1, 28, 28));
+            long recorded = root.GetProperty("macs").GetInt64();
+            if (profile.PrunedMacs != recorded)
+                throw new InvalidDataException($"{path}: the rebuilt network has {profile.PrunedMacs} MACs, the cell recorded {recorded}");
+            Console.WriteLine($"{Path.GetFileName(path)}: dense {profile.DenseForwardMs:F2} ms, pruned {profile.PrunedForwardMs:F2} ms, " +
+                              $"speed-up {profile.MeasuredSpeedup:F2} of a MACs promise of {profile.PredictedSpeedup:F2}: share {profile.MeasuredSpeedup / profile.PredictedSpeedup:F3}");
+        }
+        return 0;
+    }
+}
