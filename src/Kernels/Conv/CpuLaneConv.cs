@@ -73,8 +73,9 @@ internal static unsafe class CpuLaneConv
     /// <summary>
     /// Where it is the fastest form (single convs at batch 32 against the shifted form, Zen 4): an item
     /// for every thread, at least 32 lanes computed (one 16-channel panel alone ran slower), and
-    /// either outputs up to 16×16 with idle lanes at most a sixth of those computed (40 channels as 48: 0.224 against 0.256 ms at 7×7, equal at
-    /// 14×14; 29 as 32 faster; 19 or 23 as 32, 12 or 13 as 16 slower) — at most three eighths when
+    /// either outputs up to 16×16 with idle lanes at most a sixth of those computed (40 channels as
+    /// 48: 0.224 against 0.256 ms at 7×7, equal at 14×14; 29 as 32 faster; 19 or 23 as 32, 12 or 13
+    /// as 16 slower) — at most three eighths when
     /// strided, where the shifted form is slower still (21 as 32 0.133 against 0.164 ms, 33 as 48
     /// 0.174 against 0.209; 19 as 32 from 28×28 0.290 against 0.251) — or outputs up to 28×28 in whole
     /// 32-channel panels (64 → 64 at 28×28: 8.6 against 9.1 ms; 16 → 16 slightly slower). The shifted
@@ -105,7 +106,7 @@ internal static unsafe class CpuLaneConv
         // 512-channel panel is 1.2 MB for 16 positions an image) — one chunk of 32 images ran
         // 512 @4×4 and 256→512 s2 12–16 % faster than two of 16, though each thread then pads all 32.
         if (panels >= 4 * WorkerTeam.Shared.Size) return Math.Clamp(byPositions, 1, s.N);
-        long blockFloats = (long)((Math.Min(KC, s.PatchSize) + s.KH * s.KW - 1) / (s.KH * s.KW)) * (s.H + 2 * s.PadH) * (s.W + 2 * s.PadW);
+        long blockFloats = (long)LaneTiling.BlockChannelsFor(s.Cin, s.KH * s.KW, KC) * (s.H + 2 * s.PadH) * (s.W + 2 * s.PadW);
         int byInput = (int)Math.Max(1, (1 << 16) / blockFloats);
         int chunksWanted = Math.Max(WorkerTeam.Shared.Size, (4 * WorkerTeam.Shared.Size + panels - 1) / panels);
         int byBalance = Math.Max(1, s.N / chunksWanted);

@@ -59,10 +59,7 @@ internal sealed class LaneTiling
     {
         MR = Avx512LaneKernel.Rows(lanes);
         int p = s.OutH * s.OutW, positions = images * p, hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW;
-        // The channels split evenly: 64 channels at 56 a block would leave a block of 8, whose kernel
-        // calls are mostly loading and storing their accumulators.
-        int most = Math.Max(1, blockTaps / (s.KH * s.KW)), blocks = (s.Cin + most - 1) / most;
-        BlockChannels = (s.Cin + blocks - 1) / blocks;
+        BlockChannels = BlockChannelsFor(s.Cin, s.KH * s.KW, blockTaps);
         Tiles = (positions + MR - 1) / MR;
         rows = new int[Tiles * MR];
         slots = new int[Tiles * MR];
@@ -140,6 +137,17 @@ internal sealed class LaneTiling
         tileStart = new int[Tiles];
         tileLength = new int[Tiles];
         for (int t = 0; t < Tiles; t++) (tileStart[t], tileLength[t]) = (start[tileRect[t]], Area(rects[tileRect[t]]));
+    }
+
+    /// <summary>
+    /// Input channels a reduction block of at most <paramref name="blockTaps"/> taps, the channels split
+    /// evenly: 64 channels at 56 a block would leave a block of 8, whose kernel calls are mostly
+    /// loading and storing their accumulators.
+    /// </summary>
+    public static int BlockChannelsFor(int cin, int taps, int blockTaps)
+    {
+        int most = Math.Max(1, blockTaps / taps), blocks = (cin + most - 1) / most;
+        return (cin + blocks - 1) / blocks;
     }
 
     /// <summary>Positions a tile.</summary>
