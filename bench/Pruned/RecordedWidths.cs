@@ -14,13 +14,18 @@ namespace SparseCore.Bench.Pruned;
 /// `results/`. Speed depends on the widths, not on the weights, so both networks get random ones;
 /// `ComputeProbe.Measure` times them alternately at batch 32 as `sparsecore explain` does (without a
 /// prompt's few microseconds). The rebuilt network's MACs must equal the cell's, or it is refused.
+/// `--layers` adds each conv and linear layer's row: input, MACs, time and GFLOP/s dense and pruned.
 /// </summary>
 internal static class RecordedWidths
 {
     public const string Command = "recorded-widths";
 
-    public static int Run(string[] cells)
+    private const string LayersOption = "--layers";
+
+    public static int Run(string[] args)
     {
+        bool layers = args.Contains(LayersOption);
+        var cells = args.Where(a => a != LayersOption).ToArray();
         if (cells.Length == 0) throw new ArgumentException($"{Command}: name one or more sweep cell files (results/…/CELL.json)");
         using var backend = new CpuBackend();
         foreach (var path in cells)
@@ -41,7 +46,17 @@ internal static class RecordedWidths
                 throw new InvalidDataException($"{path}: the rebuilt network has {profile.PrunedMacs} MACs, the cell recorded {recorded}");
             Console.WriteLine($"{Path.GetFileName(path)}: dense {profile.DenseForwardMs:F2} ms, pruned {profile.PrunedForwardMs:F2} ms, " +
                               $"speed-up {profile.MeasuredSpeedup:F2} of a MACs promise of {profile.PredictedSpeedup:F2}: share {profile.MeasuredSpeedup / profile.PredictedSpeedup:F3}");
+            if (layers) PrintLayers(profile);
         }
         return 0;
+    }
+
+    private static void PrintLayers(ComputeProfile p)
+    {
+        Console.WriteLine($"  {"layer",-18} {"input",-10} {"dense ms",9} {"GFLOP/s",8} {"pruned ms",9} {"GFLOP/s",8} {"MACs ×",7} {"time ×",7}");
+        foreach (var l in p.Layers)
+            Console.WriteLine($"  {l.Name,-18} {l.Input,-10} {l.DenseMs,9:F3} {ComputeProfile.Gflops(l.DenseMacs, p.Batch, l.DenseMs),8:F1} " +
+                              $"{l.PrunedMs,9:F3} {ComputeProfile.Gflops(l.PrunedMacs ?? 0, p.Batch, l.PrunedMs ?? 0),8:F1} {l.PredictedSpeedup,7:F2} {l.MeasuredSpeedup,7:F2}");
+        Console.WriteLine($"  {"rest",-18} {"",-10} {p.DenseRestMs,9:F3} {"",8} {p.PrunedRestMs,9:F3}");
     }
 }
