@@ -75,12 +75,11 @@ internal static unsafe class CpuLaneConv
     /// for every thread, at least 32 lanes computed (one 16-channel panel alone ran slower), and
     /// either outputs up to 16×16 with idle lanes at most a sixth of those computed (40 channels as
     /// 48: 0.224 against 0.256 ms at 7×7, equal at 14×14; 29 as 32 faster; 19 or 23 as 32, 12 or 13
-    /// as 16 slower) — at most three eighths when
-    /// strided, where the shifted form is slower still (21 as 32 0.133 against 0.164 ms, 33 as 48
-    /// 0.174 against 0.209; 19 as 32 from 28×28 0.290 against 0.251) — or outputs up to 28×28 in whole
-    /// 32-channel panels (64 → 64 at 28×28: 8.6 against 9.1 ms; 16 → 16 slightly slower). The shifted
-    /// form's junk columns and rows cost more the smaller the image, the lane form's idle lanes the
-    /// fewer the channels.
+    /// as 16 slower) — under a quarter when strided (26 as 32 from 28×28 0.314 against 0.344 ms, 26
+    /// as 32 from 14×14 0.121 against 0.142; 21–23 as 32 slower, 0.28 against 0.23–0.24 from 28×28;
+    /// 24 as 32 and 36 as 48 even or slower) — or outputs up to 28×28 in whole 32-channel panels
+    /// (64 → 64 at 28×28: 8.6 against 9.1 ms; 16 → 16 slightly slower). The shifted form's junk
+    /// columns and rows cost more the smaller the image, the lane form's idle lanes the fewer the channels.
     /// </summary>
     public static bool Prefers(in Conv2dShape s)
     {
@@ -88,7 +87,7 @@ internal static unsafe class CpuLaneConv
         if (!Fits(s) || lanes < 32 || Items(s) < WorkerTeam.Shared.Size) return false;
         if (p > 16 * 16) return p <= 28 * 28 && s.Cout % 32 == 0;
         bool strided = s.StrideH > 1 || s.StrideW > 1;
-        return strided ? 8 * idle <= 3 * lanes : 6 * idle <= lanes;
+        return strided ? 4 * idle < lanes : 6 * idle <= lanes;
     }
 
     /// <summary>

@@ -112,8 +112,9 @@ public class LaneConvTests
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 29, 3, 3, 1, 1, 1, 1)));      // 29 as 32
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 35, 3, 3, 1, 1, 1, 1)));     // 35 as 48: too many idle
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 19, 3, 3, 1, 1, 1, 1)));   // 19 as 32
-        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 21, 3, 3, 2, 2, 1, 1)));    // strided: 21 as 32
-        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 13, 28, 28, 19, 3, 3, 2, 2, 1, 1)));   // strided: 19 as 32
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 26, 3, 3, 2, 2, 1, 1)));    // strided: 26 as 32
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 21, 3, 3, 2, 2, 1, 1)));   // strided: 21 as 32
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 13, 28, 28, 24, 3, 3, 2, 2, 1, 1)));   // strided: 24 as 32, a quarter idle
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 28, 28, 40, 3, 3, 1, 1, 1, 1)));   // 28×28 in whole 32-channel panels only
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1)));   // the shifted form's larger images
         // The backend scales batch-norm-folded weights itself exactly where the lane form runs.
