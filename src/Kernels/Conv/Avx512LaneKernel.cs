@@ -5,8 +5,8 @@ using System.Runtime.Intrinsics.X86;
 namespace SparseCore.Kernels.Conv;
 
 /// <summary>
-/// The conv micro-kernels with output channels in the vector lanes: 24 zmm accumulators, as 6
-/// output positions × 64 output channels or, for 32-channel layers, 12 positions × 32 channels.
+/// The conv micro-kernels with output channels in the vector lanes: 24 accumulators, as 6 output
+/// positions × 64 output channels, 12 × 32, 12 × 24 (a zmm and a ymm a position) or 24 × 16.
 /// Step kk reads a tap (input offset o, weight offset v) from the tile's tap table, broadcasts each
 /// position's input at x + rows[r] + o (a channel, row and column in a zero-bordered image) and
 /// multiplies it into the packed weights at w + v. Why this way round: each position has its own
@@ -14,8 +14,8 @@ namespace SparseCore.Kernels.Conv;
 /// row's end or into the next image — and no junk position is computed (the shifted kernel
 /// computes 23 % junk for 7×7 outputs, the patch matrix route copies every patch); and why a
 /// table: a tile of border positions skips the taps that would only read padding
-/// (<see cref="LaneTiling"/>). Per step one table load, 4 (2) weight loads, 6 (12) broadcasts and 24 FMAs.
-/// Both compute c_r[j] (+)= Σ_kk x[rows[r] + o_kk] · w[v_kk + j] for kk &lt; kc, where
+/// (<see cref="LaneTiling"/>). Per step one table load, 4 (2, 2, 1) weight loads, 6 (12, 12, 24)
+/// broadcasts and 24 FMAs. All compute c_r[j] (+)= Σ_kk x[rows[r] + o_kk] · w[v_kk + j] for kk &lt; kc, where
 /// taps[kk] = o_kk | v_kk &lt;&lt; 32 and c_r = c + slots[r]·lanes: started from zero, or from c_r when
 /// accumulate (a later block of the reduction continues the same FMA chain, so blocking it does not
 /// change the result). Rows may share a slot when they are the same position (they store the same sums).
@@ -24,8 +24,8 @@ internal static unsafe class Avx512LaneKernel
 {
     public static bool IsSupported => Avx512F.IsSupported;
 
-    /// <summary>Output positions a tile for <paramref name="lanes"/> (64 or 32) output channels a panel.</summary>
-    public static int Rows(int lanes) => 384 / lanes;
+    /// <summary>Output positions a tile for <paramref name="lanes"/> (64, 32, 24 or 16) output channels a panel.</summary>
+    public static int Rows(int lanes) => lanes == 24 ? 12 : 384 / lanes;
 
     /// <summary>6 positions × 64 channels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -199,6 +199,119 @@ internal static unsafe class Avx512LaneKernel
             var a11 = Vector512.Create(x11[o]);
             c11_0 = Avx512F.FusedMultiplyAdd(b0, a11, c11_0);
             c11_1 = Avx512F.FusedMultiplyAdd(b1, a11, c11_1);
+        }
+
+        c0_0.Store(s0 + 0); c0_1.Store(s0 + 16);
+        c1_0.Store(s1 + 0); c1_1.Store(s1 + 16);
+        c2_0.Store(s2 + 0); c2_1.Store(s2 + 16);
+        c3_0.Store(s3 + 0); c3_1.Store(s3 + 16);
+        c4_0.Store(s4 + 0); c4_1.Store(s4 + 16);
+        c5_0.Store(s5 + 0); c5_1.Store(s5 + 16);
+        c6_0.Store(s6 + 0); c6_1.Store(s6 + 16);
+        c7_0.Store(s7 + 0); c7_1.Store(s7 + 16);
+        c8_0.Store(s8 + 0); c8_1.Store(s8 + 16);
+        c9_0.Store(s9 + 0); c9_1.Store(s9 + 16);
+        c10_0.Store(s10 + 0); c10_1.Store(s10 + 16);
+        c11_0.Store(s11 + 0); c11_1.Store(s11 + 16);
+    }
+
+    /// <summary>
+    /// 12 positions × 24 channels: a zmm and a ymm accumulator a position. Why: a pruned layer's 17–24
+    /// or 33–40 channels (as 24 + 16) then compute no more than 7 idle lanes, where a 32-channel panel
+    /// computed up to 15; on a core whose zmm FMA takes both 256-bit halves of the FMA units (Zen 4) the
+    /// ymm half costs half as much, and where it does not, no more than Run32's second zmm.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run24(int kc, float* w, long* taps, float* x, int* rows, float* c, int* slots, bool accumulate)
+    {
+        float* x0 = x + rows[0], s0 = c + (nint)slots[0] * 24;
+        float* x1 = x + rows[1], s1 = c + (nint)slots[1] * 24;
+        float* x2 = x + rows[2], s2 = c + (nint)slots[2] * 24;
+        float* x3 = x + rows[3], s3 = c + (nint)slots[3] * 24;
+        float* x4 = x + rows[4], s4 = c + (nint)slots[4] * 24;
+        float* x5 = x + rows[5], s5 = c + (nint)slots[5] * 24;
+        float* x6 = x + rows[6], s6 = c + (nint)slots[6] * 24;
+        float* x7 = x + rows[7], s7 = c + (nint)slots[7] * 24;
+        float* x8 = x + rows[8], s8 = c + (nint)slots[8] * 24;
+        float* x9 = x + rows[9], s9 = c + (nint)slots[9] * 24;
+        float* x10 = x + rows[10], s10 = c + (nint)slots[10] * 24;
+        float* x11 = x + rows[11], s11 = c + (nint)slots[11] * 24;
+        Vector512<float> c0_0; Vector256<float> c0_1;
+        Vector512<float> c1_0; Vector256<float> c1_1;
+        Vector512<float> c2_0; Vector256<float> c2_1;
+        Vector512<float> c3_0; Vector256<float> c3_1;
+        Vector512<float> c4_0; Vector256<float> c4_1;
+        Vector512<float> c5_0; Vector256<float> c5_1;
+        Vector512<float> c6_0; Vector256<float> c6_1;
+        Vector512<float> c7_0; Vector256<float> c7_1;
+        Vector512<float> c8_0; Vector256<float> c8_1;
+        Vector512<float> c9_0; Vector256<float> c9_1;
+        Vector512<float> c10_0; Vector256<float> c10_1;
+        Vector512<float> c11_0; Vector256<float> c11_1;
+        if (accumulate)
+        {
+            c0_0 = Vector512.Load(s0 + 0); c0_1 = Vector256.Load(s0 + 16);
+            c1_0 = Vector512.Load(s1 + 0); c1_1 = Vector256.Load(s1 + 16);
+            c2_0 = Vector512.Load(s2 + 0); c2_1 = Vector256.Load(s2 + 16);
+            c3_0 = Vector512.Load(s3 + 0); c3_1 = Vector256.Load(s3 + 16);
+            c4_0 = Vector512.Load(s4 + 0); c4_1 = Vector256.Load(s4 + 16);
+            c5_0 = Vector512.Load(s5 + 0); c5_1 = Vector256.Load(s5 + 16);
+            c6_0 = Vector512.Load(s6 + 0); c6_1 = Vector256.Load(s6 + 16);
+            c7_0 = Vector512.Load(s7 + 0); c7_1 = Vector256.Load(s7 + 16);
+            c8_0 = Vector512.Load(s8 + 0); c8_1 = Vector256.Load(s8 + 16);
+            c9_0 = Vector512.Load(s9 + 0); c9_1 = Vector256.Load(s9 + 16);
+            c10_0 = Vector512.Load(s10 + 0); c10_1 = Vector256.Load(s10 + 16);
+            c11_0 = Vector512.Load(s11 + 0); c11_1 = Vector256.Load(s11 + 16);
+        }
+        else
+        {
+            c0_0 = c1_0 = c2_0 = c3_0 = c4_0 = c5_0 = c6_0 = c7_0 = c8_0 = c9_0 = c10_0 = c11_0 = default;
+            c0_1 = c1_1 = c2_1 = c3_1 = c4_1 = c5_1 = c6_1 = c7_1 = c8_1 = c9_1 = c10_1 = c11_1 = default;
+        }
+
+        for (int kk = 0; kk < kc; kk++)
+        {
+            long tap = taps[kk];
+            nint o = (int)tap;
+            float* wk = w + (nint)(tap >>> 32);
+            var b0 = Vector512.Load(wk + 0);
+            var b1 = Vector256.Load(wk + 16);
+            var a0 = Vector512.Create(x0[o]);
+            c0_0 = Avx512F.FusedMultiplyAdd(b0, a0, c0_0);
+            c0_1 = Fma.MultiplyAdd(b1, a0.GetLower(), c0_1);
+            var a1 = Vector512.Create(x1[o]);
+            c1_0 = Avx512F.FusedMultiplyAdd(b0, a1, c1_0);
+            c1_1 = Fma.MultiplyAdd(b1, a1.GetLower(), c1_1);
+            var a2 = Vector512.Create(x2[o]);
+            c2_0 = Avx512F.FusedMultiplyAdd(b0, a2, c2_0);
+            c2_1 = Fma.MultiplyAdd(b1, a2.GetLower(), c2_1);
+            var a3 = Vector512.Create(x3[o]);
+            c3_0 = Avx512F.FusedMultiplyAdd(b0, a3, c3_0);
+            c3_1 = Fma.MultiplyAdd(b1, a3.GetLower(), c3_1);
+            var a4 = Vector512.Create(x4[o]);
+            c4_0 = Avx512F.FusedMultiplyAdd(b0, a4, c4_0);
+            c4_1 = Fma.MultiplyAdd(b1, a4.GetLower(), c4_1);
+            var a5 = Vector512.Create(x5[o]);
+            c5_0 = Avx512F.FusedMultiplyAdd(b0, a5, c5_0);
+            c5_1 = Fma.MultiplyAdd(b1, a5.GetLower(), c5_1);
+            var a6 = Vector512.Create(x6[o]);
+            c6_0 = Avx512F.FusedMultiplyAdd(b0, a6, c6_0);
+            c6_1 = Fma.MultiplyAdd(b1, a6.GetLower(), c6_1);
+            var a7 = Vector512.Create(x7[o]);
+            c7_0 = Avx512F.FusedMultiplyAdd(b0, a7, c7_0);
+            c7_1 = Fma.MultiplyAdd(b1, a7.GetLower(), c7_1);
+            var a8 = Vector512.Create(x8[o]);
+            c8_0 = Avx512F.FusedMultiplyAdd(b0, a8, c8_0);
+            c8_1 = Fma.MultiplyAdd(b1, a8.GetLower(), c8_1);
+            var a9 = Vector512.Create(x9[o]);
+            c9_0 = Avx512F.FusedMultiplyAdd(b0, a9, c9_0);
+            c9_1 = Fma.MultiplyAdd(b1, a9.GetLower(), c9_1);
+            var a10 = Vector512.Create(x10[o]);
+            c10_0 = Avx512F.FusedMultiplyAdd(b0, a10, c10_0);
+            c10_1 = Fma.MultiplyAdd(b1, a10.GetLower(), c10_1);
+            var a11 = Vector512.Create(x11[o]);
+            c11_0 = Avx512F.FusedMultiplyAdd(b0, a11, c11_0);
+            c11_1 = Fma.MultiplyAdd(b1, a11.GetLower(), c11_1);
         }
 
         c0_0.Store(s0 + 0); c0_1.Store(s0 + 16);

@@ -27,15 +27,16 @@ namespace SparseCore.Kernels.Conv;
 internal static unsafe class CpuLaneConv
 {
     /// <summary>
-    /// A panel of output channels: channels First … First + Used − 1, packed Width wide (64, 32 or
-    /// 16 lanes: 6, 12 or 24 positions a tile), the lanes past Used zero; its weights at Packed.
+    /// A panel of output channels: channels First … First + Used − 1, packed Width wide (64, 32, 24 or
+    /// 16 lanes: 6, 12, 12 or 24 positions a tile), the lanes past Used zero; its weights at Packed.
     /// </summary>
     internal readonly record struct Panel(int First, int Width, int Used, long Packed);
 
     /// <summary>
-    /// The output channels as panels: 64 wide while 64 remain, then 32 wide while more than 16 do, then
-    /// one of 16, the last panel zero-padded — so a pruned layer's 40 channels are 32 + 16 (8 lanes
-    /// idle), 29 one 32.
+    /// The output channels as panels: 64 wide while more than 56 remain, then the fewest panels that
+    /// cover the rest to the next multiple of 8 — 32 + 24 for 49–56, 32 + 16 for 41–48, 24 + 16 for
+    /// 33–40, one 32, 24 or 16 below — the last panel zero-padded: a pruned layer's 40 channels compute
+    /// no idle lane, 35 five, 29 three, 23 one.
     /// </summary>
     internal static Panel[] Panels(int cout, int patch)
     {
@@ -51,7 +52,7 @@ internal static unsafe class CpuLaneConv
         return panels;
     }
 
-    private static int Width(int left) => left >= 64 ? 64 : left > 16 ? 32 : 16;
+    private static int Width(int left) => left > 56 ? 64 : left > 40 ? 32 : left > 32 ? 24 : left > 24 ? 32 : left > 16 ? 24 : 16;
 
     /// <summary>How many panels cover <paramref name="cout"/> channels, and the lanes they compute (idle ones included).</summary>
     private static (int Count, int Lanes) Cover(int cout)
@@ -72,22 +73,29 @@ internal static unsafe class CpuLaneConv
 
     /// <summary>
     /// Where it is the fastest form (single convs at batch 32 against the shifted form, Zen 4): an item
-    /// for every thread, at least 32 lanes computed (one 16-channel panel alone ran slower), and
-    /// either outputs up to 16×16 with idle lanes at most a sixth of those computed (40 channels as
-    /// 48: 0.224 against 0.256 ms at 7×7, equal at 14×14; 29 as 32 faster; 19 or 23 as 32, 12 or 13
-    /// as 16 slower) — under a quarter when strided (26 as 32 from 28×28 0.314 against 0.344 ms, 26
-    /// as 32 from 14×14 0.121 against 0.142; 21–23 as 32 slower, 0.28 against 0.23–0.24 from 28×28;
-    /// 24 as 32 and 36 as 48 even or slower) — or outputs up to 28×28 in whole 32-channel panels
-    /// (64 → 64 at 28×28: 8.6 against 9.1 ms; 16 → 16 slightly slower). The shifted form's junk
-    /// columns and rows cost more the smaller the image, the lane form's idle lanes the fewer the channels.
+    /// for every thread, and
+    /// <list type="bullet">
+    /// <item>outputs up to 8×8, where the shifted form computes 23 % junk: at least 24 lanes and under a
+    /// sixth of them idle (42 → 24 at 7×7: 0.198 against 0.235 ms; 40 → 35 as 40: 0.221 against 0.256;
+    /// 40 channels as 24 + 16 0.220 against 0.290; 20 as 24 and 16 alone even or slower);</item>
+    /// <item>up to 16×16: at least 32 lanes and at most a tenth idle (40 at 14×14: 0.553 against 0.629
+    /// ms; 29 as 32 faster; 35 as 40 even or 9 % slower, 19 or 23 as 32 slower, 23 as 24 even);</item>
+    /// <item>strided: at least 32 lanes and under a quarter idle (26 as 32 from 28×28 0.314 against 0.344
+    /// ms, from 14×14 0.121 against 0.142; 21–23 as 32 slower, 0.28 against 0.23–0.24 from 28×28; 24 as
+    /// 32 and 36 as 48 even or slower);</item>
+    /// <item>up to 28×28 in whole 32-channel panels (64 → 64: 8.6 against 9.1 ms; 16 → 16 slightly slower).</item>
+    /// </list>
+    /// The shifted form's junk columns and rows cost more the smaller the image, the lane form's idle
+    /// lanes the fewer the channels.
     /// </summary>
     public static bool Prefers(in Conv2dShape s)
     {
         int p = s.OutH * s.OutW, lanes = Cover(s.Cout).Lanes, idle = lanes - s.Cout;
-        if (!Fits(s) || lanes < 32 || Items(s) < WorkerTeam.Shared.Size) return false;
+        if (!Fits(s) || Items(s) < WorkerTeam.Shared.Size) return false;
         if (p > 16 * 16) return p <= 28 * 28 && s.Cout % 32 == 0;
-        bool strided = s.StrideH > 1 || s.StrideW > 1;
-        return strided ? 4 * idle < lanes : 6 * idle <= lanes;
+        if (s.StrideH > 1 || s.StrideW > 1) return lanes >= 32 && 4 * idle < lanes;
+        if (p <= 8 * 8) return lanes >= 24 && 6 * idle < lanes;
+        return lanes >= 32 && 10 * idle <= lanes;
     }
 
     /// <summary>
@@ -141,8 +149,8 @@ internal static unsafe class CpuLaneConv
         float[] packed = ArrayPool<float>.Shared.Rent((int)(layout[^1].Packed + (long)layout[^1].Width * k));
         long call = Interlocked.Increment(ref calls);
         int lastImages = s.N - (chunks - 1) * chunkImages;
-        // Per panel width (64, 32, 16 → 0, 1, 2), the full chunks' tiling and the last chunk's.
-        var tilings = new LaneTiling?[3, 2];
+        // Per panel width (64, 32, 24, 16 → 0 … 3), the full chunks' tiling and the last chunk's.
+        var tilings = new LaneTiling?[4, 2];
         foreach (var panel in layout)
         {
             int wi = WidthIndex(panel.Width);
@@ -191,6 +199,7 @@ internal static unsafe class CpuLaneConv
                             {
                                 if (nr == 64) Avx512LaneKernel.Run64(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
                                 else if (nr == 32) Avx512LaneKernel.Run32(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
+                                else if (nr == 24) Avx512LaneKernel.Run24(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
                                 else Avx512LaneKernel.Run16(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
                             }
                         }
@@ -210,7 +219,7 @@ internal static unsafe class CpuLaneConv
         }
     }
 
-    private static int WidthIndex(int width) => width == 64 ? 0 : width == 32 ? 1 : 2;
+    private static int WidthIndex(int width) => width switch { 64 => 0, 32 => 1, 24 => 2, _ => 3 };
 
     private static long calls;
     [ThreadStatic] private static long t_call;

@@ -26,10 +26,13 @@ public class LaneConvTests
         ["32 out (12-position tiles) 3x3 p1 14x14, 3 images"] = (new(3, 21, 14, 14, 32, 3, 3, 1, 1, 1, 1), true, true, true),
         ["96 out: three 32-channel panels, s2 9x9"] = (new(5, 7, 9, 9, 96, 3, 3, 2, 2, 1, 1), false, false, true),
         ["32 out 3x3 p1 28x28, 70 in: two blocks"] = (new(2, 70, 28, 28, 32, 3, 3, 1, 1, 1, 1), true, false, false),
-        ["40 out: a 32 panel and a 16 one with 8 idle lanes"] = (new(3, 13, 7, 7, 40, 3, 3, 1, 1, 1, 1), true, true, true),
+        ["40 out: a 24 panel and a 16 one, no idle lane"] = (new(3, 13, 7, 7, 40, 3, 3, 1, 1, 1, 1), true, true, true),
+        ["35 out: 24 + 16 panels, 5 idle lanes"] = (new(3, 13, 7, 7, 35, 3, 3, 1, 1, 1, 1), false, true, true),
+        ["23 out: one 24 panel (12-position tiles), 3x3 p1 14x14, 70 in: two blocks"] = (new(2, 70, 14, 14, 23, 3, 3, 1, 1, 1, 1), true, false, true),
+        ["53 out: 32 + 24 panels, s2"] = (new(3, 10, 11, 11, 53, 3, 3, 2, 2, 1, 1), true, true, false),
         ["13 out: one 16 panel, 3 idle lanes, 24-position tiles"] = (new(2, 7, 14, 14, 13, 3, 3, 1, 1, 1, 1), true, false, true),
         ["29 out: one 32 panel, s2"] = (new(3, 19, 14, 14, 29, 3, 3, 2, 2, 1, 1), false, true, false),
-        ["117 out: 64 + 32 + 16 panels, the last with 11 of 16"] = (new(2, 9, 5, 6, 117, 3, 3, 1, 1, 1, 1), true, true, true),
+        ["117 out: 64 + 32 + 24 panels, the last with 21 of 24"] = (new(2, 9, 5, 6, 117, 3, 3, 1, 1, 1, 1), true, true, true),
         ["5x5 p2 one image"] = (new(1, 4, 6, 6, 64, 5, 5, 1, 1, 2, 2), true, true, true),
         ["3x3 p0 valid 10x10"] = (new(3, 8, 10, 10, 64, 3, 3, 1, 1, 0, 0), false, false, false),
     };
@@ -70,8 +73,27 @@ public class LaneConvTests
     }
 
     [Theory]
-    [InlineData(40)]    // a 32 panel and a 16 one with 8 idle lanes
-    [InlineData(117)]   // 64 + 32 + 16, the last with 11 of 16
+    [InlineData(13, new[] { 16 })]
+    [InlineData(23, new[] { 24 })]
+    [InlineData(29, new[] { 32 })]
+    [InlineData(35, new[] { 24, 16 })]
+    [InlineData(40, new[] { 24, 16 })]
+    [InlineData(47, new[] { 32, 16 })]
+    [InlineData(56, new[] { 32, 24 })]
+    [InlineData(60, new[] { 64 })]
+    [InlineData(117, new[] { 64, 32, 24 })]
+    public void Panels_cover_the_channels_to_the_next_multiple_of_eight_in_the_fewest_panels(int cout, int[] widths)
+    {
+        var panels = CpuLaneConv.Panels(cout, 9);
+        Assert.Equal(widths, panels.Select(p => p.Width));
+        Assert.Equal(cout, panels.Sum(p => p.Used));
+        Assert.Equal(panels.Select(p => p.First), panels.Select(p => p.First).Order());
+        Assert.Equal(widths.Sum() * 9, panels[^1].Packed + panels[^1].Width * 9);
+    }
+
+    [Theory]
+    [InlineData(35)]    // a 24 panel and a 16 one with 5 idle lanes
+    [InlineData(117)]   // 64 + 32 + 24, the last with 21 of 24
     public void A_weight_scale_gives_the_prescaled_weights_results_bit_for_bit(int cout)
     {
         if (!Avx512F.IsSupported) return;
@@ -108,10 +130,16 @@ public class LaneConvTests
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 64, 28, 28, 64, 3, 3, 1, 1, 1, 1)));
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1)));    // 32-channel panels
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1)));   // few channels over a large image
-        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 7, 7, 40, 3, 3, 1, 1, 1, 1)));      // 40 as 48: 8 idle lanes
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 7, 7, 40, 3, 3, 1, 1, 1, 1)));      // 40 as 24 + 16
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 29, 3, 3, 1, 1, 1, 1)));      // 29 as 32
-        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 35, 3, 3, 1, 1, 1, 1)));     // 35 as 48: too many idle
-        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 19, 3, 3, 1, 1, 1, 1)));   // 19 as 32
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 35, 3, 3, 1, 1, 1, 1)));      // 35 as 40 at 7×7
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 33, 3, 3, 1, 1, 1, 1)));     // 33 as 40: too many idle
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 42, 7, 7, 24, 3, 3, 1, 1, 1, 1)));      // one 24 panel at 7×7
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 20, 3, 3, 1, 1, 1, 1)));     // 20 as 24: a sixth idle
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 23, 3, 3, 1, 1, 1, 1)));   // one 24 panel at 14×14
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 35, 3, 3, 1, 1, 1, 1)));   // 35 as 40 at 14×14
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 40, 3, 3, 1, 1, 1, 1)));    // 40 as 24 + 16 at 14×14
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 19, 3, 3, 1, 1, 1, 1)));   // 19 as 24
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 26, 3, 3, 2, 2, 1, 1)));    // strided: 26 as 32
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 21, 3, 3, 2, 2, 1, 1)));   // strided: 21 as 32
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 13, 28, 28, 24, 3, 3, 2, 2, 1, 1)));   // strided: 24 as 32, a quarter idle
