@@ -105,6 +105,14 @@ public partial class CpuBackend
     {
         var s = shape;
         float[] dya = ArrayOf(dy), wa = ArrayOf(w), dxa = ArrayOf(dx);
+        // The lane form first: where it is the forward's fastest form, it is the data gradient's too
+        // (ResNet-18's 512 @4×4 at batch 32: 9.7 ms against the batched form's 19.9; 256 @7×7 7.7
+        // against the implicit form's 11.6; 128 @14×14 8.4 against 11.3).
+        if (CpuConv.TransposedForward(s) is { } lane && CpuLaneConv.Prefers(lane))
+        {
+            TransposedDataGradient(s, lane, dya, wa, dxa);
+            return;
+        }
         if (CpuBatchedConv.Prefers(s))
         {
             CpuBatchedConv.DataGradient(s, dya, wa, dxa);
@@ -135,8 +143,9 @@ public partial class CpuBackend
     /// <summary>
     /// A stride-1 conv's data gradient is itself a stride-1 conv: dy convolved with the weights
     /// flipped in space and with in and out swapped, padded by K − 1 − pad. Running it on the
-    /// forward's implicit kernels skips the patch matrix and col2im's scatter, which made the
-    /// data gradient run at half the forward's speed.
+    /// forward's kernels (the lane form or the implicit ones, whichever the forward of that shape
+    /// takes) skips the patch matrix and col2im's scatter, which made the data gradient run at
+    /// half the forward's speed.
     /// </summary>
     private static void TransposedDataGradient(in Conv2dShape s, in Conv2dShape t, float[] dy, float[] w, float[] dx)
     {
@@ -144,13 +153,20 @@ public partial class CpuBackend
         float[] flipped = System.Buffers.ArrayPool<float>.Shared.Rent((int)s.WeightLength);
         try
         {
-            for (int co = 0; co < s.Cout; co++)
-                for (int ci = 0; ci < s.Cin; ci++)
-                {
-                    int from = (co * s.Cin + ci) * area, to = (ci * s.Cout + co) * area;
-                    for (int r = 0; r < area; r++) flipped[to + r] = w[from + area - 1 - r];
-                }
-            CpuImplicitConv.Forward(t, dy, flipped, null, dx, null, null);
+            // Written in order, split over the team: 512 → 512 channels' 9.4 MB, flipped with the
+            // writes 18 KB apart, one thread, took 3.6 ms of a 13 ms data gradient.
+            var shape = s;
+            CpuParallel.For(s.Cin, Math.Max(1, ElementGrain / Math.Max(1, s.Cout * area)), (c0, c1) =>
+            {
+                for (int ci = c0; ci < c1; ci++)
+                    for (int co = 0; co < shape.Cout; co++)
+                    {
+                        int from = (co * shape.Cin + ci) * area, to = (ci * shape.Cout + co) * area;
+                        for (int r = 0; r < area; r++) flipped[to + r] = w[from + area - 1 - r];
+                    }
+            });
+            if (CpuLaneConv.Prefers(t)) CpuLaneConv.Forward(t, dy, flipped, null, dx, default);
+            else CpuImplicitConv.Forward(t, dy, flipped, null, dx, null, null);
         }
         finally
         {

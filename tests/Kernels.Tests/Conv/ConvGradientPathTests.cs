@@ -10,7 +10,8 @@ namespace SparseCore.Kernels.Tests.Conv;
 /// the forward of the flipped, transposed weights (CpuConv.TransposedForward). Shapes cover output
 /// rows and taps that are not multiples of the 4 × 6 tile, groups with a short last one, more than
 /// one 1024-position block, borders of 0 up to KH − 1, non-square kernels, and outputs small enough
-/// (under 32 pixels) for the data gradient to batch images into one GEMM (CpuBatchedConv).
+/// (under 32 pixels) for the data gradient to batch images into one GEMM (CpuBatchedConv) — and
+/// channels enough for the data gradient to take the lane form (CpuLaneConv), which goes first.
 /// </summary>
 public class ConvGradientPathTests
 {
@@ -30,7 +31,21 @@ public class ConvGradientPathTests
         ["5x5 s2 p2, 37 wide: even border, 16 + 8 + 5 split"] = new(3, 4, 12, 37, 6, 5, 5, 2, 2, 2, 2),
         ["3x3 p1 4x4 outputs, 37 images: batched groups of 32 and 5"] = new(37, 6, 4, 4, 7, 3, 3, 1, 1, 1, 1),
         ["3x3 s2 p1 7x7 to 4x4: batched"] = new(3, 5, 7, 7, 4, 3, 3, 2, 2, 1, 1),
+        [LaneAt7] = new(6, 40, 7, 7, 13, 3, 3, 1, 1, 1, 1),
+        [LaneAt4] = new(6, 64, 4, 4, 9, 3, 3, 1, 1, 1, 1),
     };
+
+    private const string LaneAt7 = "3x3 p1 7x7, 40 in: the lane form, panels 24 + 16";
+    private const string LaneAt4 = "3x3 p1 4x4, 64 in: the lane form before the batched one";
+
+    [Fact]
+    public void The_lane_cases_take_the_lane_form()
+    {
+        if (!Avx512F.IsSupported) return;
+        Assert.True(CpuLaneConv.Prefers(CpuConv.TransposedForward(Cases[LaneAt7])!.Value));
+        Assert.True(CpuLaneConv.Prefers(CpuConv.TransposedForward(Cases[LaneAt4])!.Value));
+        Assert.True(CpuBatchedConv.Prefers(Cases[LaneAt4]));
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]
