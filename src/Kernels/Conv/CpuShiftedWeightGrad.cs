@@ -35,17 +35,18 @@ internal static unsafe class CpuShiftedWeightGrad
     /// <summary>
     /// Whether this path beats the patch-matrix GEMM (CpuConvWeightGrad): it computes every junk
     /// position, so small images lose (a 4×4 image has 25 wide positions for 16 real ones), and a
-    /// strided conv with many input channels loses to a GEMM deep enough to run near peak. Fitted to
-    /// ResNet-20 and ResNet-18 shapes at batch 32 (docs/benchmarks.md): shifted wins at 16–256
-    /// channels from 7×7 up with stride 1 and at 16–32 input channels with stride 2; the GEMM wins
-    /// at 512 @4×4 and at 64–256 input channels with stride 2.
+    /// weight gradient large enough for the GEMM's one-lane form (<see cref="CpuConvWeightGrad.Deep"/>)
+    /// loses to that GEMM run by the whole team. Single weight gradients at batch 32 on a Zen 4:
+    /// shifted 10.8 ms against 13.9 for the GEMM at 64 @28×28, 12.2 against 13.8 at 128 @14×14, 1.01
+    /// against 1.22 at 64 @7×7, 6.3 against 7.0 for 64 → 128 at stride 2; the one-lane GEMM 12.5
+    /// against 16.3 at 256 @7×7, 5.5 against 7.6 for 128 → 256 at stride 2, and at 512 @4×4.
     /// </summary>
     public static bool Prefers(in Conv2dShape s)
     {
-        if (!Fits(s)) return false;
+        if (!Fits(s) || CpuConvWeightGrad.Deep(s)) return false;
         var layout = new ShiftedLayout(s, s.Cin, 1);
         double junk = (double)layout.ImageRows * layout.RowStride / (s.OutH * s.OutW);
-        return junk <= 1.35 && (s.StrideH == 1 && s.StrideW == 1 || s.PatchSize <= 288);
+        return junk <= 1.35;
     }
 
     /// <summary>dw[Cout, Cin·KH·KW] = Σ_n dy_n ⋆ x_n (written, not accumulated).</summary>

@@ -127,20 +127,25 @@ public class ConvGradientPathTests
         CpuConvWeightGrad.Run(s, x, dy, dw, deep: true);
         var expected = WeightGradient(s, x, dy);
         Assert.True(RelativeError(dw, expected) <= 1e-5, $"normwise error {RelativeError(dw, expected):E2}");
-        // The rule: one lane only where the weight gradient is large (ResNet-18's 512-channel 4×4 layers), never for small layers.
+        // The rule: one lane only where the weight gradient is large (ResNet-18's 256- and 512-channel layers), never for small layers.
         Assert.False(CpuConvWeightGrad.Deep(s));
         Assert.True(CpuConvWeightGrad.Deep(new Conv2dShape(32, 512, 4, 4, 512, 3, 3, 1, 1, 1, 1)));
+        Assert.True(CpuConvWeightGrad.Deep(new Conv2dShape(32, 256, 7, 7, 256, 3, 3, 1, 1, 1, 1)));
+        Assert.True(CpuConvWeightGrad.Deep(new Conv2dShape(32, 128, 14, 14, 256, 3, 3, 2, 2, 1, 1)));
+        Assert.False(CpuConvWeightGrad.Deep(new Conv2dShape(32, 128, 14, 14, 128, 3, 3, 1, 1, 1, 1)));
     }
 
     [Fact]
-    public void The_weight_gradient_cost_rule_keeps_small_images_and_deep_strided_convs_on_the_gemm()
+    public void The_weight_gradient_cost_rule_keeps_small_images_and_large_weight_gradients_on_the_gemm()
     {
         if (!Avx512F.IsSupported) return;
         Assert.True(CpuShiftedWeightGrad.Prefers(new Conv2dShape(32, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1)));
         Assert.True(CpuShiftedWeightGrad.Prefers(new Conv2dShape(32, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1)));    // 64 wide positions for 49
         Assert.True(CpuShiftedWeightGrad.Prefers(new Conv2dShape(32, 32, 14, 14, 64, 3, 3, 2, 2, 1, 1)));  // 288 taps, stride 2
         Assert.False(CpuShiftedWeightGrad.Prefers(new Conv2dShape(32, 512, 4, 4, 512, 3, 3, 1, 1, 1, 1))); // 25 for 16
-        Assert.False(CpuShiftedWeightGrad.Prefers(new Conv2dShape(32, 64, 28, 28, 128, 3, 3, 2, 2, 1, 1))); // 576 taps, stride 2
+        Assert.True(CpuShiftedWeightGrad.Prefers(new Conv2dShape(32, 64, 28, 28, 128, 3, 3, 2, 2, 1, 1)));  // 576 taps, stride 2
+        Assert.False(CpuShiftedWeightGrad.Prefers(new Conv2dShape(32, 256, 7, 7, 256, 3, 3, 1, 1, 1, 1)));  // the one-lane GEMM's
+        Assert.False(CpuShiftedWeightGrad.Prefers(new Conv2dShape(32, 128, 14, 14, 256, 3, 3, 2, 2, 1, 1))); // the one-lane GEMM's
     }
 
     [Fact]
