@@ -21,7 +21,7 @@ internal sealed class LaneTiling
     private const int Kept = 32;
     private static readonly LinkedList<(Key Key, LaneTiling Tiling)> recent = new();
 
-    private readonly record struct Key(Conv2dShape Geometry, int Images, int ImageFloats, int BlockTaps, int Lanes);
+    private readonly record struct Key(Conv2dShape Geometry, int Images, int ImageFloats, int BlockTaps, int Lanes, bool FlippedWeights);
 
     private readonly int[] rows, slots, tileStart, tileLength;
     private readonly long[] pairs;
@@ -32,10 +32,12 @@ internal sealed class LaneTiling
     /// </summary>
     /// <param name="imageFloats">Floats of one padded input image (the chunk's images follow each other).</param>
     /// <param name="blockTaps">Taps a reduction block may have: <see cref="BlockChannels"/> is at most blockTaps / (KH·KW) (at least 1), the channels split evenly.</param>
-    /// <param name="lanes">Output channels a weight panel (64 or 32): the weight offsets are in panel rows of this many floats.</param>
-    public static LaneTiling For(in Conv2dShape s, int images, int imageFloats, int blockTaps, int lanes)
+    /// <param name="lanes">Output channels a weight panel (64, 32, 24 or 16): the weight offsets are in panel rows of this many floats.</param>
+    /// <param name="flippedWeights">Whether tap (r, t) multiplies the panel's weights of tap (KH − 1 − r, KW − 1 − t):
+    /// a data gradient run on a conv's own weights, packed unflipped.</param>
+    public static LaneTiling For(in Conv2dShape s, int images, int imageFloats, int blockTaps, int lanes, bool flippedWeights = false)
     {
-        var key = new Key(s with { N = 1, Cout = lanes }, images, imageFloats, blockTaps, lanes);
+        var key = new Key(s with { N = 1, Cout = lanes }, images, imageFloats, blockTaps, lanes, flippedWeights);
         lock (recent)
         {
             for (var node = recent.First; node is not null; node = node.Next)
@@ -46,7 +48,7 @@ internal sealed class LaneTiling
                     return node.Value.Tiling;
                 }
         }
-        var tiling = new LaneTiling(s, images, imageFloats, blockTaps, lanes);
+        var tiling = new LaneTiling(s, images, imageFloats, blockTaps, lanes, flippedWeights);
         lock (recent)
         {
             recent.AddFirst((key, tiling));
@@ -55,7 +57,7 @@ internal sealed class LaneTiling
         return tiling;
     }
 
-    private LaneTiling(in Conv2dShape s, int images, int imageFloats, int blockTaps, int lanes)
+    private LaneTiling(in Conv2dShape s, int images, int imageFloats, int blockTaps, int lanes, bool flippedWeights)
     {
         MR = Avx512LaneKernel.Rows(lanes);
         int p = s.OutH * s.OutW, positions = images * p, hp = s.H + 2 * s.PadH, wp = s.W + 2 * s.PadW;
@@ -130,7 +132,8 @@ internal sealed class LaneTiling
                 for (int r = r0; r < r1; r++)
                     for (int t = t0; t < t1; t++)
                     {
-                        long input = (long)c * hp * wp + r * wp + t, weight = ((long)c * s.KH * s.KW + r * s.KW + t) * lanes;
+                        int wr = flippedWeights ? s.KH - 1 - r : r, wt = flippedWeights ? s.KW - 1 - t : t;
+                        long input = (long)c * hp * wp + r * wp + t, weight = ((long)c * s.KH * s.KW + wr * s.KW + wt) * lanes;
                         pairs[e++] = input | weight << 32;
                     }
         }

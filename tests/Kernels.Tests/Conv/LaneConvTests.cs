@@ -73,6 +73,40 @@ public class LaneConvTests
     }
 
     [Theory]
+    [InlineData(6, 40, 7, 7, 13)]     // transposed: 40 outputs as 24 + 16 panels
+    [InlineData(5, 64, 4, 4, 9)]      // one 64 panel over 4×4 outputs
+    [InlineData(3, 70, 9, 8, 29)]     // 70 outputs as 64 + 16, 29 input channels (one reduction block of 261 taps)
+    [InlineData(2, 23, 14, 14, 600)]  // 600 input channels: two reduction blocks
+    public void The_data_gradient_equals_the_forward_of_the_flipped_transposed_weights_bit_for_bit(int n, int cin, int h, int w, int cout)
+    {
+        if (!Avx512F.IsSupported) return;
+        var s = new Conv2dShape(n, cin, h, w, cout, 3, 3, 1, 1, 1, 1);
+        var t = CpuConv.TransposedForward(s)!.Value;
+        var random = new System.Random(cin * 7 + cout);
+        float[] dy = ImplicitConvPathTests.Random(random, s.YLength), weights = ImplicitConvPathTests.Random(random, s.WeightLength);
+        var flipped = new float[weights.Length];
+        for (int co = 0; co < cout; co++)
+            for (int ci = 0; ci < cin; ci++)
+                for (int r = 0; r < 9; r++)
+                    flipped[(ci * cout + co) * 9 + r] = weights[(co * cin + ci) * 9 + 8 - r];
+        float[] dx = new float[s.XLength], viaFlipped = new float[s.XLength];
+
+        CpuLaneConv.DataGradient(s, dy, weights, dx);
+        CpuLaneConv.Forward(t, dy, flipped, null, viaFlipped, default);
+
+        Assert.Equal(viaFlipped, dx);
+        var expected = ImplicitConvPathTests.Reference(t, dy, flipped, null, null, null);
+        Assert.True(ImplicitConvPathTests.RelativeError(dx, expected) <= 1e-5);
+    }
+
+    [Fact]
+    public void The_data_gradient_refuses_a_strided_conv_by_name()
+    {
+        var e = Assert.Throws<ArgumentException>(() => CpuLaneConv.DataGradient(new Conv2dShape(2, 8, 9, 9, 8, 3, 3, 2, 2, 1, 1), new float[2 * 8 * 25], new float[576], new float[2 * 8 * 81]));
+        Assert.Contains("stride-1", e.Message);
+    }
+
+    [Theory]
     [InlineData(13, new[] { 16 })]
     [InlineData(23, new[] { 24 })]
     [InlineData(29, new[] { 32 })]
