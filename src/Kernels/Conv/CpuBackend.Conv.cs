@@ -11,6 +11,7 @@ namespace SparseCore.Kernels.Cpu;
 //   forward         y_n[Cout, P]    = W[Cout, Cin·KH·KW] · cols_n[Cin·KH·KW, P]  (bias preloaded, beta = 1)
 //   backward-data   cols_n          = Wᵀ · dy_n, then col2im scatters cols_n into dx_n
 //   backward-weights dW             = Σ_n dy_n · cols_nᵀ, a group of images per GEMM (CpuConvWeightGrad.cs)
+//                                    (or without cols: CpuLaneWeightGrad.cs, CpuShiftedWeightGrad.cs)
 // with P = OutH·OutW. A 1×1, stride-1, unpadded conv needs no im2col: x_n already is cols_n.
 //
 // Threads: forward and backward-data give every image its own output, so with at least as many
@@ -177,7 +178,8 @@ public partial class CpuBackend
         var s = shape;
         float[] xa = ArrayOf(x), dya = ArrayOf(dy);
         int p = s.OutH * s.OutW, outPlane = s.Cout * p;
-        if (CpuShiftedWeightGrad.Prefers(s)) CpuShiftedWeightGrad.Run(s, xa, dya, ArrayOf(dw));
+        if (CpuLaneWeightGrad.Prefers(s)) CpuLaneWeightGrad.Run(s, xa, dya, ArrayOf(dw));
+        else if (CpuShiftedWeightGrad.Prefers(s)) CpuShiftedWeightGrad.Run(s, xa, dya, ArrayOf(dw));
         else CpuConvWeightGrad.Run(s, xa, dya, ArrayOf(dw));
         if (dbias is null) return;
         var dba = ArrayOf(dbias);

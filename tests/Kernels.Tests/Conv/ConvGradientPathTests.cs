@@ -70,6 +70,49 @@ public class ConvGradientPathTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
+    public void Lane_weight_gradient_matches_the_double_reference(string name) => CheckLaneWeightGradient(Cases[name]);
+
+    [Theory]
+    [InlineData(3, 5, 7, 70, 1)]    // 64 + 16 panels
+    [InlineData(4, 6, 5, 40, 1)]    // 24 + 16 panels, tiles of 12 and 24 input channels over 6
+    [InlineData(70, 3, 4, 33, 1)]   // chunks of 64 and 6 images, 33 outputs as 24 + 16
+    [InlineData(5, 29, 9, 32, 2)]   // stride 2, 29 input channels: a tile of 12 cut short
+    public void Lane_weight_gradient_matches_the_double_reference_for_each_panel_width(int n, int cin, int side, int cout, int stride) =>
+        CheckLaneWeightGradient(new Conv2dShape(n, cin, side, side, cout, 3, 3, stride, stride, 1, 1));
+
+    [Fact]
+    public void The_lane_weight_gradient_takes_wide_layers_with_a_spatial_kernel()
+    {
+        if (!Avx512F.IsSupported) return;
+        Assert.True(CpuLaneWeightGrad.Prefers(new Conv2dShape(32, 64, 28, 28, 64, 3, 3, 1, 1, 1, 1)));
+        Assert.True(CpuLaneWeightGrad.Prefers(new Conv2dShape(32, 256, 7, 7, 512, 3, 3, 2, 2, 1, 1)));
+        Assert.True(CpuLaneWeightGrad.Prefers(new Conv2dShape(32, 512, 4, 4, 512, 3, 3, 1, 1, 1, 1)));
+        Assert.False(CpuLaneWeightGrad.Prefers(new Conv2dShape(32, 32, 14, 14, 64, 3, 3, 2, 2, 1, 1)));  // 32 in
+        Assert.False(CpuLaneWeightGrad.Prefers(new Conv2dShape(32, 64, 28, 28, 32, 3, 3, 1, 1, 1, 1)));  // 32 out
+        Assert.False(CpuLaneWeightGrad.Prefers(new Conv2dShape(32, 256, 7, 7, 512, 1, 1, 2, 2, 0, 0)));  // 1×1
+    }
+
+    private static void CheckLaneWeightGradient(in Conv2dShape s)
+    {
+        if (!Avx512F.IsSupported)
+        {
+            Assert.False(CpuLaneWeightGrad.Fits(s));
+            return;
+        }
+        var random = new System.Random(s.Cin * 31 + s.Cout);
+        float[] x = Random(random, s.XLength), dy = Random(random, s.YLength);
+        var dw = new float[s.WeightLength];
+        Array.Fill(dw, float.NaN);
+        CpuLaneWeightGrad.Run(s, x, dy, dw);
+        var expected = WeightGradient(s, x, dy);
+        Assert.True(RelativeError(dw, expected) <= 1e-5, $"normwise error {RelativeError(dw, expected):E2}");
+        var again = new float[s.WeightLength];
+        CpuLaneWeightGrad.Run(s, x, dy, again);
+        Assert.Equal(dw, again);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
     public void Transposed_data_gradient_matches_the_double_reference(string name)
     {
         var s = Cases[name];
