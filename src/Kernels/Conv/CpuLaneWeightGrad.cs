@@ -29,15 +29,16 @@ internal static unsafe class CpuLaneWeightGrad
     public static bool Fits(in Conv2dShape s) => Avx512LaneKernel.IsSupported;
 
     /// <summary>
-    /// Where it beats the shifted form and the patch-matrix GEMMs (single weight gradients at batch 32,
-    /// Zen 4): a spatial kernel with 64 channels or more in and out — 64 @28×28 10.2–10.8 ms against the
-    /// shifted form's 11.9–12.1, 128 @14×14 8.6 against 12.6, 256 @7×7 8.1–8.6 against the one-lane
-    /// GEMM's 11.3–12.3, 512 @4×4 12.5–15.2 against 15.2–16.5, 256 → 512 at stride 2 5.8–6.9 against
-    /// 7.1–7.5, 64 @7×7 0.62–0.75 against 0.92–1.02. Thinner layers lose (13 → 7 @28×28: 1.4 against
-    /// 0.35 ms; 32 @28×28 3.5 against 3.2): a tile's rows are input channels, a panel's lanes output
-    /// ones, and with few of either they are mostly repeats and idle lanes; 1×1 convs lose to the GEMM.
+    /// Where it beats the shifted form and the patch-matrix GEMMs: a spatial kernel, 64 channels or more
+    /// in and out, outputs up to 14×14. Per call in ResNet-18's training at batch 32 (Zen 4; the
+    /// other form in brackets): 128 @14×14 10.2 ms (shifted 12.2), 256 @7×7 9.1 (one-lane GEMM 16.0),
+    /// 512 @4×4 13.5 (15.4), 128 → 256 and 256 → 512 at stride 2 5.4 and 6.7 (8.8, 8.1), 64 → 128 at
+    /// stride 2 6.1 (shifted 6.6); 64 @28×28 11.9 against the shifted form's 11.6, though alone, its
+    /// data in cache, 10.3 against 11.9. Thinner layers lose (13 → 7 @28×28: 1.4 against 0.35 ms;
+    /// 32 @28×28 3.5 against 3.2): a tile's rows are input channels, a panel's lanes output ones, and
+    /// with few of either they are mostly repeats and idle lanes; 1×1 convs lose to the GEMM.
     /// </summary>
-    public static bool Prefers(in Conv2dShape s) => Fits(s) && s.KH * s.KW > 1 && s.Cin >= 64 && s.Cout >= 64;
+    public static bool Prefers(in Conv2dShape s) => Fits(s) && s.KH * s.KW > 1 && s.Cin >= 64 && s.Cout >= 64 && s.OutH * s.OutW <= 14 * 14;
 
     /// <summary>dw[Cout, Cin·KH·KW] = Σ_n dy_n ⋆ x_n (written, not accumulated).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

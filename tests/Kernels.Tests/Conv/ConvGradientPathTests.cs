@@ -81,10 +81,11 @@ public class ConvGradientPathTests
         CheckLaneWeightGradient(new Conv2dShape(n, cin, side, side, cout, 3, 3, stride, stride, 1, 1));
 
     [Fact]
-    public void The_lane_weight_gradient_takes_wide_layers_with_a_spatial_kernel()
+    public void The_lane_weight_gradient_takes_wide_layers_with_a_spatial_kernel_and_small_outputs()
     {
         if (!Avx512F.IsSupported) return;
-        Assert.True(CpuLaneWeightGrad.Prefers(new Conv2dShape(32, 64, 28, 28, 64, 3, 3, 1, 1, 1, 1)));
+        Assert.True(CpuLaneWeightGrad.Prefers(new Conv2dShape(32, 64, 28, 28, 128, 3, 3, 2, 2, 1, 1)));
+        Assert.False(CpuLaneWeightGrad.Prefers(new Conv2dShape(32, 64, 28, 28, 64, 3, 3, 1, 1, 1, 1)));   // 28×28 outputs
         Assert.True(CpuLaneWeightGrad.Prefers(new Conv2dShape(32, 256, 7, 7, 512, 3, 3, 2, 2, 1, 1)));
         Assert.True(CpuLaneWeightGrad.Prefers(new Conv2dShape(32, 512, 4, 4, 512, 3, 3, 1, 1, 1, 1)));
         Assert.False(CpuLaneWeightGrad.Prefers(new Conv2dShape(32, 32, 14, 14, 64, 3, 3, 2, 2, 1, 1)));  // 32 in
