@@ -107,7 +107,7 @@ public partial class CpuBackend
         var s = shape;
         float[] dya = ArrayOf(dy), wa = ArrayOf(w), dxa = ArrayOf(dx);
         // The lane form first: where it is the forward's fastest form, it is the data gradient's too
-        // (ResNet-18's 512 @4×4 at batch 32: 9.7 ms against the batched form's 19.9; 256 @7×7 7.7
+        // (ResNet-18's 512 @4×4 at batch 32: 11.9 ms against the batched form's 19.9; 256 @7×7 8.4
         // against the implicit form's 11.6; 128 @14×14 8.4 against 11.3).
         if (CpuConv.TransposedForward(s) is { } lane && CpuLaneConv.Prefers(lane))
         {
