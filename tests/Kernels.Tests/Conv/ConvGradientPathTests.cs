@@ -113,6 +113,36 @@ public class ConvGradientPathTests
     }
 
     [Theory]
+    [InlineData(4, 13, 28, 28, 19, 3, 2, 1)]    // even image: phase rows 15 and 14, the first of 15 not an input row
+    [InlineData(3, 11, 7, 9, 24, 3, 2, 1)]      // odd image: phases of 4 and 3 rows
+    [InlineData(3, 6, 8, 8, 33, 3, 2, 0)]       // unpadded: row and column 7 past the last window, cleared
+    [InlineData(2, 5, 11, 14, 17, 5, 2, 2)]     // 5×5: phase kernels of 3 and 2 taps a side
+    [InlineData(2, 7, 9, 10, 12, 3, 3, 1)]      // stride 3: three phases a side, one tap each
+    public void Stride_phase_data_gradient_matches_the_double_reference(int n, int cin, int h, int w, int cout, int k, int stride, int pad)
+    {
+        if (!Avx512F.IsSupported) return;
+        var s = new Conv2dShape(n, cin, h, w, cout, k, k, stride, stride, pad, pad);
+        var random = new System.Random(n * 13 + cin);
+        float[] weights = Random(random, s.WeightLength), dy = Random(random, s.YLength);
+        var dx = new float[s.XLength];
+        Array.Fill(dx, float.NaN);
+        StridePhases.DataGradient(s, dy, weights, dx);
+        var expected = DataGradient(s, weights, dy);
+        Assert.True(RelativeError(dx, expected) <= 1e-5, $"normwise error {RelativeError(dx, expected):E2}");
+    }
+
+    [Fact]
+    public void Stride_phases_refuse_a_stride_wider_than_the_kernel_by_name()
+    {
+        var s = new Conv2dShape(2, 4, 8, 8, 6, 1, 1, 2, 2, 0, 0);
+        var e = Assert.Throws<ArgumentException>(() => StridePhases.DataGradient(s, new float[s.YLength], new float[s.WeightLength], new float[s.XLength]));
+        Assert.Contains("stride phases", e.Message);
+        Assert.False(StridePhases.Prefers(s));
+        Assert.True(StridePhases.Prefers(new Conv2dShape(32, 64, 28, 28, 128, 3, 3, 2, 2, 1, 1)));
+        Assert.False(StridePhases.Prefers(new Conv2dShape(32, 16, 28, 28, 32, 3, 3, 2, 2, 1, 1)));   // 16 outputs: one 16-lane panel
+    }
+
+    [Theory]
     [MemberData(nameof(Shapes))]
     public void Transposed_data_gradient_matches_the_double_reference(string name)
     {
