@@ -22,34 +22,75 @@ internal static class RecordedWidths
 
     private const string LayersOption = "--layers";
 
+    /// <returns>0, or 2 after a one-line error naming the file and what is wrong with it.</returns>
     public static int Run(string[] args)
     {
         bool layers = args.Contains(LayersOption);
         var cells = args.Where(a => a != LayersOption).ToArray();
-        if (cells.Length == 0) throw new ArgumentException($"{Command}: name one or more sweep cell files (results/…/CELL.json)");
+        if (cells.Length == 0)
+        {
+            Console.Error.WriteLine($"{Command}: name one or more sweep cell files (results/…/CELL.json)");
+            return 2;
+        }
         using var backend = new CpuBackend();
         foreach (var path in cells)
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            var root = doc.RootElement;
-            var summary = root.GetProperty("summary");
-            string model = summary.GetProperty("model").GetString()!;
-            var widths = new LayerWidths(summary.GetProperty("layers").EnumerateArray()
-                .Select(l => new KeyValuePair<string, int>(l.GetProperty("name").GetString()!, l.GetProperty("kept").GetInt32())));
-            using var dense = ModelZoo.Create(model, new ModuleInit(backend, 0), 1, 28, 28, 10);
-            using var pruned = ModelZoo.Create(model, new ModuleInit(backend, 1), 1, 28, 28, 10, widths);
+            // The results store's own reader (Cli's SweepStore / CellRecord) is out of reach here — the CLI
+            // references this project — so the few fields used are read, each failure named.
+            if (!File.Exists(path))
+            {
+                Console.Error.WriteLine($"{Command}: {path}: no such file");
+                return 2;
+            }
+            string model;
+            LayerWidths widths;
+            long recorded;
+            try
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllText(path));
+                var root = doc.RootElement;
+                var summary = Field(root, "summary");
+                model = Field(summary, "model").GetString() ?? throw new InvalidDataException("summary.model is null");
+                widths = new LayerWidths(Field(summary, "layers").EnumerateArray()
+                    .Select(l => new KeyValuePair<string, int>(Field(l, "name").GetString()!, Field(l, "kept").GetInt32())).ToList());
+                recorded = Field(root, "macs").GetInt64();
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException or FormatException)
+            {
+                Console.Error.WriteLine($"{Command}: {path}: not a sweep cell: {e.Message.ReplaceLineEndings(" ")}");
+                return 2;
+            }
+            Module? dense = null, pruned;
+            try
+            {
+                dense = ModelZoo.Create(model, new ModuleInit(backend, 0), 1, 28, 28, 10);
+                pruned = ModelZoo.Create(model, new ModuleInit(backend, 1), 1, 28, 28, 10, widths);
+            }
+            catch (ArgumentException e)
+            {
+                dense?.Dispose();
+                Console.Error.WriteLine($"{Command}: {path}: cannot rebuild its network: {e.Message.ReplaceLineEndings(" ")}");
+                return 2;
+            }
+            using var ownedDense = dense;
+            using var ownedPruned = pruned;
             dense.Eval();
             pruned.Eval();
             var profile = ComputeProbe.Measure(dense, pruned, new Shape(32, 1, 28, 28));
-            long recorded = root.GetProperty("macs").GetInt64();
             if (profile.PrunedMacs != recorded)
-                throw new InvalidDataException($"{path}: the rebuilt network has {profile.PrunedMacs} MACs, the cell recorded {recorded}");
+            {
+                Console.Error.WriteLine($"{Command}: {path}: the rebuilt network has {profile.PrunedMacs} MACs, the cell recorded {recorded}");
+                return 2;
+            }
             Console.WriteLine($"{Path.GetFileName(path)}: dense {profile.DenseForwardMs:F2} ms, pruned {profile.PrunedForwardMs:F2} ms, " +
                               $"speed-up {profile.MeasuredSpeedup:F2} of a MACs promise of {profile.PredictedSpeedup:F2}: share {profile.MeasuredSpeedup / profile.PredictedSpeedup:F3}");
             if (layers) PrintLayers(profile);
         }
         return 0;
     }
+
+    private static JsonElement Field(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? v : throw new InvalidDataException($"no field '{name}'");
 
     private static void PrintLayers(ComputeProfile p)
     {
