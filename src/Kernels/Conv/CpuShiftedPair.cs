@@ -47,7 +47,7 @@ internal static unsafe class CpuShiftedPair
                                float[] packed2, RowPanels panels2, float[]? bias2, float[] y, CpuEpilogue epilogue)
     {
         int mid = s1.Cout, m2 = s2.Cout, k1 = s1.Cin * s1.KH * s1.KW, k2 = mid * s2.KH * s2.KW;
-        int groupSize = Math.Min(CpuShiftedConv.GroupSize(s1, s1.Cin), CpuShiftedConv.GroupSize(s2, mid));
+        int groupSize = CpuShiftedConv.FitTiles(s1, Math.Min(CpuShiftedConv.ImagesInBytes(s1, s1.Cin), CpuShiftedConv.ImagesInBytes(s2, mid)));
         var layout1 = new ShiftedLayout(s1, s1.Cin, groupSize);
         var layout2 = new ShiftedLayout(s2, mid, groupSize);
         int shift = s2.PadH * layout2.RowStride + s2.PadW, tileFloats = Math.Max(panels1.Count, panels2.Count) * MR * NR;

@@ -29,6 +29,8 @@ public class ConvPairTests
         ["5×5 pad 2, one channel between, no biases, no epilogue"] = (4, 3, 10, 13, 1, 6, 5, 2, false, false, false, 1),
         ["the PASS network's first block, 13→7→13 at 28×28, batch 32"] = (32, 13, 28, 28, 7, 13, 3, 1, true, true, true, 1),
         ["7×7, residual without ReLU"] = (6, 16, 7, 7, 19, 16, 3, 1, false, true, false, 1),
+        ["the PASS network's stage-2 block, 23→11→23 at 14×14, groups of 2 and a short last one"] = (31, 23, 14, 14, 11, 23, 3, 1, true, true, true, 1),
+        ["the PASS network's 28 → 14 px block at batch 32, groups of 2"] = (32, 13, 28, 28, 19, 23, 3, 1, true, true, true, 2),
     };
 
     [Theory]

@@ -39,6 +39,8 @@ public class ImplicitConvPathTests
         ["3x3 p1 7 outputs: shifted panels 4 + 3"] = (new(4, 5, 10, 9, 7, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
         ["3x3 p1 31 outputs: shifted panels 6 × 4 + 4 + 3"] = (new(3, 6, 8, 11, 31, 3, 3, 1, 1, 1, 1), false, 1.0, 1.0),
         ["3x3 p1 one image, 13 outputs: shared tiles, panels 6 + 4 + 3"] = (new(1, 4, 12, 13, 13, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
+        ["3x3 p1 23 channels at 14x14, 27 images: groups of 2 fitted to the tiles, a short last one"] = (new(27, 23, 14, 14, 11, 3, 3, 1, 1, 1, 1), true, 1.0, 1.0),
+        ["3x3 s2 p1 13 channels 28x28 to 14x14, 17 images: groups of 2 past the byte budget"] = (new(17, 13, 28, 28, 19, 3, 3, 2, 2, 1, 1), true, 1.0, 1.0),
     };
 
     [Theory]
@@ -130,6 +132,24 @@ public class ImplicitConvPathTests
         // 8×8 images: a quarter of the wide positions are junk, and 256 rows amortise the packing.
         Assert.False(CpuShiftedConv.Prefers(new Conv2dShape(64, 256, 8, 8, 256, 3, 3, 1, 1, 1, 1), 256, 256));
         Assert.False(CpuShiftedConv.Prefers(new Conv2dShape(64, 16, 28, 28, 32, 1, 1, 2, 2, 0, 0), 32, 16)); // 1×1 stride 2: no layout
+    }
+
+    [Fact]
+    public void Groups_are_sized_to_waste_the_least_of_their_last_tile()
+    {
+        // 14×14 outputs are 15 × 15 wide positions: a group of one computes 4 tiles (256 positions) for
+        // 196 outputs, of three 11 (704) for 588, of two or four 1.14× — so 23 channels (3 images in
+        // the byte budget) and a 13-channel stride-2 input (1 image) are grouped by two.
+        Assert.Equal(2, CpuShiftedConv.GroupSize(new Conv2dShape(32, 23, 14, 14, 11, 3, 3, 1, 1, 1, 1), 23, threads: 2));
+        Assert.Equal(2, CpuShiftedConv.GroupSize(new Conv2dShape(32, 13, 28, 28, 19, 3, 3, 2, 2, 1, 1), 13, threads: 2));
+        // 11 channels: 6 images fit, the threads' share (4 groups a thread) caps it at 4, which already fits the tiles.
+        Assert.Equal(4, CpuShiftedConv.GroupSize(new Conv2dShape(32, 11, 14, 14, 23, 3, 3, 1, 1, 1, 1), 11, threads: 2));
+        // 28×28: one image is 13 tiles less 20 positions; two waste no less, so the byte budget's one stays.
+        Assert.Equal(1, CpuShiftedConv.GroupSize(new Conv2dShape(32, 13, 28, 28, 7, 3, 3, 1, 1, 1, 1), 13, threads: 2));
+        // Never past the threads' share: 8 images over 2 threads (4 groups each) are grouped by one,
+        // as are 32 over 16 threads.
+        Assert.Equal(1, CpuShiftedConv.GroupSize(new Conv2dShape(8, 13, 28, 28, 19, 3, 3, 2, 2, 1, 1), 13, threads: 2));
+        Assert.Equal(1, CpuShiftedConv.GroupSize(new Conv2dShape(32, 23, 14, 14, 11, 3, 3, 1, 1, 1, 1), 23, threads: 16));
     }
 
     internal static float[] Random(System.Random random, long n) =>
