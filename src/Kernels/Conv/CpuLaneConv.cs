@@ -27,16 +27,18 @@ namespace SparseCore.Kernels.Conv;
 internal static unsafe class CpuLaneConv
 {
     /// <summary>
-    /// A panel of output channels: channels First … First + Used − 1, packed Width wide (64, 32, 24 or
-    /// 16 lanes: 6, 12, 12 or 24 positions a tile), the lanes past Used zero; its weights at Packed.
+    /// A panel of output channels: channels First … First + Used − 1, packed Width wide (64, 40, 32, 24
+    /// or 16 lanes: 6, 8, 12, 12 or 24 positions a tile), the lanes past Used zero; its weights at Packed.
     /// </summary>
     internal readonly record struct Panel(int First, int Width, int Used, long Packed);
 
     /// <summary>
     /// The output channels as panels: 64 wide while more than 56 remain, then the fewest panels that
-    /// cover the rest to the next multiple of 8 — 32 + 24 for 49–56, 32 + 16 for 41–48, 24 + 16 for
-    /// 33–40, one 32, 24 or 16 below — the last panel zero-padded: a pruned layer's 40 channels compute
-    /// no idle lane, 35 five, 29 three, 23 one.
+    /// cover the rest to the next multiple of 8 — 32 + 24 for 49–56, 32 + 16 for 41–48, one 40, 32,
+    /// 24 or 16 below — the last panel zero-padded: a pruned layer's 40 channels compute no idle lane,
+    /// 35 five, 29 three, 23 one. One 40-lane panel rather than 24 + 16 (as until 2026-12-06): each
+    /// input is broadcast once for 40 channels instead of once a panel, and the conv ran 6–7 % faster
+    /// on two threads, 14–15 % on one (32→40, 35→40, 40→40 and 40→35 at 7×7, batch 32, Zen 4).
     /// </summary>
     internal static Panel[] Panels(int cout, int patch)
     {
@@ -52,7 +54,7 @@ internal static unsafe class CpuLaneConv
         return panels;
     }
 
-    private static int Width(int left) => left > 56 ? 64 : left > 40 ? 32 : left > 32 ? 24 : left > 24 ? 32 : left > 16 ? 24 : 16;
+    private static int Width(int left) => left > 56 ? 64 : left > 40 ? 32 : left > 32 ? 40 : left > 24 ? 32 : left > 16 ? 24 : 16;
 
     /// <summary>How many panels cover <paramref name="cout"/> channels, and the lanes they compute (idle ones included).</summary>
     private static (int Count, int Lanes) Cover(int cout)
@@ -75,9 +77,10 @@ internal static unsafe class CpuLaneConv
     /// Where it is the fastest form (single convs at batch 32 against the shifted form, Zen 4): an item
     /// for every thread, and
     /// <list type="bullet">
-    /// <item>outputs up to 8×8, where the shifted form computes 23 % junk: at least 24 lanes and under a
-    /// sixth of them idle (42 → 24 at 7×7: 0.198 against 0.235 ms; 40 → 35 as 40: 0.221 against 0.256;
-    /// 40 channels as 24 + 16 0.220 against 0.290; 20 as 24 and 16 alone even or slower);</item>
+    /// <item>outputs up to 8×8, where the shifted form computes 23 % junk: no idle lane, or at least 24
+    /// lanes and under a quarter of them idle (with the 40-lane panel, at 7×7: 40 → 33 as 40 0.242
+    /// against 0.268 ms, 64 → 26 as 32 0.297 against 0.342, 40 → 25 0.186 against 0.204, 40 → 20 as
+    /// 24 0.160 against 0.167, 40 → 16 0.109 against 0.129; 17 and 18 as 24 and 13 as 16 slower);</item>
     /// <item>up to 16×16: at least 32 lanes and at most a tenth idle (40 at 14×14: 0.553 against 0.629
     /// ms; 29 as 32 faster; 35 as 40 even or 9 % slower, 19 or 23 as 32 slower, 23 as 24 even);</item>
     /// <item>strided: at least 32 lanes and under a quarter idle (26 as 32 from 28×28 0.314 against 0.344
@@ -94,7 +97,7 @@ internal static unsafe class CpuLaneConv
         if (!Fits(s) || Items(s) < WorkerTeam.Shared.Size) return false;
         if (p > 16 * 16) return p <= 28 * 28 && s.Cout % 32 == 0;
         if (s.StrideH > 1 || s.StrideW > 1) return lanes >= 32 && 4 * idle < lanes;
-        if (p <= 8 * 8) return lanes >= 24 && 6 * idle < lanes;
+        if (p <= 8 * 8) return idle == 0 || lanes >= 24 && 4 * idle < lanes;
         return lanes >= 32 && 10 * idle <= lanes;
     }
 
@@ -175,7 +178,7 @@ internal static unsafe class CpuLaneConv
         long call = Interlocked.Increment(ref calls);
         int lastImages = s.N - (chunks - 1) * chunkImages;
         // Per panel width (64, 32, 24, 16 → 0 … 3), the full chunks' tiling and the last chunk's.
-        var tilings = new LaneTiling?[4, 2];
+        var tilings = new LaneTiling?[5, 2];
         foreach (var panel in layout)
         {
             int wi = WidthIndex(panel.Width);
@@ -229,6 +232,7 @@ internal static unsafe class CpuLaneConv
                                 if (nr == 64) Avx512LaneKernel.Run64(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
                                 else if (nr == 32) Avx512LaneKernel.Run32(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
                                 else if (nr == 24) Avx512LaneKernel.Run24(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
+                                else if (nr == 40) Avx512LaneKernel.Run40(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
                                 else Avx512LaneKernel.Run16(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
                             }
                         }
@@ -262,7 +266,7 @@ internal static unsafe class CpuLaneConv
                                     panel + (long)c * taps * nr + g, nr);
     }
 
-    private static int WidthIndex(int width) => width switch { 64 => 0, 32 => 1, 24 => 2, _ => 3 };
+    private static int WidthIndex(int width) => width switch { 64 => 0, 32 => 1, 24 => 2, 16 => 3, 40 => 4, _ => throw new ArgumentOutOfRangeException(nameof(width), width, "a lane panel is 64, 40, 32, 24 or 16 wide") };
 
     private static long calls;
     [ThreadStatic] private static long t_call;

@@ -26,8 +26,10 @@ public class LaneConvTests
         ["32 out (12-position tiles) 3x3 p1 14x14, 3 images"] = (new(3, 21, 14, 14, 32, 3, 3, 1, 1, 1, 1), true, true, true),
         ["96 out: three 32-channel panels, s2 9x9"] = (new(5, 7, 9, 9, 96, 3, 3, 2, 2, 1, 1), false, false, true),
         ["32 out 3x3 p1 28x28, 70 in: two blocks"] = (new(2, 70, 28, 28, 32, 3, 3, 1, 1, 1, 1), true, false, false),
-        ["40 out: a 24 panel and a 16 one, no idle lane"] = (new(3, 13, 7, 7, 40, 3, 3, 1, 1, 1, 1), true, true, true),
-        ["35 out: 24 + 16 panels, 5 idle lanes"] = (new(3, 13, 7, 7, 35, 3, 3, 1, 1, 1, 1), false, true, true),
+        ["40 out: one 40 panel (8-position tiles), no idle lane"] = (new(3, 13, 7, 7, 40, 3, 3, 1, 1, 1, 1), true, true, true),
+        ["35 out: one 40 panel, 5 idle lanes"] = (new(3, 13, 7, 7, 35, 3, 3, 1, 1, 1, 1), false, true, true),
+        ["33 out: one 40 panel, 7 idle lanes, s2 13x13, 70 in: two blocks"] = (new(3, 70, 13, 13, 33, 3, 3, 2, 2, 1, 1), true, false, true),
+        ["100 out: 64 + 40 panels, 5x6, a partial last tile"] = (new(3, 9, 5, 6, 100, 3, 3, 1, 1, 1, 1), true, true, false),
         ["23 out: one 24 panel (12-position tiles), 3x3 p1 14x14, 70 in: two blocks"] = (new(2, 70, 14, 14, 23, 3, 3, 1, 1, 1, 1), true, false, true),
         ["53 out: 32 + 24 panels, s2"] = (new(3, 10, 11, 11, 53, 3, 3, 2, 2, 1, 1), true, true, false),
         ["13 out: one 16 panel, 3 idle lanes, 24-position tiles"] = (new(2, 7, 14, 14, 13, 3, 3, 1, 1, 1, 1), true, false, true),
@@ -73,7 +75,7 @@ public class LaneConvTests
     }
 
     [Theory]
-    [InlineData(6, 40, 7, 7, 13)]     // transposed: 40 outputs as 24 + 16 panels
+    [InlineData(6, 40, 7, 7, 13)]     // transposed: 40 outputs as one 40 panel
     [InlineData(5, 64, 4, 4, 9)]      // one 64 panel over 4×4 outputs
     [InlineData(3, 70, 9, 8, 29)]     // 70 outputs as 64 + 16, 29 input channels (one reduction block of 261 taps)
     [InlineData(2, 23, 14, 14, 600)]  // 600 input channels: two reduction blocks
@@ -110,8 +112,10 @@ public class LaneConvTests
     [InlineData(13, new[] { 16 })]
     [InlineData(23, new[] { 24 })]
     [InlineData(29, new[] { 32 })]
-    [InlineData(35, new[] { 24, 16 })]
-    [InlineData(40, new[] { 24, 16 })]
+    [InlineData(33, new[] { 40 })]
+    [InlineData(35, new[] { 40 })]
+    [InlineData(40, new[] { 40 })]
+    [InlineData(41, new[] { 32, 16 })]
     [InlineData(47, new[] { 32, 16 })]
     [InlineData(56, new[] { 32, 24 })]
     [InlineData(60, new[] { 64 })]
@@ -126,7 +130,7 @@ public class LaneConvTests
     }
 
     [Theory]
-    [InlineData(35)]    // a 24 panel and a 16 one with 5 idle lanes
+    [InlineData(35)]    // one 40 panel with 5 idle lanes
     [InlineData(117)]   // 64 + 32 + 24, the last with 21 of 24
     public void A_weight_scale_gives_the_prescaled_weights_results_bit_for_bit(int cout)
     {
@@ -164,15 +168,19 @@ public class LaneConvTests
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 64, 28, 28, 64, 3, 3, 1, 1, 1, 1)));
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1)));    // 32-channel panels
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1)));   // few channels over a large image
-        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 7, 7, 40, 3, 3, 1, 1, 1, 1)));      // 40 as 24 + 16
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 32, 7, 7, 40, 3, 3, 1, 1, 1, 1)));      // one 40 panel
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 29, 3, 3, 1, 1, 1, 1)));      // 29 as 32
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 35, 3, 3, 1, 1, 1, 1)));      // 35 as 40 at 7×7
-        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 33, 3, 3, 1, 1, 1, 1)));     // 33 as 40: too many idle
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 33, 3, 3, 1, 1, 1, 1)));      // 33 as 40: under a quarter idle
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 64, 7, 7, 26, 3, 3, 1, 1, 1, 1)));      // 26 as 32 at 7×7
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 16, 3, 3, 1, 1, 1, 1)));      // one full 16 panel at 7×7
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 13, 3, 3, 1, 1, 1, 1)));     // 13 as 16 at 7×7
+        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 18, 3, 3, 1, 1, 1, 1)));     // 18 as 24: a quarter idle
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 42, 7, 7, 24, 3, 3, 1, 1, 1, 1)));      // one 24 panel at 7×7
-        Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 20, 3, 3, 1, 1, 1, 1)));     // 20 as 24: a sixth idle
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 40, 7, 7, 20, 3, 3, 1, 1, 1, 1)));      // 20 as 24: a sixth idle
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 23, 3, 3, 1, 1, 1, 1)));   // one 24 panel at 14×14
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 35, 3, 3, 1, 1, 1, 1)));   // 35 as 40 at 14×14
-        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 40, 3, 3, 1, 1, 1, 1)));    // 40 as 24 + 16 at 14×14
+        Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 40, 3, 3, 1, 1, 1, 1)));    // one 40 panel at 14×14
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 19, 3, 3, 1, 1, 1, 1)));   // 19 as 24
         Assert.True(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 26, 3, 3, 2, 2, 1, 1)));    // strided: 26 as 32
         Assert.False(CpuLaneConv.Prefers(new Conv2dShape(32, 23, 14, 14, 21, 3, 3, 2, 2, 1, 1)));   // strided: 21 as 32
