@@ -73,7 +73,7 @@ internal static unsafe class CpuShiftedConv
         var layout = new ShiftedLayout(s, keptIn, groupSize);
         int[] offsets = ArrayPool<int>.Shared.Rent(k);
         float[]? keptBias = bias is null ? null : Enumerable.Range(0, m).Select(j => bias[outRows is null ? j : outRows[j]]).ToArray();
-        var scatter = new ShiftedScatter(s, layout);
+        var scatter = ShiftedScatter.For(s, layout);
         try
         {
             layout.Offsets(s, offsets);
@@ -113,7 +113,6 @@ internal static unsafe class CpuShiftedConv
         finally
         {
             ArrayPool<int>.Shared.Return(offsets);
-            scatter.Dispose();
         }
     }
 

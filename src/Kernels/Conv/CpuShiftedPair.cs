@@ -51,20 +51,18 @@ internal static unsafe class CpuShiftedPair
         var layout1 = new ShiftedLayout(s1, s1.Cin, groupSize);
         var layout2 = new ShiftedLayout(s2, mid, groupSize);
         int shift = s2.PadH * layout2.RowStride + s2.PadW, tileFloats = Math.Max(panels1.Count, panels2.Count) * MR * NR;
-        int groupPositions = layout1.PositionsFor(groupSize);
-        // real[q] = −1 where the first conv's wide position q (of a full group, and a tile past it) is a real output, else 0.
-        int* real = (int*)NativeMemory.Alloc((nuint)(groupPositions + NR), sizeof(int));
+        // real[q] = −1 where the first conv's wide position q (of a full group, and a tile past it) is a
+        // real output, else 0: the tables of a scatter of the first conv's outputs (kept, so usually the
+        // second conv's own, whose outputs have the same geometry).
+        var firstOutputs = ShiftedScatter.For(s1, layout1);
+        int* real = firstOutputs.Real;
         int* offsets1 = (int*)NativeMemory.Alloc((nuint)k1, sizeof(int));
         int* offsets2 = (int*)NativeMemory.Alloc((nuint)k2, sizeof(int));
         // As the conv alone does with its ReLU: a missing bias is added as zeros (−0 becomes +0).
         float[] add1 = bias1 ?? new float[mid];
-        var scatter = new ShiftedScatter(s2, layout2);
+        var scatter = ShiftedScatter.For(s2, layout2);
         try
         {
-            // Row by row, no division per position (this runs on the caller before the team starts).
-            for (int q = 0, row = 0; q < groupPositions + NR; row = row + 1 == layout1.ImageRows ? 0 : row + 1)
-                for (int column = 0; column < layout1.RowStride && q < groupPositions + NR; column++, q++)
-                    real[q] = row < s1.OutH && column < s1.OutW ? -1 : 0;
             layout1.Offsets(s1, new Span<int>(offsets1, k1));
             layout2.Offsets(s2, new Span<int>(offsets2, k2));
             var groups = new StealingRanges((s1.N + groupSize - 1) / groupSize, WorkerTeam.Shared.Size);
@@ -99,8 +97,7 @@ internal static unsafe class CpuShiftedPair
         }
         finally
         {
-            scatter.Dispose();
-            NativeMemory.Free(real);
+            GC.KeepAlive(firstOutputs);   // its pinned tables are read by pointer until here
             NativeMemory.Free(offsets1);
             NativeMemory.Free(offsets2);
         }

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -18,36 +17,79 @@ namespace SparseCore.Kernels.Conv;
 /// Which lanes are real, and where each lands, depends only on the position modulo one image's
 /// wide positions, so it is tabulated once per call over one image period plus a tile; and since
 /// every full group of stacked images has the same tiles, each of those tiles' list of pieces is
-/// made once per call too (building it per tile cost ~40 ns, as much as writing five rows).
+/// made once too (building it per tile cost ~40 ns, as much as writing five rows).
+/// The tables depend on the geometry alone and building them took 3–6 µs on the calling thread
+/// before the team starts — a pruned network's thin conv pair runs in 300–500 µs, so the last few
+/// are kept (<see cref="For"/>): immutable after construction and shared by every caller, in pinned
+/// arrays (read by pointer from every team thread) that the GC frees once no caller holds them.
 /// </summary>
-internal sealed unsafe class ShiftedScatter : IDisposable
+internal sealed unsafe class ShiftedScatter
 {
     private const int Lanes = 16, NR = Avx512ShiftedKernel.NR;
 
     /// <summary>Wide positions a group may have for its pieces to be tabulated (64 tiles: ResNet-20 and -18 at 28 px all fit).</summary>
     private const int MaxTablePositions = 64 * NR;
 
+    private const int Kept = 32;
+    private static readonly LinkedList<(Key Key, ShiftedScatter Scatter)> recent = new();
+
+    private readonly record struct Key(int OutH, int OutW, int RowStride, int ImageRows, int Images);
+
     private readonly int period, outPlane, maxPieces, groupPositions, groupTiles;
-    // Over [0, period + NR): real[q] = −1 where wide position q is a real output, else 0; image[q] = q / period;
-    // before[q] = the real positions of q's image before q (q's output index when it is real).
+    // real[q] = −1 where wide position q is a real output, else 0, over a full group and a tile past it
+    // (at least a period and a tile); image[q] = q / period and before[q] = the real positions of q's
+    // image before q (q's output index when it is real), over [0, period + NR).
+    private readonly int[] realArray, imageArray, beforeArray, groupCountArray;
     private readonly int* real, image, before;
     // The pieces of a full group's tile t: maxPieces slots from t·maxPieces, groupCount[t] of them used.
     private readonly PieceTable group;
     private readonly int* groupCount;
 
+    /// <summary>The tables for <paramref name="s"/>'s outputs in <paramref name="layout"/>, built or taken from the last <see cref="Kept"/> used.</summary>
+    public static ShiftedScatter For(in Conv2dShape s, in ShiftedLayout layout)
+    {
+        var key = new Key(s.OutH, s.OutW, layout.RowStride, layout.ImageRows, layout.Images);
+        lock (recent)
+        {
+            for (var node = recent.First; node is not null; node = node.Next)
+                if (node.Value.Key == key)
+                {
+                    recent.Remove(node);
+                    recent.AddFirst(node);
+                    return node.Value.Scatter;
+                }
+        }
+        var scatter = new ShiftedScatter(s, layout);
+        lock (recent)
+        {
+            recent.AddFirst((key, scatter));
+            if (recent.Count > Kept) recent.RemoveLast();
+        }
+        return scatter;
+    }
+
+    /// <summary>
+    /// −1 at the wide positions of a full group (and a tile past it) that are real outputs, 0 at junk
+    /// ones: the mask a fused pair hands its first conv's tiles through.
+    /// </summary>
+    public int* Real => real;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public ShiftedScatter(in Conv2dShape s, in ShiftedLayout layout)
+    private ShiftedScatter(in Conv2dShape s, in ShiftedLayout layout)
     {
         period = layout.ImageRows * layout.RowStride;
         outPlane = s.OutH * s.OutW;
         // A vector's 16 lanes meet at most ⌊15 / period⌋ + 2 images (two once an image has 16 wide positions or more).
         maxPieces = NR / Lanes * Math.Min(Lanes, (Lanes - 1) / period + 2);
-        int length = period + NR;
-        // Native memory: the vector loads read the tables by pointer from every team thread.
-        real = (int*)NativeMemory.Alloc((nuint)length * 3, sizeof(int));
-        image = real + length;
-        before = image + length;
-        // One image's period, walked row by row (no division per position), then repeated for the tile past it.
+        groupPositions = layout.PositionsFor(layout.Images);
+        int length = period + NR, realLength = Math.Max(period, groupPositions) + NR;
+        realArray = GC.AllocateArray<int>(realLength, pinned: true);
+        imageArray = GC.AllocateArray<int>(length, pinned: true);
+        beforeArray = GC.AllocateArray<int>(length, pinned: true);
+        real = (int*)Unsafe.AsPointer(ref realArray[0]);
+        image = (int*)Unsafe.AsPointer(ref imageArray[0]);
+        before = (int*)Unsafe.AsPointer(ref beforeArray[0]);
+        // One image's period, walked row by row (no division per position), then repeated past it.
         for (int row = 0, q = 0, count = 0; row < layout.ImageRows; row++)
             for (int column = 0; column < layout.RowStride; column++, q++)
             {
@@ -56,13 +98,15 @@ internal sealed unsafe class ShiftedScatter : IDisposable
                 if (isReal) count++;
             }
         for (int q = period; q < length; q++)
-            (real[q], image[q], before[q]) = (real[q - period], image[q - period] + 1, before[q - period]);
-        groupPositions = layout.PositionsFor(layout.Images);
+            (image[q], before[q]) = (image[q - period] + 1, before[q - period]);
+        for (int q = period; q < realLength; q++)
+            real[q] = real[q - period];
         // Large images (a group of hundreds of tiles) keep building each tile's pieces as it comes:
-        // a table that size would be allocated, and built on the caller alone, on every call.
+        // a table that size would be built on the caller alone.
         groupTiles = groupPositions <= MaxTablePositions ? (groupPositions + NR - 1) / NR : 0;
         group = PieceTable.Alloc(groupTiles * maxPieces);
-        groupCount = (int*)NativeMemory.Alloc((nuint)groupTiles, sizeof(int));
+        groupCountArray = GC.AllocateArray<int>(Math.Max(1, groupTiles), pinned: true);
+        groupCount = (int*)Unsafe.AsPointer(ref groupCountArray[0]);
         for (int t = 0; t < groupTiles; t++)
             groupCount[t] = Build(t * NR, Math.Min(NR, groupPositions - t * NR), group.At(t * maxPieces));
     }
@@ -179,26 +223,25 @@ internal sealed unsafe class ShiftedScatter : IDisposable
         public readonly int OutPlane = outPlane, M = m;
     }
 
-    /// <summary>Parallel arrays of pieces (native or stack memory).</summary>
-    private readonly struct PieceTable(Vector512<float>* compress, Vector512<float>* store, int* vector, int* image, int* before)
+    /// <summary>Parallel arrays of pieces (pinned arrays, or stack memory).</summary>
+    private readonly struct PieceTable(Vector512<float>* compress, Vector512<float>* store, int* vector, int* image, int* before, object? owner = null)
     {
         public readonly Vector512<float>* Compress = compress, Store = store;
         public readonly int* Vector = vector, Image = image, Before = before;
 
+        /// <summary>Holds the pinned arrays the pointers point into, for as long as the table is kept.</summary>
+        private readonly object? owner = owner;
+
         public static PieceTable Alloc(int slots)
         {
-            var masks = (Vector512<float>*)NativeMemory.AlignedAlloc((nuint)Math.Max(1, 2 * slots) * 64, 64);
-            var ints = (int*)NativeMemory.Alloc((nuint)Math.Max(1, 3 * slots), sizeof(int));
-            return new PieceTable(masks, masks + slots, ints, ints + slots, ints + 2 * slots);
+            var masks = GC.AllocateArray<Vector512<float>>(Math.Max(1, 2 * slots), pinned: true);
+            var ints = GC.AllocateArray<int>(Math.Max(1, 3 * slots), pinned: true);
+            var m = (Vector512<float>*)Unsafe.AsPointer(ref masks[0]);
+            var i = (int*)Unsafe.AsPointer(ref ints[0]);
+            return new PieceTable(m, m + slots, i, i + slots, i + 2 * slots, (masks, ints));
         }
 
-        public PieceTable At(int slot) => new(Compress + slot, Store + slot, Vector + slot, Image + slot, Before + slot);
-
-        public void Free()
-        {
-            NativeMemory.AlignedFree(Compress);
-            NativeMemory.Free(Vector);
-        }
+        public PieceTable At(int slot) => new(Compress + slot, Store + slot, Vector + slot, Image + slot, Before + slot, owner);
     }
 
     private interface IFlag
@@ -208,11 +251,4 @@ internal sealed unsafe class ShiftedScatter : IDisposable
 
     private readonly struct Yes : IFlag { public static bool On => true; }
     private readonly struct No : IFlag { public static bool On => false; }
-
-    public void Dispose()
-    {
-        NativeMemory.Free(real);
-        NativeMemory.Free(groupCount);
-        group.Free();
-    }
 }

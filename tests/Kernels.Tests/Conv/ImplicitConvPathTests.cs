@@ -152,6 +152,35 @@ public class ImplicitConvPathTests
         Assert.Equal(1, CpuShiftedConv.GroupSize(new Conv2dShape(32, 23, 14, 14, 11, 3, 3, 1, 1, 1, 1), 23, threads: 16));
     }
 
+    [Fact]
+    public void Scatter_tables_are_kept_per_output_geometry_and_group_size()
+    {
+        var s = new Conv2dShape(32, 23, 14, 14, 11, 3, 3, 1, 1, 1, 1);
+        var pairs = new ShiftedLayout(s, 23, 2);
+        var first = ShiftedScatter.For(s, pairs);
+        Assert.Same(first, ShiftedScatter.For(s, pairs));
+        Assert.Same(first, ShiftedScatter.For(s with { Cin = 7, Cout = 40 }, new ShiftedLayout(s with { Cin = 7 }, 7, 2)));   // channels do not matter
+        Assert.NotSame(first, ShiftedScatter.For(s, new ShiftedLayout(s, 23, 3)));
+        Assert.NotSame(first, ShiftedScatter.For(s with { StrideH = 2, StrideW = 2 }, new ShiftedLayout(s with { StrideH = 2, StrideW = 2 }, 23, 2)));
+    }
+
+    [Fact]
+    public void Convs_of_one_geometry_in_different_group_sizes_one_after_the_other_match_the_reference()
+    {
+        if (!Avx512F.IsSupported) return;
+        // 14×14 outputs grouped by 2 (23 channels) and by 4 (11 channels) on two threads, alternately, so
+        // each call meets the other's kept scatter tables first.
+        var random = new System.Random(5);
+        var shapes = new[] { new Conv2dShape(32, 23, 14, 14, 9, 3, 3, 1, 1, 1, 1), new Conv2dShape(32, 11, 14, 14, 9, 3, 3, 1, 1, 1, 1) };
+        for (int round = 0; round < 2; round++)
+            foreach (var s in shapes)
+            {
+                float[] x = Random(random, s.XLength), w = Random(random, s.WeightLength), y = new float[s.YLength];
+                CpuImplicitConv.Forward(s, x, w, null, y, null, null, ImplicitConvPath.Shifted);
+                Assert.True(RelativeError(y, Reference(s, x, w, null, null, null)) <= 1e-5, $"{s.Cin} channels, round {round}");
+            }
+    }
+
     internal static float[] Random(System.Random random, long n) =>
         Enumerable.Range(0, (int)n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
 
