@@ -6,8 +6,8 @@ namespace SparseCore.Kernels.Conv;
 
 /// <summary>
 /// The conv micro-kernels with output channels in the vector lanes: 24 accumulators, as 6 output
-/// positions × 64 output channels, 8 × 40 (two zmm and a ymm a position), 12 × 32, 12 × 24 (a zmm
-/// and a ymm) or 24 × 16.
+/// positions × 64 output channels, 8 × 48, 8 × 40 (two zmm and a ymm a position), 12 × 32, 12 × 24
+/// (a zmm and a ymm) or 24 × 16.
 /// Step kk reads a tap (input offset o, weight offset v) from the tile's tap table, broadcasts each
 /// position's input at x + rows[r] + o (a channel, row and column in a zero-bordered image) and
 /// multiplies it into the packed weights at w + v. Why this way round: each position has its own
@@ -15,8 +15,8 @@ namespace SparseCore.Kernels.Conv;
 /// row's end or into the next image — and no junk position is computed (the shifted kernel
 /// computes 23 % junk for 7×7 outputs, the patch matrix route copies every patch); and why a
 /// table: a tile of border positions skips the taps that would only read padding
-/// (<see cref="LaneTiling"/>). Per step one table load, 4 (3, 2, 2, 1) weight loads, 6 (8, 12, 12, 24)
-/// broadcasts and 24 FMAs. All compute c_r[j] (+)= Σ_kk x[rows[r] + o_kk] · w[v_kk + j] for kk &lt; kc, where
+/// (<see cref="LaneTiling"/>). Per step one table load, 4 (3, 3, 2, 2, 1) weight loads, 6 (8, 8, 12,
+/// 12, 24) broadcasts and 24 FMAs. All compute c_r[j] (+)= Σ_kk x[rows[r] + o_kk] · w[v_kk + j] for kk &lt; kc, where
 /// taps[kk] = o_kk | v_kk &lt;&lt; 32 and c_r = c + slots[r]·lanes: started from zero, or from c_r when
 /// accumulate (a later block of the reduction continues the same FMA chain, so blocking it does not
 /// change the result). Rows may share a slot when they are the same position (they store the same sums).
@@ -25,8 +25,8 @@ internal static unsafe class Avx512LaneKernel
 {
     public static bool IsSupported => Avx512F.IsSupported;
 
-    /// <summary>Output positions a tile for <paramref name="lanes"/> (64, 40, 32, 24 or 16) output channels a panel.</summary>
-    public static int Rows(int lanes) => lanes switch { 24 => 12, 40 => 8, _ => 384 / lanes };
+    /// <summary>Output positions a tile for <paramref name="lanes"/> (64, 48, 40, 32, 24 or 16) output channels a panel.</summary>
+    public static int Rows(int lanes) => lanes switch { 24 => 12, 40 or 48 => 8, _ => 384 / lanes };
 
     /// <summary>6 positions × 64 channels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -106,6 +106,98 @@ internal static unsafe class Avx512LaneKernel
         c3_0.Store(s3 + 0); c3_1.Store(s3 + 16); c3_2.Store(s3 + 32); c3_3.Store(s3 + 48);
         c4_0.Store(s4 + 0); c4_1.Store(s4 + 16); c4_2.Store(s4 + 32); c4_3.Store(s4 + 48);
         c5_0.Store(s5 + 0); c5_1.Store(s5 + 16); c5_2.Store(s5 + 32); c5_3.Store(s5 + 48);
+    }
+
+    /// <summary>
+    /// 8 positions × 48 channels (three zmm a position): 41–48 output channels in one panel, each input
+    /// broadcast once for all of them — as 32 + 16 lanes it was broadcast twice, and the conv ran 6 %
+    /// slower (two threads; 8 % on one).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run48(int kc, float* w, long* taps, float* x, int* rows, float* c, int* slots, bool accumulate)
+    {
+        float* x0 = x + rows[0], s0 = c + (nint)slots[0] * 48;
+        float* x1 = x + rows[1], s1 = c + (nint)slots[1] * 48;
+        float* x2 = x + rows[2], s2 = c + (nint)slots[2] * 48;
+        float* x3 = x + rows[3], s3 = c + (nint)slots[3] * 48;
+        float* x4 = x + rows[4], s4 = c + (nint)slots[4] * 48;
+        float* x5 = x + rows[5], s5 = c + (nint)slots[5] * 48;
+        float* x6 = x + rows[6], s6 = c + (nint)slots[6] * 48;
+        float* x7 = x + rows[7], s7 = c + (nint)slots[7] * 48;
+        Vector512<float> c0_0, c0_1, c0_2;
+        Vector512<float> c1_0, c1_1, c1_2;
+        Vector512<float> c2_0, c2_1, c2_2;
+        Vector512<float> c3_0, c3_1, c3_2;
+        Vector512<float> c4_0, c4_1, c4_2;
+        Vector512<float> c5_0, c5_1, c5_2;
+        Vector512<float> c6_0, c6_1, c6_2;
+        Vector512<float> c7_0, c7_1, c7_2;
+        if (accumulate)
+        {
+            c0_0 = Vector512.Load(s0 + 0); c0_1 = Vector512.Load(s0 + 16); c0_2 = Vector512.Load(s0 + 32);
+            c1_0 = Vector512.Load(s1 + 0); c1_1 = Vector512.Load(s1 + 16); c1_2 = Vector512.Load(s1 + 32);
+            c2_0 = Vector512.Load(s2 + 0); c2_1 = Vector512.Load(s2 + 16); c2_2 = Vector512.Load(s2 + 32);
+            c3_0 = Vector512.Load(s3 + 0); c3_1 = Vector512.Load(s3 + 16); c3_2 = Vector512.Load(s3 + 32);
+            c4_0 = Vector512.Load(s4 + 0); c4_1 = Vector512.Load(s4 + 16); c4_2 = Vector512.Load(s4 + 32);
+            c5_0 = Vector512.Load(s5 + 0); c5_1 = Vector512.Load(s5 + 16); c5_2 = Vector512.Load(s5 + 32);
+            c6_0 = Vector512.Load(s6 + 0); c6_1 = Vector512.Load(s6 + 16); c6_2 = Vector512.Load(s6 + 32);
+            c7_0 = Vector512.Load(s7 + 0); c7_1 = Vector512.Load(s7 + 16); c7_2 = Vector512.Load(s7 + 32);
+        }
+        else
+        {
+            c0_0 = c0_1 = c0_2 = c1_0 = c1_1 = c1_2 = c2_0 = c2_1 = c2_2 = c3_0 = c3_1 = c3_2 = c4_0 = c4_1 = c4_2 = c5_0 = c5_1 = c5_2 = c6_0 = c6_1 = c6_2 = c7_0 = c7_1 = c7_2 = default;
+        }
+
+        for (int kk = 0; kk < kc; kk++)
+        {
+            long tap = taps[kk];
+            nint o = (int)tap;
+            float* wk = w + (nint)(tap >>> 32);
+            var b0 = Vector512.Load(wk + 0);
+            var b1 = Vector512.Load(wk + 16);
+            var b2 = Vector512.Load(wk + 32);
+            var a0 = Vector512.Create(x0[o]);
+            c0_0 = Avx512F.FusedMultiplyAdd(b0, a0, c0_0);
+            c0_1 = Avx512F.FusedMultiplyAdd(b1, a0, c0_1);
+            c0_2 = Avx512F.FusedMultiplyAdd(b2, a0, c0_2);
+            var a1 = Vector512.Create(x1[o]);
+            c1_0 = Avx512F.FusedMultiplyAdd(b0, a1, c1_0);
+            c1_1 = Avx512F.FusedMultiplyAdd(b1, a1, c1_1);
+            c1_2 = Avx512F.FusedMultiplyAdd(b2, a1, c1_2);
+            var a2 = Vector512.Create(x2[o]);
+            c2_0 = Avx512F.FusedMultiplyAdd(b0, a2, c2_0);
+            c2_1 = Avx512F.FusedMultiplyAdd(b1, a2, c2_1);
+            c2_2 = Avx512F.FusedMultiplyAdd(b2, a2, c2_2);
+            var a3 = Vector512.Create(x3[o]);
+            c3_0 = Avx512F.FusedMultiplyAdd(b0, a3, c3_0);
+            c3_1 = Avx512F.FusedMultiplyAdd(b1, a3, c3_1);
+            c3_2 = Avx512F.FusedMultiplyAdd(b2, a3, c3_2);
+            var a4 = Vector512.Create(x4[o]);
+            c4_0 = Avx512F.FusedMultiplyAdd(b0, a4, c4_0);
+            c4_1 = Avx512F.FusedMultiplyAdd(b1, a4, c4_1);
+            c4_2 = Avx512F.FusedMultiplyAdd(b2, a4, c4_2);
+            var a5 = Vector512.Create(x5[o]);
+            c5_0 = Avx512F.FusedMultiplyAdd(b0, a5, c5_0);
+            c5_1 = Avx512F.FusedMultiplyAdd(b1, a5, c5_1);
+            c5_2 = Avx512F.FusedMultiplyAdd(b2, a5, c5_2);
+            var a6 = Vector512.Create(x6[o]);
+            c6_0 = Avx512F.FusedMultiplyAdd(b0, a6, c6_0);
+            c6_1 = Avx512F.FusedMultiplyAdd(b1, a6, c6_1);
+            c6_2 = Avx512F.FusedMultiplyAdd(b2, a6, c6_2);
+            var a7 = Vector512.Create(x7[o]);
+            c7_0 = Avx512F.FusedMultiplyAdd(b0, a7, c7_0);
+            c7_1 = Avx512F.FusedMultiplyAdd(b1, a7, c7_1);
+            c7_2 = Avx512F.FusedMultiplyAdd(b2, a7, c7_2);
+        }
+
+        c0_0.Store(s0 + 0); c0_1.Store(s0 + 16); c0_2.Store(s0 + 32);
+        c1_0.Store(s1 + 0); c1_1.Store(s1 + 16); c1_2.Store(s1 + 32);
+        c2_0.Store(s2 + 0); c2_1.Store(s2 + 16); c2_2.Store(s2 + 32);
+        c3_0.Store(s3 + 0); c3_1.Store(s3 + 16); c3_2.Store(s3 + 32);
+        c4_0.Store(s4 + 0); c4_1.Store(s4 + 16); c4_2.Store(s4 + 32);
+        c5_0.Store(s5 + 0); c5_1.Store(s5 + 16); c5_2.Store(s5 + 32);
+        c6_0.Store(s6 + 0); c6_1.Store(s6 + 16); c6_2.Store(s6 + 32);
+        c7_0.Store(s7 + 0); c7_1.Store(s7 + 16); c7_2.Store(s7 + 32);
     }
 
     /// <summary>

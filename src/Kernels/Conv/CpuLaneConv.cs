@@ -27,18 +27,19 @@ namespace SparseCore.Kernels.Conv;
 internal static unsafe class CpuLaneConv
 {
     /// <summary>
-    /// A panel of output channels: channels First … First + Used − 1, packed Width wide (64, 40, 32, 24
-    /// or 16 lanes: 6, 8, 12, 12 or 24 positions a tile), the lanes past Used zero; its weights at Packed.
+    /// A panel of output channels: channels First … First + Used − 1, packed Width wide (64, 48, 40,
+    /// 32, 24 or 16 lanes: 6, 8, 8, 12, 12 or 24 positions a tile), the lanes past Used zero; its weights at Packed.
     /// </summary>
     internal readonly record struct Panel(int First, int Width, int Used, long Packed);
 
     /// <summary>
     /// The output channels as panels: 64 wide while more than 56 remain, then the fewest panels that
-    /// cover the rest to the next multiple of 8 — 32 + 24 for 49–56, 32 + 16 for 41–48, one 40, 32,
-    /// 24 or 16 below — the last panel zero-padded: a pruned layer's 40 channels compute no idle lane,
-    /// 35 five, 29 three, 23 one. One 40-lane panel rather than 24 + 16 (as until 2026-12-06): each
-    /// input is broadcast once for 40 channels instead of once a panel, and the conv ran 6–7 % faster
-    /// on two threads, 14–15 % on one (32→40, 35→40, 40→40 and 40→35 at 7×7, batch 32, Zen 4).
+    /// cover the rest to the next multiple of 8 — 32 + 24 for 49–56, one 48, 40, 32, 24 or 16 below —
+    /// the last panel zero-padded: a pruned layer's 40 channels compute no idle lane, 35 five, 29
+    /// three, 23 one. One 40- or 48-lane panel rather than 24 + 16 or 32 + 16 (as until 2026-12-06):
+    /// each input is broadcast once for all the channels instead of once a panel, and the conv ran
+    /// 6–7 % faster on two threads, 14–15 % on one (32→40, 35→40, 40→40 and 40→35 at 7×7, batch 32,
+    /// Zen 4); 48 lanes 6 % on two threads, 8 % on one (33→42, 30→42, 32→48, 26→48).
     /// </summary>
     internal static Panel[] Panels(int cout, int patch)
     {
@@ -54,7 +55,7 @@ internal static unsafe class CpuLaneConv
         return panels;
     }
 
-    private static int Width(int left) => left > 56 ? 64 : left > 40 ? 32 : left > 32 ? 40 : left > 24 ? 32 : left > 16 ? 24 : 16;
+    private static int Width(int left) => left > 56 ? 64 : left > 48 ? 32 : left > 40 ? 48 : left > 32 ? 40 : left > 24 ? 32 : left > 16 ? 24 : 16;
 
     /// <summary>How many panels cover <paramref name="cout"/> channels, and the lanes they compute (idle ones included).</summary>
     private static (int Count, int Lanes) Cover(int cout)
@@ -104,8 +105,10 @@ internal static unsafe class CpuLaneConv
     /// <summary>
     /// Images a chunk: about <see cref="ChunkPositions"/> outputs; where there are few panels, also no
     /// more than keep one reduction block of their inputs within 256 KB (strided convs read four times
-    /// the input an output) and few enough that the team gets four items a thread to balance
-    /// (ResNet-20's 64 @7×7 has one panel).
+    /// the input an output) and few enough that the team gets two items a thread to balance
+    /// (ResNet-20's 64 @7×7 has one panel). Two rather than four (until 2026-12-06): each item pads its
+    /// chunk and opens its panel's weights anew, and the larger chunks ran one-panel convs at 7×7 and
+    /// 4×4 5 % faster (40→40, 32→40, 40→29, 32→26, 64 @4×4; batch 32, alternated in one process).
     /// </summary>
     private static int ChunkImages(in Conv2dShape s)
     {
@@ -118,7 +121,7 @@ internal static unsafe class CpuLaneConv
         if (panels >= 4 * WorkerTeam.Shared.Size) return Math.Clamp(byPositions, 1, s.N);
         long blockFloats = (long)LaneTiling.BlockChannelsFor(s.Cin, s.KH * s.KW, KC) * (s.H + 2 * s.PadH) * (s.W + 2 * s.PadW);
         int byInput = (int)Math.Max(1, (1 << 16) / blockFloats);
-        int chunksWanted = Math.Max(WorkerTeam.Shared.Size, (4 * WorkerTeam.Shared.Size + panels - 1) / panels);
+        int chunksWanted = Math.Max(WorkerTeam.Shared.Size, (2 * WorkerTeam.Shared.Size + panels - 1) / panels);
         int byBalance = Math.Max(1, s.N / chunksWanted);
         int images = Math.Clamp(Math.Min(byPositions, Math.Min(byInput, byBalance)), 1, s.N);
         // A whole number of chunks a thread, so each thread's own items cover whole chunks (each padded once).
@@ -178,7 +181,7 @@ internal static unsafe class CpuLaneConv
         long call = Interlocked.Increment(ref calls);
         int lastImages = s.N - (chunks - 1) * chunkImages;
         // Per panel width (64, 32, 24, 16 → 0 … 3), the full chunks' tiling and the last chunk's.
-        var tilings = new LaneTiling?[5, 2];
+        var tilings = new LaneTiling?[6, 2];
         foreach (var panel in layout)
         {
             int wi = WidthIndex(panel.Width);
@@ -233,6 +236,7 @@ internal static unsafe class CpuLaneConv
                                 else if (nr == 32) Avx512LaneKernel.Run32(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
                                 else if (nr == 24) Avx512LaneKernel.Run24(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
                                 else if (nr == 40) Avx512LaneKernel.Run40(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
+                                else if (nr == 48) Avx512LaneKernel.Run48(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
                                 else Avx512LaneKernel.Run16(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
                             }
                         }
@@ -266,7 +270,7 @@ internal static unsafe class CpuLaneConv
                                     panel + (long)c * taps * nr + g, nr);
     }
 
-    private static int WidthIndex(int width) => width switch { 64 => 0, 32 => 1, 24 => 2, 16 => 3, 40 => 4, _ => throw new ArgumentOutOfRangeException(nameof(width), width, "a lane panel is 64, 40, 32, 24 or 16 wide") };
+    private static int WidthIndex(int width) => width switch { 64 => 0, 32 => 1, 24 => 2, 16 => 3, 40 => 4, 48 => 5, _ => throw new ArgumentOutOfRangeException(nameof(width), width, "a lane panel is 64, 48, 40, 32, 24 or 16 wide") };
 
     private static long calls;
     [ThreadStatic] private static long t_call;

@@ -121,6 +121,7 @@ internal static unsafe class CpuLaneWeightGrad
                             else if (width == 32) Avx512LaneKernel.Run32(table.Length, g, tp, padded, rowOffsets, sums, slots, false);
                             else if (width == 24) Avx512LaneKernel.Run24(table.Length, g, tp, padded, rowOffsets, sums, slots, false);
                             else if (width == 40) Avx512LaneKernel.Run40(table.Length, g, tp, padded, rowOffsets, sums, slots, false);
+                            else if (width == 48) Avx512LaneKernel.Run48(table.Length, g, tp, padded, rowOffsets, sums, slots, false);
                             else Avx512LaneKernel.Run16(table.Length, g, tp, padded, rowOffsets, sums, slots, false);
                         }
                         // The group's rows into the total: copied from the first chunk, added from the others.

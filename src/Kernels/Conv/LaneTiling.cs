@@ -32,7 +32,7 @@ internal sealed class LaneTiling
     /// </summary>
     /// <param name="imageFloats">Floats of one padded input image (the chunk's images follow each other).</param>
     /// <param name="blockTaps">Taps a reduction block may have: <see cref="BlockChannels"/> is at most blockTaps / (KH·KW) (at least 1), the channels split evenly.</param>
-    /// <param name="lanes">Output channels a weight panel (64, 40, 32, 24 or 16): the weight offsets are in panel rows of this many floats.</param>
+    /// <param name="lanes">Output channels a weight panel (64, 48, 40, 32, 24 or 16): the weight offsets are in panel rows of this many floats.</param>
     /// <param name="flippedWeights">Whether tap (r, t) multiplies the panel's weights of tap (KH − 1 − r, KW − 1 − t):
     /// a data gradient run on a conv's own weights, packed unflipped.</param>
     public static LaneTiling For(in Conv2dShape s, int images, int imageFloats, int blockTaps, int lanes, bool flippedWeights = false)

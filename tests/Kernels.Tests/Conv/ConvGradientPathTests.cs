@@ -78,6 +78,7 @@ public class ConvGradientPathTests
     [InlineData(70, 3, 4, 33, 1)]   // chunks of 64 and 6 images, 33 outputs as one 40 panel
     [InlineData(3, 11, 5, 23, 1)]   // one 24 panel, a tile of 12 input channels cut to 11
     [InlineData(3, 9, 5, 104, 1)]   // 64 + 40 panels, tiles of 6 and 8 input channels
+    [InlineData(3, 11, 5, 45, 2)]   // one 48 panel, strided, tiles of 8 input channels, the second cut to 3
     [InlineData(5, 29, 9, 32, 2)]   // stride 2, 29 input channels: a tile of 12 cut short
     public void Lane_weight_gradient_matches_the_double_reference_for_each_panel_width(int n, int cin, int side, int cout, int stride) =>
         CheckLaneWeightGradient(new Conv2dShape(n, cin, side, side, cout, 3, 3, stride, stride, 1, 1));

@@ -30,6 +30,8 @@ public class LaneConvTests
         ["35 out: one 40 panel, 5 idle lanes"] = (new(3, 13, 7, 7, 35, 3, 3, 1, 1, 1, 1), false, true, true),
         ["33 out: one 40 panel, 7 idle lanes, s2 13x13, 70 in: two blocks"] = (new(3, 70, 13, 13, 33, 3, 3, 2, 2, 1, 1), true, false, true),
         ["100 out: 64 + 40 panels, 5x6, a partial last tile"] = (new(3, 9, 5, 6, 100, 3, 3, 1, 1, 1, 1), true, true, false),
+        ["42 out: one 48 panel (8-position tiles), 6 idle lanes, 7x7"] = (new(5, 33, 7, 7, 42, 3, 3, 1, 1, 1, 1), true, true, true),
+        ["48 out: one 48 panel, s2 14x14 to 7x7, 70 in: two blocks"] = (new(3, 70, 14, 14, 48, 3, 3, 2, 2, 1, 1), false, false, true),
         ["23 out: one 24 panel (12-position tiles), 3x3 p1 14x14, 70 in: two blocks"] = (new(2, 70, 14, 14, 23, 3, 3, 1, 1, 1, 1), true, false, true),
         ["53 out: 32 + 24 panels, s2"] = (new(3, 10, 11, 11, 53, 3, 3, 2, 2, 1, 1), true, true, false),
         ["13 out: one 16 panel, 3 idle lanes, 24-position tiles"] = (new(2, 7, 14, 14, 13, 3, 3, 1, 1, 1, 1), true, false, true),
@@ -76,6 +78,7 @@ public class LaneConvTests
 
     [Theory]
     [InlineData(6, 40, 7, 7, 13)]     // transposed: 40 outputs as one 40 panel
+    [InlineData(4, 45, 7, 7, 20)]     // transposed: 45 outputs as one 48 panel
     [InlineData(5, 64, 4, 4, 9)]      // one 64 panel over 4×4 outputs
     [InlineData(3, 70, 9, 8, 29)]     // 70 outputs as 64 + 16, 29 input channels (one reduction block of 261 taps)
     [InlineData(2, 23, 14, 14, 600)]  // 600 input channels: two reduction blocks
@@ -115,8 +118,10 @@ public class LaneConvTests
     [InlineData(33, new[] { 40 })]
     [InlineData(35, new[] { 40 })]
     [InlineData(40, new[] { 40 })]
-    [InlineData(41, new[] { 32, 16 })]
-    [InlineData(47, new[] { 32, 16 })]
+    [InlineData(41, new[] { 48 })]
+    [InlineData(47, new[] { 48 })]
+    [InlineData(48, new[] { 48 })]
+    [InlineData(49, new[] { 32, 24 })]
     [InlineData(56, new[] { 32, 24 })]
     [InlineData(60, new[] { 64 })]
     [InlineData(117, new[] { 64, 32, 24 })]
