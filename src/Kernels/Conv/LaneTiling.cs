@@ -19,7 +19,7 @@ namespace SparseCore.Kernels.Conv;
 internal sealed class LaneTiling
 {
     private const int Kept = 32;
-    private static readonly LinkedList<(Key Key, LaneTiling Tiling)> recent = new();
+    private static readonly RecentlyBuilt<Key, LaneTiling> recent = new(Kept);
 
     private readonly record struct Key(Conv2dShape Geometry, int Images, int ImageFloats, int BlockTaps, int Lanes, bool FlippedWeights);
 
@@ -38,23 +38,8 @@ internal sealed class LaneTiling
     public static LaneTiling For(in Conv2dShape s, int images, int imageFloats, int blockTaps, int lanes, bool flippedWeights = false)
     {
         var key = new Key(s with { N = 1, Cout = lanes }, images, imageFloats, blockTaps, lanes, flippedWeights);
-        lock (recent)
-        {
-            for (var node = recent.First; node is not null; node = node.Next)
-                if (node.Value.Key == key)
-                {
-                    recent.Remove(node);
-                    recent.AddFirst(node);
-                    return node.Value.Tiling;
-                }
-        }
-        var tiling = new LaneTiling(s, images, imageFloats, blockTaps, lanes, flippedWeights);
-        lock (recent)
-        {
-            recent.AddFirst((key, tiling));
-            if (recent.Count > Kept) recent.RemoveLast();
-        }
-        return tiling;
+        return recent.Get(key, (Shape: s, images, imageFloats, blockTaps, lanes, flippedWeights),
+                          a => new LaneTiling(a.Shape, a.images, a.imageFloats, a.blockTaps, a.lanes, a.flippedWeights));
     }
 
     private LaneTiling(in Conv2dShape s, int images, int imageFloats, int blockTaps, int lanes, bool flippedWeights)

@@ -31,7 +31,7 @@ internal sealed unsafe class ShiftedScatter
     private const int MaxTablePositions = 64 * NR;
 
     private const int Kept = 32;
-    private static readonly LinkedList<(Key Key, ShiftedScatter Scatter)> recent = new();
+    private static readonly RecentlyBuilt<Key, ShiftedScatter> recent = new(Kept);
 
     private readonly record struct Key(int OutH, int OutW, int RowStride, int ImageRows, int Images);
 
@@ -49,23 +49,7 @@ internal sealed unsafe class ShiftedScatter
     public static ShiftedScatter For(in Conv2dShape s, in ShiftedLayout layout)
     {
         var key = new Key(s.OutH, s.OutW, layout.RowStride, layout.ImageRows, layout.Images);
-        lock (recent)
-        {
-            for (var node = recent.First; node is not null; node = node.Next)
-                if (node.Value.Key == key)
-                {
-                    recent.Remove(node);
-                    recent.AddFirst(node);
-                    return node.Value.Scatter;
-                }
-        }
-        var scatter = new ShiftedScatter(s, layout);
-        lock (recent)
-        {
-            recent.AddFirst((key, scatter));
-            if (recent.Count > Kept) recent.RemoveLast();
-        }
-        return scatter;
+        return recent.Get(key, (Shape: s, Layout: layout), a => new ShiftedScatter(a.Shape, a.Layout));
     }
 
     /// <summary>
