@@ -1,8 +1,9 @@
-using System.Text.Json;
 using SparseCore.Kernels.Cpu;
+using SparseCore.Models.Data;
 using SparseCore.Models.Modules;
 using SparseCore.Models.Zoo;
 using SparseCore.Pass.Compute;
+using SparseCore.Pass.Results;
 using SparseCore.Tensors;
 
 namespace SparseCore.Bench.Pruned;
@@ -13,7 +14,8 @@ namespace SparseCore.Bench.Pruned;
 /// `runs/` folders with the checkpoints stay on the machine that ran the sweep, the cells are in
 /// `results/`. Speed depends on the widths, not on the weights, so both networks get random ones;
 /// `ComputeProbe.Measure` times them alternately at batch 32 as `sparsecore explain` does (without a
-/// prompt's few microseconds). The rebuilt network's MACs must equal the cell's, or it is refused.
+/// prompt's few microseconds). The cell is read by the results store's own reader (<see cref="CellFile"/>);
+/// the rebuilt network's MACs must equal the cell's, or it is refused.
 /// `--layers` adds each conv and linear layer's row: input, MACs, time and GFLOP/s dense and pruned.
 /// </summary>
 internal static class RecordedWidths
@@ -35,31 +37,19 @@ internal static class RecordedWidths
         using var backend = new CpuBackend();
         foreach (var path in cells)
         {
-            // The results store's own reader (Cli's SweepStore / CellRecord) is out of reach here — the CLI
-            // references this project — so the few fields used are read, each failure named.
-            if (!File.Exists(path))
-            {
-                Console.Error.WriteLine($"{Command}: {path}: no such file");
-                return 2;
-            }
-            string model;
-            LayerWidths widths;
-            long recorded;
+            CellRecord cell;
             try
             {
-                using var doc = JsonDocument.Parse(File.ReadAllText(path));
-                var root = doc.RootElement;
-                var summary = Field(root, "summary");
-                model = Field(summary, "model").GetString() ?? throw new InvalidDataException("summary.model is null");
-                widths = new LayerWidths(Field(summary, "layers").EnumerateArray()
-                    .Select(l => new KeyValuePair<string, int>(Field(l, "name").GetString()!, Field(l, "kept").GetInt32())).ToList());
-                recorded = Field(root, "macs").GetInt64();
+                cell = CellFile.Read(path);
             }
-            catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException or FormatException)
+            catch (DataFormatException e)
             {
-                Console.Error.WriteLine($"{Command}: {path}: not a sweep cell: {e.Message.ReplaceLineEndings(" ")}");
+                Console.Error.WriteLine($"{Command}: {e.Message.ReplaceLineEndings(" ")}");
                 return 2;
             }
+            string model = cell.Summary.Model;
+            var widths = new LayerWidths(cell.Summary.Layers.Select(l => new KeyValuePair<string, int>(l.Name, l.Kept)).ToList());
+            long recorded = cell.Macs;
             Module? dense = null, pruned;
             try
             {
@@ -88,9 +78,6 @@ internal static class RecordedWidths
         }
         return 0;
     }
-
-    private static JsonElement Field(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? v : throw new InvalidDataException($"no field '{name}'");
 
     private static void PrintLayers(ComputeProfile p)
     {

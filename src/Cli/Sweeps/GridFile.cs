@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using SparseCore.Models.Data;
 using SparseCore.Pass.Methods;
+using SparseCore.Pass.Results;
 
 namespace SparseCore.Cli.Sweeps;
 
@@ -16,17 +16,8 @@ namespace SparseCore.Cli.Sweeps;
 /// </summary>
 public static class GridFile
 {
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        // NaN marks a figure a run did not measure (PruneSummary's convention).
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    /// <summary>The results store's JSON, as its cells are read and written.</summary>
+    internal static JsonSerializerOptions Json => CellFile.Json;
 
     /// <summary>Options a cell's command gets from the sweep, never from the recipe.</summary>
     internal static readonly string[] SweepOwned =

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SparseCore.Pass.Results;
 using SparseCore.Models.IO;
 using SparseCore.Pass.Pipeline;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SparseCore.Pass.Results;
 
 namespace SparseCore.Cli.Sweeps;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SparseCore.Pass.Results;
 using SparseCore.Cli.Pruning;
 using SparseCore.Models.IO;
 using static SparseCore.Cli.Pruning.ReportFormat;

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using SparseCore.Models.Data;
 using SparseCore.Models.IO;
 using SparseCore.Pass.Pipeline;
+using SparseCore.Pass.Results;
 
 namespace SparseCore.Cli.Sweeps;
 
@@ -33,32 +33,14 @@ public sealed class SweepStore(string folder)
             throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{record.Cell}: {m.Macs:N0} MACs, {100 * m.Deviation:+0.00;−0.00;0.00} % from {m.Reference}'s {m.ReferenceMacs:N0} (more than ±{100 * MacsMatch.Tolerance:0} %); not stored"));
         Directory.CreateDirectory(Folder);
-        AtomicFile.WriteAllText(CellPath(record.Cell), JsonSerializer.Serialize(record, GridFile.Json) + "\n");
+        AtomicFile.WriteAllText(CellPath(record.Cell), CellFile.Text(record));
     }
 
-    public CellRecord Read(string cell) => ReadFile(CellPath(cell));
+    public CellRecord Read(string cell) => CellFile.Read(CellPath(cell));
 
     /// <summary>Every stored cell, by file name; a damaged file is a <see cref="DataFormatException"/> naming it.</summary>
     public IReadOnlyList<CellRecord> All() =>
         Directory.Exists(Folder)
-            ? Directory.GetFiles(Folder, "*.json").Where(f => Path.GetFileName(f) != GridFileName).Order(StringComparer.Ordinal).Select(ReadFile).ToList()
+            ? Directory.GetFiles(Folder, "*.json").Where(f => Path.GetFileName(f) != GridFileName).Order(StringComparer.Ordinal).Select(CellFile.Read).ToList()
             : [];
-
-    private static CellRecord ReadFile(string path)
-    {
-        CellRecord? record;
-        try
-        {
-            record = JsonSerializer.Deserialize<CellRecord>(File.ReadAllText(path), GridFile.Json);
-        }
-        catch (JsonException e)
-        {
-            throw new DataFormatException(path, e.Path ?? "$", $"not a sweep cell: {e.Message}", e);
-        }
-        if (record is null) throw new DataFormatException(path, "$", "is JSON null, not a sweep cell");
-        if (Path.GetFileNameWithoutExtension(path) != record.Cell) throw new DataFormatException(path, "cell", $"'{record.Cell}' is not the file's name");
-        if (record.Match is { Holds: false } m) throw new DataFormatException(path, "match", $"{100 * m.Deviation:+0.00;−0.00;0.00} % off {m.Reference}'s MACs");
-        if (record.Macs <= 0 || record.DenseMacs <= 0) throw new DataFormatException(path, "macs", "not positive");
-        return record;
-    }
 }

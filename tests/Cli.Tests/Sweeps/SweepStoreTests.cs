@@ -1,3 +1,4 @@
+using SparseCore.Pass.Results;
 using SparseCore.Cli.Sweeps;
 using SparseCore.Cli.Tests.Pruning;
 using SparseCore.Models.Data;

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using SparseCore.Pass.Pipeline;
 
-namespace SparseCore.Cli.Sweeps;
+namespace SparseCore.Pass.Results;
 
 /// <summary>
 /// A finished cell as the results store keeps it (results/&lt;grid&gt;/&lt;cell&gt;.json): the
