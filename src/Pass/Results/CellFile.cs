@@ -28,7 +28,7 @@ public static class CellFile
     /// <summary>The cell at <paramref name="path"/>; a damaged one is a <see cref="DataFormatException"/> naming it.</summary>
     public static CellRecord Read(string path)
     {
-        if (!File.Exists(path)) throw new DataFormatException(path, "$", "no such file");
+        if (!File.Exists(path)) throw new DataFormatException(path, "file", "not found");
         CellRecord? record;
         try
         {
