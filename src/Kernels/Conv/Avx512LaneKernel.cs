@@ -28,6 +28,21 @@ internal static unsafe class Avx512LaneKernel
     /// <summary>Output positions a tile for <paramref name="lanes"/> (64, 48, 40, 32, 24 or 16) output channels a panel.</summary>
     public static int Rows(int lanes) => lanes switch { 24 => 12, 40 or 48 => 8, _ => 384 / lanes };
 
+    /// <summary>The kernel for a panel of <paramref name="lanes"/> output channels (the forms all call through here, so a new width is one case).</summary>
+    public static void Run(int lanes, int kc, float* w, long* taps, float* x, int* rows, float* c, int* slots, bool accumulate)
+    {
+        switch (lanes)
+        {
+            case 64: Run64(kc, w, taps, x, rows, c, slots, accumulate); break;
+            case 48: Run48(kc, w, taps, x, rows, c, slots, accumulate); break;
+            case 40: Run40(kc, w, taps, x, rows, c, slots, accumulate); break;
+            case 32: Run32(kc, w, taps, x, rows, c, slots, accumulate); break;
+            case 24: Run24(kc, w, taps, x, rows, c, slots, accumulate); break;
+            case 16: Run16(kc, w, taps, x, rows, c, slots, accumulate); break;
+            default: throw new ArgumentOutOfRangeException(nameof(lanes), lanes, "a lane panel is 64, 48, 40, 32, 24 or 16 wide");
+        }
+    }
+
     /// <summary>6 positions × 64 channels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run64(int kc, float* w, long* taps, float* x, int* rows, float* c, int* slots, bool accumulate)

@@ -180,7 +180,7 @@ internal static unsafe class CpuLaneConv
         float[] packed = ArrayPool<float>.Shared.Rent((int)(layout[^1].Packed + (long)layout[^1].Width * k));
         long call = Interlocked.Increment(ref calls);
         int lastImages = s.N - (chunks - 1) * chunkImages;
-        // Per panel width (64, 32, 24, 16 → 0 … 3), the full chunks' tiling and the last chunk's.
+        // Per panel width (WidthIndex), the full chunks' tiling and the last chunk's.
         var tilings = new LaneTiling?[6, 2];
         foreach (var panel in layout)
         {
@@ -232,12 +232,7 @@ internal static unsafe class CpuLaneConv
                             int at = t * tiles.MR;
                             fixed (long* tp = tileTaps)
                             {
-                                if (nr == 64) Avx512LaneKernel.Run64(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
-                                else if (nr == 32) Avx512LaneKernel.Run32(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
-                                else if (nr == 24) Avx512LaneKernel.Run24(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
-                                else if (nr == 40) Avx512LaneKernel.Run40(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
-                                else if (nr == 48) Avx512LaneKernel.Run48(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
-                                else Avx512LaneKernel.Run16(tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
+                                Avx512LaneKernel.Run(nr, tileTaps.Length, wBlock, tp, xBlock, rows + at, sums, slots + at, c0 > 0);
                             }
                         }
                     }

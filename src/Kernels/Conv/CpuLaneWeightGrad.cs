@@ -116,14 +116,7 @@ internal static unsafe class CpuLaneWeightGrad
                         long at = (long)rowsTotal * laneAt[k];
                         float* g = dyT + (long)images * p * laneAt[k], sums = acc + at;
                         fixed (long* tp = table)
-                        {
-                            if (width == 64) Avx512LaneKernel.Run64(table.Length, g, tp, padded, rowOffsets, sums, slots, false);
-                            else if (width == 32) Avx512LaneKernel.Run32(table.Length, g, tp, padded, rowOffsets, sums, slots, false);
-                            else if (width == 24) Avx512LaneKernel.Run24(table.Length, g, tp, padded, rowOffsets, sums, slots, false);
-                            else if (width == 40) Avx512LaneKernel.Run40(table.Length, g, tp, padded, rowOffsets, sums, slots, false);
-                            else if (width == 48) Avx512LaneKernel.Run48(table.Length, g, tp, padded, rowOffsets, sums, slots, false);
-                            else Avx512LaneKernel.Run16(table.Length, g, tp, padded, rowOffsets, sums, slots, false);
-                        }
+                            Avx512LaneKernel.Run(width, table.Length, g, tp, padded, rowOffsets, sums, slots, false);
                         // The group's rows into the total: copied from the first chunk, added from the others.
                         for (int j = 0, rows = Math.Min(mr, shape.Cin - c0); j < rows; j++)
                         {
