@@ -233,6 +233,68 @@ public class ConvGradientPathTests
         Assert.Equal(new Conv2dShape(2, 4, 9, 9, 3, 3, 3, 1, 1, 1, 1), CpuConv.TransposedForward(new Conv2dShape(2, 3, 9, 9, 4, 3, 3, 1, 1, 1, 1)));
     }
 
+    /// <summary>
+    /// The gradient forms this file's references check are tied to the forward itself: with
+    /// L = Σ dy · conv(x, w), a central difference of L computed in double at a few sampled weights
+    /// and inputs against the lane weight gradient (a 40-lane panel), the lane data gradient (one 48
+    /// panel) and the stride-phase data gradient. L is linear in each, so the difference is the
+    /// gradient up to the double forward's rounding, whatever formula the reference uses.
+    /// </summary>
+    [Fact]
+    public void The_lane_and_stride_phase_gradients_match_central_differences_of_the_forward()
+    {
+        if (!Avx512F.IsSupported) return;
+        var random = new System.Random(17);
+        var unit = new Conv2dShape(12, 11, 7, 7, 40, 3, 3, 1, 1, 1, 1);   // two chunks of images (10 and 2)
+        float[] x = Random(random, unit.XLength), w = Random(random, unit.WeightLength), dy = Random(random, unit.YLength);
+        var dw = new float[unit.WeightLength];
+        CpuLaneWeightGrad.Run(unit, x, dy, dw);
+        CheckAgainstDifferences(dw, w, random, perturbed => Loss(unit, x, perturbed, dy), "lane weight gradient");
+
+        var wide = new Conv2dShape(2, 45, 7, 7, 13, 3, 3, 1, 1, 1, 1);   // its transposed forward: 45 outputs, one 48 panel
+        float[] xw = Random(random, wide.XLength), ww = Random(random, wide.WeightLength), dyw = Random(random, wide.YLength);
+        var dx = new float[wide.XLength];
+        CpuLaneConv.DataGradient(wide, dyw, ww, dx);
+        CheckAgainstDifferences(dx, xw, random, perturbed => Loss(wide, perturbed, ww, dyw), "lane data gradient");
+
+        var strided = new Conv2dShape(2, 13, 14, 14, 19, 3, 3, 2, 2, 1, 1);
+        float[] xs = Random(random, strided.XLength), ws = Random(random, strided.WeightLength), dys = Random(random, strided.YLength);
+        var dxs = new float[strided.XLength];
+        StridePhases.DataGradient(strided, dys, ws, dxs);
+        CheckAgainstDifferences(dxs, xs, random, perturbed => Loss(strided, perturbed, ws, dys), "stride-phase data gradient");
+    }
+
+    /// <summary>L = Σ dy · conv(x, w), in double.</summary>
+    private static double Loss(in Conv2dShape s, float[] x, float[] w, float[] dy)
+    {
+        var y = ImplicitConvPathTests.Reference(s, x, w, null, null, null);
+        double sum = 0;
+        for (int i = 0; i < y.Length; i++) sum += y[i] * dy[i];
+        return sum;
+    }
+
+    /// <summary>Twelve sampled coordinates j of <paramref name="at"/>: (L(at + h·e_j) − L(at − h·e_j)) / (the perturbation's actual width) against gradient[j].</summary>
+    private static void CheckAgainstDifferences(float[] gradient, float[] at, System.Random random, Func<float[], double> loss, string what)
+    {
+        const float h = 0.05f;
+        var sampled = new double[12];
+        var differences = new double[12];
+        for (int i = 0; i < sampled.Length; i++)
+        {
+            int j = random.Next(at.Length);
+            float original = at[j], up = original + h, down = original - h;
+            at[j] = up;
+            double above = loss(at);
+            at[j] = down;
+            double below = loss(at);
+            at[j] = original;
+            differences[i] = (above - below) / ((double)up - down);
+            sampled[i] = gradient[j];
+        }
+        double error = RelativeError(sampled, differences);
+        Assert.True(error <= 1e-5, $"{what}: normwise error {error:E2} against central differences");
+    }
+
     private static double[] WeightGradient(in Conv2dShape s, float[] x, float[] dy, int skipImage = -1)
     {
         var dw = new double[s.WeightLength];
