@@ -29,6 +29,7 @@ internal static unsafe class Avx512LaneKernel
     public static int Rows(int lanes) => lanes switch { 24 => 12, 40 or 48 => 8, _ => 384 / lanes };
 
     /// <summary>The kernel for a panel of <paramref name="lanes"/> output channels (the forms all call through here, so a new width is one case).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run(int lanes, int kc, float* w, long* taps, float* x, int* rows, float* c, int* slots, bool accumulate)
     {
         switch (lanes)
