@@ -419,7 +419,7 @@ internal static unsafe class Avx512LaneKernel
 
     /// <summary>
     /// 12 positions × 24 channels: a zmm and a ymm accumulator a position. Why: a pruned layer's 17–24
-    /// or 33–40 channels (as 24 + 16) then compute no more than 7 idle lanes, where a 32-channel panel
+    /// channels (and 49–56 as 32 + 24) then compute no more than 7 idle lanes, where a 32-channel panel
     /// computed up to 15; on a core whose zmm FMA takes both 256-bit halves of the FMA units (Zen 4) the
     /// ymm half costs half as much, and where it does not, no more than Run32's second zmm.
     /// </summary>
